@@ -1,0 +1,74 @@
+# WIIFM Planner. `make run` serves the app; `make test` runs lint and the whole suite.
+# Everything it needs is installed here, on a fresh Debian machine, with no manual step.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+export UV_LINK_MODE := copy
+
+# Python 3.13 from pyenv (see .python-version); uv itself lives in .tools/.
+PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n1)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (pyenv install 3.13)"; exit 1; }
+	$(PYTHON313) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)  ## install the app's dependencies from uv.lock
+	$(UV) sync --frozen --no-dev --python $(PYTHON313)
+
+install-dev: $(UV) system-deps  ## install the app, the test tools and the system packages tests need
+	$(UV) sync --frozen --python $(PYTHON313)
+
+system-deps:  ## Chromium, gettext, poppler-utils and HarfBuzz from apt, when missing
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing from apt:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: install  ## install, migrate, load the demo and serve http://127.0.0.1:8000
+	DEBUG=1 $(MANAGE) migrate --no-input
+	@if DEBUG=1 $(MANAGE) help seed_demo >/dev/null 2>&1; then DEBUG=1 $(MANAGE) seed_demo; \
+	else echo "No demo data yet. Create a user with: DEBUG=1 $(MANAGE) createsuperuser"; fi
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+lint: install-dev  ## ruff: lint and formatting
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install-dev  ## ruff: fix what can be fixed, format
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrations-check: install-dev  ## fail when a model change has no migration
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+messages: install-dev  ## update the Danish catalogue and compile it
+	DEBUG=1 $(MANAGE) makemessages -l da --no-obsolete --no-location
+	DEBUG=1 $(MANAGE) compilemessages -l da
+
+test: install-dev migrations-check lint  ## lint and the whole suite (SQLite unless DATABASE_URL is set)
+	.venv/bin/pytest
+
+test-fast: install-dev  ## the suite without browser tests
+	.venv/bin/pytest -m "not browser"
+
+bench: install-dev  ## speed and memory measurements (none yet)
+	@echo "No benchmarks yet."
+
+clean:  ## remove the virtualenvs and caches
+	rm -rf .venv .tools .pytest_cache .ruff_cache staticfiles
