@@ -1,0 +1,26 @@
+"""Settings for the test suite: production settings with test conveniences.
+
+DEBUG stays off, as in production, so the suite exercises the real security
+settings; only plain HTTP is allowed, since the test client and the live server
+speak HTTP. The production defaults themselves are tested in
+tests/test_settings.py, by importing the settings module in a fresh process.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("WIIFM_ALLOW_HTTP", "1")
+os.environ.setdefault("DEBUG", "0")
+
+from wiifm_site.settings import *  # noqa: F403
+
+# Fast hashing: the suite creates many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No manifest needed: tests do not run collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -1,0 +1,54 @@
+"""Site-wide views: the start page and the load balancer's health check."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Answer 200 when the database and the cache both answer, 503 otherwise.
+
+    Costs one SQL query and one cache round trip.
+    """
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        checks["database"] = "error"
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error"
+    except Exception:
+        logger.exception("Health check: cache unreachable")
+        checks["cache"] = "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A CSRF failure in the house style and the user's language."""
+    return render(request, "403_csrf.html", status=403)
