@@ -1,0 +1,60 @@
+"""Browser helpers: CSP violation capture, axe scans and screenshots."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+SCREENSHOTS = Path(os.environ.get("WIIFM_SCREENSHOTS", Path(__file__).parents[2] / "screenshots"))
+
+# Recorded before any page script runs; Playwright's init scripts are not
+# subject to the page's Content-Security-Policy.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+class PageProblems:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.console: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+
+    def _on_console(self, message: Any) -> None:
+        if message.type in {"error", "warning"}:
+            self.console.append(message.text)
+
+    def csp_violations(self) -> list[str]:
+        in_page = self.page.evaluate("window.__cspViolations || []")
+        in_console = [text for text in self.console if "Content Security Policy" in text]
+        return [*in_page, *in_console]
+
+
+@pytest.fixture
+def problems(page: Page) -> Iterator[PageProblems]:
+    page.add_init_script(CSP_LISTENER)
+    return PageProblems(page)
+
+
+def serious_axe_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,224 @@
+"""Logging in and out, changing and resetting a password, and login throttling."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, username: str, password: str, **extra: Any) -> Any:
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def test_every_page_needs_login(client: Client) -> None:
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_is_open_and_styled(client: Client) -> None:
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'<label[^>]*for="id_username"', html)
+    assert re.search(r'<label[^>]*for="id_password"', html)
+    assert reverse("password_reset") in html
+    assert "sign-up" in html or "sign up" in html
+
+
+def test_no_open_sign_up(client: Client) -> None:
+    for url in ("/accounts/signup/", "/accounts/register/"):
+        assert client.get(url).status_code == 404
+
+
+def test_login_with_the_form(client: Client, user: Any, password: str) -> None:
+    response = login(client, "lena", password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "Welcome, Lena." in page.content.decode()
+
+
+def test_wrong_password_says_so_and_does_not_log_in(client: Client, user: Any) -> None:
+    response = login(client, "lena", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_login_redirects_to_next(client: Client, user: Any, password: str) -> None:
+    response = client.post(
+        reverse("login") + "?next=/accounts/password_change/",
+        {"username": "lena", "password": password, "next": "/accounts/password_change/"},
+    )
+    assert response["Location"] == "/accounts/password_change/"
+
+
+def test_login_refuses_an_offsite_next(client: Client, user: Any, password: str) -> None:
+    response = client.post(
+        reverse("login"),
+        {"username": "lena", "password": password, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_logout_is_a_post(user_client: Client) -> None:
+    assert user_client.get(reverse("logout")).status_code == 405
+    response = user_client.post(reverse("logout"))
+    assert response["Location"] == reverse("login")
+    assert user_client.get(reverse("home")).status_code == 302
+
+
+def test_inactive_user_cannot_log_in(client: Client, user: Any, password: str) -> None:
+    user.is_active = False
+    user.save()
+    response = login(client, "lena", password)
+    assert response.status_code == 200
+    assert client.get(reverse("home")).status_code == 302
+
+
+class TestLockout:
+    def test_five_failures_lock_the_username_for_this_ip(
+        self, client: Client, user: Any, password: str
+    ) -> None:
+        for _ in range(4):
+            assert login(client, "lena", "wrong").status_code == 200
+        fifth = login(client, "lena", "wrong")
+        assert fifth.status_code == 429
+        assert "Too many failed attempts" in fifth.content.decode()
+        # Even the right password is refused while locked.
+        locked = login(client, "lena", password)
+        assert locked.status_code == 429
+        assert client.get(reverse("home")).status_code == 302
+
+    def test_the_lockout_page_is_in_danish(self, client: Client, user: Any) -> None:
+        client.cookies["django_language"] = "da"
+        for _ in range(5):
+            response = login(client, "lena", "wrong")
+        assert response.status_code == 429
+        html = response.content.decode()
+        assert 'lang="da"' in html
+        assert "For mange mislykkede forsøg" in html
+
+    def test_another_ip_is_not_locked(self, client: Client, user: Any, password: str) -> None:
+        for _ in range(5):
+            login(client, "lena", "wrong", REMOTE_ADDR="10.0.0.1")
+        other = Client()
+        response = login(other, "lena", password, REMOTE_ADDR="10.0.0.2")
+        assert response.status_code == 302
+
+    def test_another_username_from_the_same_ip_is_not_locked(
+        self, client: Client, user: Any, password: str
+    ) -> None:
+        get_user_model().objects.create_user("ole", password=password)
+        for _ in range(5):
+            login(client, "lena", "wrong")
+        assert login(client, "ole", password).status_code == 302
+
+    def test_a_success_resets_the_count(self, client: Client, user: Any, password: str) -> None:
+        for _ in range(4):
+            login(client, "lena", "wrong")
+        assert login(client, "lena", password).status_code == 302
+        client.post(reverse("logout"))
+        for _ in range(4):
+            assert login(client, "lena", "wrong").status_code == 200
+
+
+class TestPasswordChange:
+    url = reverse("password_change")
+
+    def test_needs_login(self, client: Client) -> None:
+        assert client.get(self.url).status_code == 302
+
+    def test_wrong_old_password_is_refused_beside_the_field(
+        self, user_client: Client, user: Any, password: str
+    ) -> None:
+        response = user_client.post(
+            self.url,
+            {
+                "old_password": "nope",
+                "new_password1": "x7-New-Secret",
+                "new_password2": "x7-New-Secret",
+            },
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Your old password was entered incorrectly" in html
+        assert "is-invalid" in html
+        user.refresh_from_db()
+        assert user.check_password(password)
+
+    def test_too_short_and_mismatched_passwords(
+        self, user_client: Client, user: Any, password: str
+    ) -> None:
+        response = user_client.post(
+            self.url, {"old_password": password, "new_password1": "abc", "new_password2": "abd"}
+        )
+        assert "The two password fields didn’t match." in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(password)
+
+    def test_changes_the_password(self, user_client: Client, user: Any, password: str) -> None:
+        response = user_client.post(
+            self.url,
+            {
+                "old_password": password,
+                "new_password1": "x7-New-Secret",
+                "new_password2": "x7-New-Secret",
+            },
+        )
+        assert response["Location"] == reverse("password_change_done")
+        user.refresh_from_db()
+        assert user.check_password("x7-New-Secret")
+        assert (
+            "Password changed" in user_client.get(reverse("password_change_done")).content.decode()
+        )
+
+
+class TestPasswordReset:
+    def test_sends_a_link_that_sets_the_password(self, client: Client, user: Any) -> None:
+        response = client.post(reverse("password_reset"), {"email": "lena@example.com"})
+        assert response["Location"] == reverse("password_reset_done")
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == ["lena@example.com"]
+        assert message.subject == "Choose your WIIFM Planner password"
+        link = re.search(r"http://testserver(/accounts/reset/\S+/)", message.body).group(1)
+        form_page = client.get(link, follow=True)
+        assert "Choose a password" in form_page.content.decode()
+        set_url = form_page.redirect_chain[-1][0]
+        done = client.post(
+            set_url, {"new_password1": "x7-New-Secret", "new_password2": "x7-New-Secret"}
+        )
+        assert done["Location"] == reverse("password_reset_complete")
+        user.refresh_from_db()
+        assert user.check_password("x7-New-Secret")
+        # The link works once.
+        again = client.get(link, follow=True)
+        assert "This link no longer works" in again.content.decode()
+
+    def test_unknown_address_reveals_nothing(self, client: Client, user: Any) -> None:
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+        assert response["Location"] == reverse("password_reset_done")
+        assert mail.outbox == []
+
+    def test_invalid_address_is_refused_beside_the_field(self, client: Client) -> None:
+        response = client.post(reverse("password_reset"), {"email": "lena at example"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Enter a valid email address." in html
+        assert "is-invalid" in html
+
+    def test_reset_email_in_danish(self, client: Client, user: Any) -> None:
+        client.cookies["django_language"] = "da"
+        client.post(reverse("password_reset"), {"email": "lena@example.com"})
+        assert mail.outbox[0].subject == "Vælg din adgangskode til WIIFM Planner"
