@@ -1,0 +1,169 @@
+"""The playbook (one per CRM rollout) and who may see or change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaybookQuerySet(models.QuerySet["Playbook"]):
+    def for_user(self, user: Any) -> PlaybookQuerySet:
+        """The playbooks this user may open: all of them for a superuser."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user)
+
+
+class Playbook(models.Model):
+    class CRM(models.TextChoices):
+        SALESFORCE = "salesforce", "Salesforce"
+        HUBSPOT = "hubspot", "HubSpot"
+        ZOHO = "zoho", "Zoho CRM"
+        DYNAMICS = "dynamics", "Microsoft Dynamics 365"
+        PIPEDRIVE = "pipedrive", "Pipedrive"
+        OTHER = "other", _("Other")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        DANISH = "da", _("Danish")
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    crm_system = models.CharField(
+        _("CRM system"), max_length=20, choices=CRM.choices, default=CRM.OTHER
+    )
+    crm_other = models.CharField(
+        _("other CRM system"),
+        max_length=100,
+        blank=True,
+        help_text=_("The system's name, when it is not in the list."),
+    )
+    go_live = models.DateField(
+        _("go-live date"),
+        null=True,
+        blank=True,
+        help_text=_("The day users start working in the CRM. Week 1 is the seven days from it."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("The language of the playbook's generated content and PDF."),
+    )
+    pledge = models.TextField(
+        _("value-gap pledge"),
+        blank=True,
+        help_text=_(
+            "Say it out loud: “We ask you for data. In return we commit to delivering "
+            "insight and efficiency.”"
+        ),
+    )
+    data_used_for = models.TextField(
+        _("data is used for"),
+        blank=True,
+        help_text=_("What the data people enter will be used for."),
+    )
+    data_not_used_for = models.TextField(
+        _("data is not used for"),
+        blank=True,
+        help_text=_("What it will never be used for: the answer to the Big Brother fear."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PlaybookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    crm_system__in=[
+                        "salesforce",
+                        "hubspot",
+                        "zoho",
+                        "dynamics",
+                        "pipedrive",
+                        "other",
+                    ]
+                ),
+                name="playbooks_playbook_crm_system_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["da", "en"]),
+                name="playbooks_playbook_language_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="playbooks_playbook_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def crm_display(self) -> str:
+        if self.crm_system == self.CRM.OTHER and self.crm_other:
+            return self.crm_other
+        return str(self.get_crm_system_display())
+
+
+class Level(models.TextChoices):
+    """Access levels, lowest first. A superuser counts as an owner everywhere."""
+
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    OWNER = "owner", _("Owner")
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+    def allows(self, required: Level) -> bool:
+        return self.rank >= Level(required).rank
+
+
+class Membership(models.Model):
+    playbook = models.ForeignKey(
+        Playbook, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("playbook")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["playbook", "user__username"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playbook", "user"], name="playbooks_membership_unique_user_per_playbook"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["viewer", "editor", "owner"]),
+                name="playbooks_membership_level_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.playbook} · {self.get_level_display()}"
