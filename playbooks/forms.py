@@ -1,0 +1,84 @@
+"""Forms for playbooks and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from playbooks.models import Level, Membership, Playbook
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; without one, the browser shows a text field that
+    accepts ISO dates and the active language's formats."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PlaybookForm(forms.ModelForm):
+    class Meta:
+        model = Playbook
+        fields = [
+            "name",
+            "organisation",
+            "crm_system",
+            "crm_other",
+            "go_live",
+            "language",
+            "pledge",
+            "data_used_for",
+            "data_not_used_for",
+        ]
+        widgets = {
+            "go_live": DateInput(),
+            "pledge": forms.Textarea(attrs={"rows": 3}),
+            "data_used_for": forms.Textarea(attrs={"rows": 3}),
+            "data_not_used_for": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the playbook a name."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("crm_system") != Playbook.CRM.OTHER:
+            cleaned["crm_other"] = ""
+        return cleaned
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("Someone without an account gets one, and an e-mail to set a password."),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=Level.choices,
+        initial=Level.VIEWER,
+        help_text=_(
+            "Viewers read and download; editors change the plan; owners also manage members."
+        ),
+    )
+
+    def __init__(self, *args: Any, playbook: Playbook, **kwargs: Any) -> None:
+        self.playbook = playbook
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(playbook=self.playbook, user__email__iexact=email).exists():
+            raise forms.ValidationError(_("This person is already a member of this playbook."))
+        return email
+
+
+class ChangeLevelForm(forms.Form):
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)

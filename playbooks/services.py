@@ -1,0 +1,125 @@
+"""Writes: creating playbooks, adding and removing members, invitations."""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from playbooks.models import Level, Membership, Playbook
+
+User = get_user_model()
+
+
+@transaction.atomic
+def create_playbook(*, owner: Any, **fields: Any) -> Playbook:
+    """Create a playbook; its creator becomes its owner."""
+    playbook = Playbook(**fields)
+    playbook.full_clean()
+    playbook.save()
+    Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
+    return playbook
+
+
+def invitation_url(request: HttpRequest, user: Any) -> str:
+    """The link that lets an invited person choose a password (and so activate)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return request.build_absolute_uri(
+        reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    )
+
+
+def _send(template: str, *, playbook: Playbook, to: str, context: dict[str, Any]) -> None:
+    # Written in the playbook's language, whatever the inviting owner's language.
+    with translation.override(playbook.language):
+        subject = render_to_string(f"playbooks/email/{template}_subject.txt", context)
+        body = render_to_string(f"playbooks/email/{template}_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [to])
+
+
+@transaction.atomic
+def add_member(
+    *, playbook: Playbook, email: str, level: str, invited_by: Any, request: HttpRequest
+) -> Membership:
+    """Add a person by e-mail. Someone without an account gets one, inactive and
+    with an unusable password, and an e-mail with a link to set a password."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).order_by("pk").first()
+    created = user is None
+    if created:
+        user = User(username=email[:150], email=email, is_active=False)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    if Membership.objects.filter(playbook=playbook, user=user).exists():
+        raise ValidationError(_("This person is already a member of this playbook."))
+    membership = Membership.objects.create(
+        playbook=playbook, user=user, level=level, invited_by=invited_by
+    )
+    context = {
+        "playbook": playbook,
+        "inviter": invited_by.get_full_name() or invited_by.get_username(),
+        "level": Level(level).label,
+        "user": user,
+    }
+    if created or not user.has_usable_password():
+        context["url"] = invitation_url(request, user)
+        template = "invitation"
+    else:
+        context["url"] = request.build_absolute_uri(reverse("playbook_detail", args=[playbook.pk]))
+        template = "added"
+    try:
+        _send(template, playbook=playbook, to=email, context=context)
+    except (OSError, smtplib.SMTPException) as error:
+        # Rolls the new account and membership back: nobody is added unwarned.
+        raise ValidationError(
+            _("The e-mail to %(email)s could not be sent. Nothing was changed; try again later.")
+            % {"email": email}
+        ) from error
+    return membership
+
+
+def _other_owners(membership: Membership) -> int:
+    # Locks the owners' rows (on PostgreSQL), so that two owners demoting each
+    # other at the same moment cannot leave the playbook with none.
+    owners = (
+        Membership.objects.select_for_update()
+        .filter(playbook_id=membership.playbook_id, level=Level.OWNER)
+        .exclude(pk=membership.pk)
+        .values_list("pk", flat=True)
+    )
+    return len(list(owners))
+
+
+@transaction.atomic
+def change_level(*, membership: Membership, level: str) -> Membership:
+    if membership.level == Level.OWNER and level != Level.OWNER and not _other_owners(membership):
+        raise ValidationError(
+            _("A playbook needs at least one owner. Make someone else an owner first.")
+        )
+    membership.level = level
+    membership.full_clean()
+    membership.save(update_fields=["level"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership) -> None:
+    if membership.level == Level.OWNER and not _other_owners(membership):
+        raise ValidationError(
+            _("A playbook needs at least one owner. Make someone else an owner first.")
+        )
+    membership.delete()

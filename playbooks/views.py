@@ -1,0 +1,192 @@
+"""Playbook pages: my playbooks, create, show, edit, delete, members.
+
+Every view that touches a playbook goes through ``access.get_playbook``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from playbooks import services
+from playbooks.access import get_playbook
+from playbooks.forms import AddMemberForm, ChangeLevelForm, PlaybookForm
+from playbooks.models import Level, Membership, Playbook
+
+
+@require_GET
+def playbook_list(request: HttpRequest) -> HttpResponse:
+    """My playbooks, newest first, with my level in each. Two queries."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("playbook")
+        .order_by("-playbook__created_at", "-playbook_id")
+    )
+    rows = [(m.playbook, Level(m.level)) for m in memberships]
+    if request.user.is_superuser:
+        # Administrators see every playbook, as owners.
+        mine = {playbook.pk for playbook, _level in rows}
+        rows += [(p, Level.OWNER) for p in Playbook.objects.exclude(pk__in=mine)]
+        rows.sort(key=lambda row: (row[0].created_at, row[0].pk), reverse=True)
+    return render(request, "playbooks/list.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def playbook_create(request: HttpRequest) -> HttpResponse:
+    form = PlaybookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        playbook = services.create_playbook(owner=request.user, **form.cleaned_data)
+        messages.success(request, _("Playbook “%(name)s” created.") % {"name": playbook.name})
+        return redirect("playbook_detail", playbook.pk)
+    return render(request, "playbooks/form.html", {"form": form, "creating": True})
+
+
+@require_GET
+def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    return render(
+        request,
+        "playbooks/detail.html",
+        {"access": access, "playbook": access.playbook, "section": "overview"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = PlaybookForm(request.POST or None, instance=access.playbook)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect("playbook_detail", access.playbook.pk)
+    return render(
+        request,
+        "playbooks/form.html",
+        {"form": form, "access": access, "playbook": access.playbook, "section": "overview"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def playbook_delete(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.OWNER)
+    playbook = access.playbook
+    if request.method == "POST":
+        name = playbook.name
+        playbook.delete()
+        messages.success(request, _("Playbook “%(name)s” deleted.") % {"name": name})
+        return redirect("playbook_list")
+    counts = Playbook.objects.filter(pk=playbook.pk).aggregate(members=Count("memberships"))
+    return render(
+        request,
+        "playbooks/delete.html",
+        {"access": access, "playbook": playbook, "counts": counts, "section": "overview"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """Everyone sees who is on the playbook; owners add people."""
+    required = Level.OWNER if request.method == "POST" else Level.VIEWER
+    access = get_playbook(request, playbook_id, required)
+    playbook = access.playbook
+    form = AddMemberForm(request.POST or None, playbook=playbook)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_member(
+                playbook=playbook,
+                email=form.cleaned_data["email"],
+                level=form.cleaned_data["level"],
+                invited_by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            if membership.user.is_active:
+                text = _("%(email)s added and told by e-mail.")
+            else:
+                text = _(
+                    "%(email)s invited: an e-mail with a link to set a password is on its way."
+                )
+            messages.success(request, text % {"email": form.cleaned_data["email"]})
+            return redirect("members", playbook.pk)
+    memberships = list(
+        playbook.memberships.select_related("user", "invited_by").order_by(
+            "user__first_name", "user__email", "user__username"
+        )
+    )
+    return render(
+        request,
+        "playbooks/members.html",
+        {
+            "access": access,
+            "playbook": playbook,
+            "memberships": memberships,
+            "form": form,
+            "levels": Level.choices,
+            "owner_count": sum(1 for m in memberships if m.level == Level.OWNER),
+            "section": "members",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_level(request: HttpRequest, playbook_id: int, membership_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.OWNER)
+    membership = get_object_or_404(access.playbook.memberships, pk=membership_id)
+    if request.method == "GET":
+        # The level is changed from the members page; a bookmarked action goes there.
+        return redirect("members", access.playbook.pk)
+    form = ChangeLevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the levels."))
+        return redirect("members", access.playbook.pk)
+    try:
+        services.change_level(membership=membership, level=form.cleaned_data["level"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(person)s is now %(level)s.")
+            % {
+                "person": membership.user.email or membership.user,
+                "level": membership.get_level_display().lower(),
+            },
+        )
+    return redirect("members", access.playbook.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.OWNER)
+    membership = get_object_or_404(
+        access.playbook.memberships.select_related("user"), pk=membership_id
+    )
+    if request.method == "POST":
+        try:
+            services.remove_member(membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(person)s no longer has access to this playbook.")
+                % {"person": membership.user.email or membership.user},
+            )
+        return redirect("members", access.playbook.pk)
+    return render(
+        request,
+        "playbooks/member_remove.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "membership": membership,
+            "section": "members",
+        },
+    )

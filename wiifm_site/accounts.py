@@ -1,0 +1,51 @@
+"""Password reset that also serves invited accounts.
+
+An owner who adds someone without an account creates it inactive, with an
+unusable password. The invitation link is an ordinary password-reset link
+(Django's ``default_token_generator``); choosing a password through it
+activates the account. The login page's "forgotten password" works for such
+a pending invitation too. An account an administrator switched off (inactive
+with a usable password, or one that has logged in before) stays off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+
+
+def is_pending_invitation(user: Any) -> bool:
+    return not user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+class InvitationAwarePasswordResetForm(PasswordResetForm):
+    def get_users(self, email: str) -> Iterator[Any]:
+        User = get_user_model()
+        for user in User._default_manager.filter(email__iexact=email):
+            if (user.is_active and user.has_usable_password()) or is_pending_invitation(user):
+                yield user
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = InvitationAwarePasswordResetForm
+    token_generator = default_token_generator
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    token_generator = default_token_generator
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.user
+        if is_pending_invitation(user):
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        return super().form_valid(form)
