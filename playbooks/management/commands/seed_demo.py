@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from playbooks.models import Level, Membership, Playbook
+from playbooks.services import create_playbook
+
+PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
+
+PLAYBOOKS = [
+    {
+        "name": "Salesforce rollout",
+        "organisation": "Nordlys A/S",
+        "crm_system": Playbook.CRM.SALESFORCE,
+        "language": "en",
+        "go_live_in_days": 45,
+        "pledge": (
+            "We ask you for data. In return we commit to delivering insight and efficiency: "
+            "every minute you give the CRM comes back as a report you no longer build, "
+            "a lead you no longer chase blind, a customer you no longer ask twice."
+        ),
+        "data_used_for": (
+            "Forecasting, coaching conversations, giving colleagues the customer's context, "
+            "automating the weekly pipeline report."
+        ),
+        "data_not_used_for": (
+            "Counting calls, ranking people against each other, pay or disciplinary decisions."
+        ),
+    },
+    {
+        "name": "HubSpot-udrulning",
+        "organisation": "Fjordsalg ApS",
+        "crm_system": Playbook.CRM.HUBSPOT,
+        "language": "da",
+        "go_live_in_days": 75,
+        "pledge": (
+            "Vi beder jer om data. Til gengæld forpligter vi os til at levere indsigt og "
+            "effektivitet: hvert minut, I giver CRM'et, kommer tilbage som en rapport, I ikke "
+            "længere skal bygge, og en kunde, I ikke længere skal spørge to gange."
+        ),
+        "data_used_for": (
+            "Prognoser, coachingsamtaler, kundens kontekst til kollegerne og den automatiske "
+            "ugentlige pipelinerapport."
+        ),
+        "data_not_used_for": (
+            "Tælle opkald, rangere medarbejdere mod hinanden, løn- eller personalesager."
+        ),
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users and playbooks (idempotent). Refused with DEBUG off."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="run even with DEBUG off (never on a real site)"
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates users with a published password; it runs only with DEBUG on. "
+                "Use --force to run it anyway."
+            )
+        User = get_user_model()
+        users = {}
+        for username, first, last in [("lead", "Lea", "Dahl"), ("manager", "Magnus", "Berg")]:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                },
+            )
+            if created:
+                user.set_password(PASSWORD)
+                user.save()
+            users[username] = user
+        today = datetime.date.today()
+        for spec in PLAYBOOKS:
+            spec = dict(spec)
+            days = spec.pop("go_live_in_days")
+            playbook = Playbook.objects.filter(
+                name=spec["name"], memberships__user=users["lead"]
+            ).first()
+            if playbook is None:
+                playbook = create_playbook(
+                    owner=users["lead"], go_live=today + datetime.timedelta(days=days), **spec
+                )
+                self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
+            Membership.objects.get_or_create(
+                playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo logins (password for both: wiifm-demo):\n"
+                "  lead     owner of the demo playbooks\n"
+                "  manager  viewer of the demo playbooks"
+            )
+        )
