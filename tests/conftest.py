@@ -55,3 +55,41 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-quic",
         ],
     }
+
+
+class World:
+    """A playbook with an owner, an editor and a viewer, plus an outsider who
+    owns a playbook of their own."""
+
+    def __init__(self) -> None:
+        from tests.factories import add_member, make_playbook, make_user
+
+        self.owner = make_user("olivia", first_name="Olivia")
+        self.editor = make_user("edith", first_name="Edith")
+        self.viewer = make_user("victor", first_name="Victor")
+        self.outsider = make_user("oscar", first_name="Oscar")
+        self.playbook = make_playbook(self.owner, name="Salesforce rollout 2027")
+        add_member(self.playbook, self.editor, "editor")
+        add_member(self.playbook, self.viewer, "viewer")
+        self.other_playbook = make_playbook(self.outsider, name="Oscar's own rollout")
+
+    def user(self, who: str) -> Any:
+        return getattr(self, who)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return World()
+
+
+@pytest.fixture
+def client_for(world: World) -> Any:
+    """client_for("viewer") -> a Client logged in as that person ("anonymous": none)."""
+
+    def make(who: str) -> Client:
+        c = Client()
+        if who != "anonymous":
+            c.force_login(world.user(who))
+        return c
+
+    return make

@@ -43,9 +43,10 @@ def test_login_with_the_form(client: Client, user: Any, password: str) -> None:
     response = login(client, "lena", password)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    page = client.get(reverse("home"))
+    page = client.get(reverse("home"), follow=True)
     assert page.status_code == 200
-    assert "Welcome, Lena." in page.content.decode()
+    assert "My playbooks" in page.content.decode()
+    assert "Lena Holm" in page.content.decode()
 
 
 def test_wrong_password_says_so_and_does_not_log_in(client: Client, user: Any) -> None:

@@ -61,7 +61,9 @@ def test_csp_on_public_pages(client: Client, url: str) -> None:
     assert_no_inline_code(response.content.decode(), assert_strict_csp(response))
 
 
-@pytest.mark.parametrize("url", ["/", "/accounts/password_change/", "/no-such-page/"])
+@pytest.mark.parametrize(
+    "url", ["/playbooks/", "/playbooks/new/", "/accounts/password_change/", "/no-such-page/"]
+)
 def test_csp_on_logged_in_pages(user_client: Client, url: str) -> None:
     response = user_client.get(url)
     assert response.status_code in {200, 404}
@@ -105,7 +107,7 @@ def test_htmx_is_configured_for_the_csp(client: Client) -> None:
 
 
 def test_page_has_landmarks_and_skip_link(user_client: Client) -> None:
-    html = user_client.get("/").content.decode()
+    html = user_client.get("/playbooks/").content.decode()
     assert 'href="#main"' in html
     assert '<main id="main"' in html
     assert "<header" in html

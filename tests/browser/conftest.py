@@ -49,7 +49,11 @@ def problems(page: Page) -> Iterator[PageProblems]:
 def serious_axe_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(
+            str(node["target"]) + " " + node.get("failureSummary", "")[:200]
+            for node in violation["nodes"][:3]
+        )
         for violation in results.response["violations"]
         if violation["impact"] in {"serious", "critical"}
     ]

@@ -1,0 +1,33 @@
+"""Small factories for the test suite: plain functions with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from playbooks.models import Level, Membership, Playbook
+
+_seq = itertools.count(1)
+
+
+def make_user(username: str | None = None, **fields: Any) -> Any:
+    n = next(_seq)
+    username = username or f"user{n}"
+    fields.setdefault("email", f"{username}@example.com")
+    fields.setdefault("password", "correct-horse-battery-staple")
+    return get_user_model().objects.create_user(username=username, **fields)
+
+
+def make_playbook(owner: Any | None = None, **fields: Any) -> Playbook:
+    fields.setdefault("name", f"Rollout {next(_seq)}")
+    fields.setdefault("crm_system", Playbook.CRM.SALESFORCE)
+    playbook = Playbook.objects.create(**fields)
+    if owner is not None:
+        Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
+    return playbook
+
+
+def add_member(playbook: Playbook, user: Any, level: str) -> Membership:
+    return Membership.objects.create(playbook=playbook, user=user, level=level)

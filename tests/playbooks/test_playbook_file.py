@@ -1,0 +1,207 @@
+"""The playbook file: export, import, the round trip and every refusal."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from playbooks.models import Membership, Playbook
+from playbooks.playbook_file import (
+    PlaybookFileError,
+    dumps,
+    export_playbook,
+    import_playbook,
+    loads,
+)
+from tests.factories import make_playbook, make_user
+
+pytestmark = pytest.mark.django_db
+
+# DESIGN.md's example, its playbook part.
+EXAMPLE = {
+    "format": "wiifm-playbook",
+    "version": 1,
+    "playbook": {
+        "name": "Salesforce rollout 2027",
+        "organisation": "Nordlys A/S",
+        "crm_system": "salesforce",
+        "crm_other": "",
+        "go_live": "2027-03-01",
+        "language": "da",
+        "pledge": "We ask you for data. In return we commit to insight and efficiency.",
+        "data_used_for": "Forecasting, coaching conversations, customer context.",
+        "data_not_used_for": "Counting calls, ranking people, pay decisions.",
+    },
+}
+
+
+@pytest.fixture
+def owner() -> Any:
+    return make_user("lead")
+
+
+def errors_of(document: Any, owner: Any) -> list[str]:
+    before = Playbook.objects.count()
+    with pytest.raises(PlaybookFileError) as caught:
+        import_playbook(document, owner=owner)
+    assert Playbook.objects.count() == before, "a refused file created something"
+    return caught.value.errors
+
+
+def with_change(path: str, value: Any, *, delete: bool = False) -> dict:
+    document = copy.deepcopy(EXAMPLE)
+    *parents, last = path.split(".")
+    target = document
+    for part in parents:
+        target = target[part]
+    if delete:
+        del target[last]
+    else:
+        target[last] = value
+    return document
+
+
+def test_the_example_imports(owner: Any) -> None:
+    playbook = import_playbook(EXAMPLE, owner=owner)
+    assert playbook.name == "Salesforce rollout 2027"
+    assert playbook.organisation == "Nordlys A/S"
+    assert str(playbook.go_live) == "2027-03-01"
+    assert playbook.language == "da"
+    assert Membership.objects.get(playbook=playbook).user == owner
+    assert Membership.objects.get(playbook=playbook).level == "owner"
+
+
+def test_round_trip_gives_the_same_bytes(owner: Any) -> None:
+    first = dumps(export_playbook(import_playbook(EXAMPLE, owner=owner)))
+    second = dumps(export_playbook(import_playbook(json.loads(first), owner=owner)))
+    assert first == second
+    assert json.loads(first) == EXAMPLE
+
+
+def test_export_writes_every_key_in_order() -> None:
+    playbook = make_playbook(name="Plain")
+    document = export_playbook(playbook)
+    assert list(document) == ["format", "version", "playbook"]
+    assert list(document["playbook"]) == list(EXAMPLE["playbook"])
+    assert document["playbook"]["go_live"] is None
+
+
+def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
+    playbook = import_playbook(
+        {"format": "wiifm-playbook", "version": 1, "playbook": {"name": "Bare"}}, owner=owner
+    )
+    assert playbook.language == "en"
+    assert playbook.crm_system == "other"
+    assert playbook.go_live is None
+    assert playbook.pledge == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("playbook.language", "fr", "playbook.language: must be one of da, en"),
+        ("playbook.crm_system", "oracle", "playbook.crm_system: must be one of"),
+        ("playbook.name", "", "playbook.name: must not be blank"),
+        ("playbook.name", "x" * 300, "playbook.name: must be at most 200 characters"),
+        ("playbook.name", 42, "playbook.name: must be a string"),
+        ("playbook.go_live", "2027-02-30", "playbook.go_live: must be a date written YYYY-MM-DD"),
+        ("playbook.go_live", "1/3/2027", "playbook.go_live: must be a date written YYYY-MM-DD"),
+        ("playbook.go_live", 20270301, "playbook.go_live: must be a date written YYYY-MM-DD"),
+        ("playbook.pledge", True, "playbook.pledge: must be a string"),
+        ("playbook.colour", "blue", "playbook.colour: unknown key"),
+        ("extra", [], "extra: unknown key"),
+        ("format", "something-else", 'format: must be "wiifm-playbook"'),
+        ("version", 2, "version: this file is version 2; this installation reads version 1"),
+        ("version", "1", "version: must be a whole number"),
+        ("version", True, "version: must be a whole number"),
+        ("playbook", [], "playbook: must be an object"),
+    ],
+)
+def test_refusals_name_their_place(owner: Any, path: str, value: Any, expected: str) -> None:
+    errors = errors_of(with_change(path, value), owner)
+    assert any(error.startswith(expected) for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("format", "format: is required"),
+        ("version", "version: is required"),
+        ("playbook.name", "playbook.name: is required"),
+    ],
+)
+def test_required_keys(owner: Any, path: str, expected: str) -> None:
+    assert expected in errors_of(with_change(path, None, delete=True), owner)
+
+
+def test_every_error_is_listed(owner: Any) -> None:
+    document = with_change("playbook.language", "fr")
+    document["playbook"]["crm_system"] = "oracle"
+    errors = errors_of(document, owner)
+    assert len(errors) == 2
+
+
+def test_not_json_and_not_an_object(owner: Any) -> None:
+    with pytest.raises(PlaybookFileError, match="not a JSON file"):
+        loads("{nope")
+    assert errors_of([], owner) == [": must be an object"]
+
+
+def test_too_large() -> None:
+    with pytest.raises(PlaybookFileError, match="larger than 5 MB"):
+        loads(" " * (5 * 1024 * 1024 + 1))
+
+
+class TestCommands:
+    def test_export_then_import(self, owner: Any, tmp_path: Path) -> None:
+        playbook = import_playbook(EXAMPLE, owner=owner)
+        out = io.StringIO()
+        call_command("export_playbook", str(playbook.pk), stdout=out)
+        assert json.loads(out.getvalue()) == EXAMPLE
+        file = tmp_path / "playbook.json"
+        file.write_text(out.getvalue(), encoding="utf-8")
+        out = io.StringIO()
+        call_command("import_playbook", str(file), "--owner", "lead", stdout=out)
+        new_id = int(out.getvalue())
+        assert Playbook.objects.get(pk=new_id).name == "Salesforce rollout 2027"
+
+    def test_import_refuses_and_creates_nothing(self, owner: Any, tmp_path: Path) -> None:
+        file = tmp_path / "bad.json"
+        file.write_text(json.dumps(with_change("playbook.language", "fr")), encoding="utf-8")
+        with pytest.raises(CommandError, match=r"playbook\.language: must be one of da, en"):
+            call_command("import_playbook", str(file), "--owner", "lead")
+        assert Playbook.objects.count() == 0
+
+    def test_import_needs_an_existing_owner(self, tmp_path: Path) -> None:
+        file = tmp_path / "ok.json"
+        file.write_text(json.dumps(EXAMPLE), encoding="utf-8")
+        with pytest.raises(CommandError, match="No user with username 'nobody'"):
+            call_command("import_playbook", str(file), "--owner", "nobody")
+
+    def test_export_of_an_unknown_id(self) -> None:
+        with pytest.raises(CommandError, match="No playbook with id 4242"):
+            call_command("export_playbook", "4242")
+
+    def test_commands_exit_non_zero(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        file = tmp_path / "bad.json"
+        file.write_text("{nope", encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "manage.py", "import_playbook", str(file), "--owner", "x"],
+            cwd=Path(__file__).resolve().parents[2],
+            env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "SQLITE_PATH": str(tmp_path / "db")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode != 0
