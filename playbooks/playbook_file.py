@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from playbooks.models import Level, Membership, Playbook
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 FORMAT = "wiifm-playbook"
 VERSION = 1
 MAX_BYTES = 5 * 1024 * 1024
@@ -78,7 +82,7 @@ class Reader:
 
     def object(self, value: Any, place: str, allowed: list[str], required: list[str]) -> dict:
         if not isinstance(value, dict):
-            self.error(place, "must be an object")
+            self.error(place or "(file)", "must be an object")
             return {}
         for key in value:
             if key not in allowed:
@@ -92,9 +96,19 @@ class Reader:
         self, obj: dict, key: str, place: str, *, max_length: int, required: bool = False
     ) -> str:
         where = f"{place}.{key}"
+        if required and key not in obj:
+            return ""  # reported once, as "is required", by object()
         value = obj.get(key, "")
         if not isinstance(value, str):
             self.error(where, "must be a string")
+            return ""
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.error(where, "must be valid text (it holds a lone surrogate)")
+            return ""
+        if "\x00" in value:
+            self.error(where, "must not contain NUL characters")
             return ""
         if required and not value.strip():
             self.error(where, "must not be blank")
@@ -119,7 +133,7 @@ class Reader:
             self.error(where, "must be a date written YYYY-MM-DD, or null")
             return None
         try:
-            if len(value) != 10:
+            if not ISO_DATE.fullmatch(value):
                 raise ValueError
             return datetime.date.fromisoformat(value)
         except ValueError:
@@ -143,13 +157,16 @@ PLAYBOOK_KEYS = [
 def _read_playbook(reader: Reader, raw: Any) -> dict[str, Any]:
     place = "playbook"
     obj = reader.object(raw, place, PLAYBOOK_KEYS, ["name"])
+    crm_system = reader.choice(
+        obj, "crm_system", place, choices=list(Playbook.CRM.values), default="other"
+    )
+    crm_other = reader.text(obj, "crm_other", place, max_length=100)
     return {
         "name": reader.text(obj, "name", place, max_length=200, required=True).strip(),
         "organisation": reader.text(obj, "organisation", place, max_length=200),
-        "crm_system": reader.choice(
-            obj, "crm_system", place, choices=list(Playbook.CRM.values), default="other"
-        ),
-        "crm_other": reader.text(obj, "crm_other", place, max_length=100),
+        "crm_system": crm_system,
+        # As in the form: the other system's name only goes with "other".
+        "crm_other": crm_other if crm_system == Playbook.CRM.OTHER else "",
         "go_live": reader.date(obj, "go_live", place),
         "language": reader.choice(
             obj, "language", place, choices=list(Playbook.Language.values), default="en"
@@ -184,20 +201,47 @@ def read(document: Any) -> dict[str, Any]:
             )
         elif version < 1:
             reader.error("version", "must be 1 or more")
-    cleaned = {"playbook": _read_playbook(reader, obj.get("playbook", {}))}
+    cleaned = {"playbook": _read_playbook(reader, obj["playbook"])} if "playbook" in obj else {}
     if reader.errors:
         raise PlaybookFileError(reader.errors)
     return cleaned
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _value in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError("a key appears twice in one object: " + ", ".join(duplicates))
+    return dict(pairs)
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text, refusing what is too large or not JSON."""
+    """Parse JSON text, refusing what is too large, not JSON, or ambiguous.
+
+    Numbers with a fraction are read as exact Decimals.
+    """
     if len(text) > MAX_BYTES:
         raise PlaybookFileError(["the file is larger than 5 MB"])
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=Decimal)
+    except RecursionError as error:
+        raise PlaybookFileError(["not a JSON file (nested too deeply)"]) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise PlaybookFileError([f"not a JSON file ({error})"]) from error
+
+
+def _full_clean(instance: Any, place: str) -> None:
+    """The model's own validation, as a last line: its errors get their place too."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise PlaybookFileError(
+            [
+                f"{place}.{field}: {message}"
+                for field, messages in error.message_dict.items()
+                for message in messages
+            ]
+        ) from error
 
 
 @transaction.atomic
@@ -205,7 +249,7 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
     """Create a new playbook owned by ``owner`` from a parsed document."""
     cleaned = read(document)
     playbook = Playbook(**cleaned["playbook"])
-    playbook.full_clean()
+    _full_clean(playbook, "playbook")
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
     return playbook

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from playbooks.models import Level, Membership, Playbook
+from wiifm_site.accounts import is_pending_invitation
 
 User = get_user_model()
 
@@ -31,6 +33,20 @@ def create_playbook(*, owner: Any, **fields: Any) -> Playbook:
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
     return playbook
+
+
+def username_for(email: str) -> str:
+    """A free username made from an e-mail address.
+
+    Usernames allow letters, digits and @ . + - _ only, and 150 characters:
+    other characters are dropped, and a number is added when it is taken.
+    """
+    base = re.sub(r"[^\w.@+-]", "", email, flags=re.ASCII)[:140] or "user"
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def invitation_url(request: HttpRequest, user: Any) -> str:
@@ -60,9 +76,8 @@ def add_member(
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     created = user is None
     if created:
-        user = User(username=email[:150], email=email, is_active=False)
+        user = User(username=username_for(email), email=email, is_active=False)
         user.set_unusable_password()
-        user.full_clean()
         user.save()
     if Membership.objects.filter(playbook=playbook, user=user).exists():
         raise ValidationError(_("This person is already a member of this playbook."))
@@ -75,7 +90,7 @@ def add_member(
         "level": Level(level).label,
         "user": user,
     }
-    if created or not user.has_usable_password():
+    if created or is_pending_invitation(user):
         context["url"] = invitation_url(request, user)
         template = "invitation"
     else:

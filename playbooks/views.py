@@ -105,18 +105,17 @@ def members(request: HttpRequest, playbook_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            form.add_error("email", error)
+            form.add_error("email", error.messages)
         else:
-            if membership.user.is_active:
-                text = _("%(email)s added and told by e-mail.")
-            else:
-                text = _(
-                    "%(email)s invited: an e-mail with a link to set a password is on its way."
-                )
-            messages.success(request, text % {"email": form.cleaned_data["email"]})
+            # The same words whether or not the address had an account: adding
+            # people must not reveal who is registered.
+            messages.success(
+                request,
+                _("%(email)s added and told by e-mail.") % {"email": membership.user.email},
+            )
             return redirect("members", playbook.pk)
     memberships = list(
-        playbook.memberships.select_related("user", "invited_by").order_by(
+        playbook.memberships.select_related("user").order_by(
             "user__first_name", "user__email", "user__username"
         )
     )
@@ -179,6 +178,8 @@ def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) ->
                 _("%(person)s no longer has access to this playbook.")
                 % {"person": membership.user.email or membership.user},
             )
+            if membership.user == request.user and not request.user.is_superuser:
+                return redirect("playbook_list")  # they can no longer see the members
         return redirect("members", access.playbook.pk)
     return render(
         request,

@@ -53,7 +53,7 @@ class TestAdd:
         assert not invited.has_usable_password()
         assert Membership.objects.get(playbook=world.playbook, user=invited).level == "viewer"
         page = owner.get(members_url(world)).content.decode()
-        assert "invited: an e-mail with a link to set a password is on its way" in page
+        assert "new.person@example.com added and told by e-mail." in page
         assert "invited, not signed in yet" in page
 
         message = mail.outbox[0]
@@ -143,6 +143,46 @@ class TestAdd:
         assert not User.objects.filter(email="kim@example.com").exists()
 
 
+    @pytest.mark.parametrize(
+        ("email", "username"),
+        [
+            ("o'brien@example.com", "obrien@example.com"),
+            ("anna!team@example.com", "annateam@example.com"),
+        ],
+    )
+    def test_any_valid_address_gets_a_working_username(
+        self, world: Any, client_for: Any, email: str, username: str
+    ) -> None:
+        response = client_for("owner").post(members_url(world), {"email": email, "level": "viewer"})
+        assert response.status_code == 302
+        invited = User.objects.get(email=email)
+        assert invited.username == username
+        assert f"Your username is: {username}" in mail.outbox[0].body
+
+    def test_long_addresses_that_differ_late_get_distinct_usernames(
+        self, world: Any, client_for: Any
+    ) -> None:
+        local = "a" * 60
+        domain = "b" * 60 + ".example.com"
+        first, second = f"{local}1@{domain}", f"{local}2@{domain}"
+        owner = client_for("owner")
+        for email in (first, second):
+            assert owner.post(members_url(world), {"email": email, "level": "viewer"}).status_code == 302
+        usernames = {User.objects.get(email=e).username for e in (first, second)}
+        assert len(usernames) == 2
+        assert all(len(u) <= 150 for u in usernames)
+
+    def test_the_message_does_not_reveal_whether_an_account_exists(
+        self, world: Any, client_for: Any
+    ) -> None:
+        make_user("known", email="known@example.com")
+        owner = client_for("owner")
+        known = owner.post(members_url(world), {"email": "known@example.com", "level": "viewer"}, follow=True)
+        unknown = owner.post(members_url(world), {"email": "unknown@example.com", "level": "viewer"}, follow=True)
+        assert "known@example.com added and told by e-mail." in known.content.decode()
+        assert "unknown@example.com added and told by e-mail." in unknown.content.decode()
+
+
 class TestLevelsAndRemoval:
     def test_owner_changes_a_level(self, world: Any, client_for: Any) -> None:
         url = reverse("member_level", args=[world.playbook.pk, membership(world, "viewer").pk])
@@ -192,6 +232,14 @@ class TestLevelsAndRemoval:
             .status_code
             == 404
         )
+
+    def test_an_owner_who_leaves_lands_on_their_playbooks(
+        self, world: Any, client_for: Any
+    ) -> None:
+        Membership.objects.filter(pk=membership(world, "editor").pk).update(level="owner")
+        url = reverse("member_remove", args=[world.playbook.pk, membership(world, "owner").pk])
+        response = client_for("owner").post(url)
+        assert response["Location"] == reverse("playbook_list")
 
     def test_members_page_lists_everyone(self, world: Any, client_for: Any) -> None:
         html = client_for("viewer").get(members_url(world)).content.decode()

@@ -122,6 +122,10 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         ("version", "1", "version: must be a whole number"),
         ("version", True, "version: must be a whole number"),
         ("playbook", [], "playbook: must be an object"),
+        ("playbook.name", "a\ud800b", "playbook.name: must be valid text"),
+        ("playbook.name", "a\x00b", "playbook.name: must not contain NUL characters"),
+        ("playbook.go_live", "2027-W10-1", "playbook.go_live: must be a date written YYYY-MM-DD"),
+        ("playbook.go_live", "２０２７-03-01", "playbook.go_live: must be a date written YYYY-MM-DD"),
     ],
 )
 def test_refusals_name_their_place(owner: Any, path: str, value: Any, expected: str) -> None:
@@ -151,7 +155,32 @@ def test_every_error_is_listed(owner: Any) -> None:
 def test_not_json_and_not_an_object(owner: Any) -> None:
     with pytest.raises(PlaybookFileError, match="not a JSON file"):
         loads("{nope")
-    assert errors_of([], owner) == [": must be an object"]
+    assert errors_of([], owner) == ["(file): must be an object"]
+
+
+def test_deeply_nested_json_is_refused() -> None:
+    with pytest.raises(PlaybookFileError, match="not a JSON file"):
+        loads("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_key_twice_is_refused() -> None:
+    with pytest.raises(PlaybookFileError, match="a key appears twice in one object: language"):
+        loads('{"playbook": {"language": "fr", "language": "da"}}')
+
+
+def test_a_missing_name_is_reported_once(owner: Any) -> None:
+    assert errors_of(with_change("playbook.name", None, delete=True), owner) == [
+        "playbook.name: is required"
+    ]
+    assert errors_of(with_change("playbook", None, delete=True), owner) == [
+        "playbook: is required"
+    ]
+
+
+def test_crm_other_goes_only_with_other(owner: Any) -> None:
+    playbook = import_playbook(with_change("playbook.crm_other", "SuperOffice"), owner=owner)
+    assert playbook.crm_system == "salesforce"
+    assert playbook.crm_other == ""
 
 
 def test_too_large() -> None:
