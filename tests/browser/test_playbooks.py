@@ -61,7 +61,7 @@ def test_create_a_playbook_and_invite_a_member(
     page.get_by_label("E-mail").fill("mette@example.com")
     page.locator("#id_level").select_option("editor")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("mette@example.com invited")
+    expect(page.get_by_role("alert")).to_contain_text("mette@example.com added and told by e-mail.")
     expect(page.get_by_text("invited, not signed in yet")).to_be_visible()
     assert len(mail.outbox) == 1
     assert serious_axe_violations(page) == []
