@@ -1,0 +1,140 @@
+"""A role in a rollout (sales, service, ...) and what it asks: "What's in it for me?"."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from playbooks.models import Playbook
+from roles.equation import Balance, Factors, GiveGetNumbers, balance
+
+FACTOR_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]
+FACTORS = ["unique_data", "speed", "recognition", "friction", "rigidity"]
+MAX_HEADCOUNT = 1_000_000
+
+
+def week_one_end(go_live: datetime.date | None) -> datetime.date | None:
+    """Week 1 is go-live to go-live + 6 days."""
+    return go_live + datetime.timedelta(days=6) if go_live else None
+
+
+class Role(models.Model):
+    playbook = models.ForeignKey(
+        Playbook, on_delete=models.CASCADE, related_name="roles", verbose_name=_("playbook")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    headcount = models.PositiveIntegerField(
+        _("headcount"),
+        default=0,
+        validators=[MaxValueValidator(MAX_HEADCOUNT)],
+        help_text=_("How many people work in this role."),
+    )
+    question = models.TextField(
+        _("the question the role asks"),
+        blank=True,
+        help_text=_("In their words, e.g. “Does it help me close deals faster?”"),
+    )
+    wiifm = models.TextField(
+        _("WIIFM answer"),
+        blank=True,
+        help_text=_("What is in it for them: concrete, in their daily work."),
+    )
+    concerns = models.TextField(
+        _("concerns"), blank=True, help_text=_("Their fears, the Big Brother fear among them.")
+    )
+    quick_win = models.CharField(
+        _("week-1 quick win"),
+        max_length=300,
+        blank=True,
+        help_text=_("One feature with an immediate, noticeable improvement in the first week."),
+    )
+    # Null means "the default": the end of week 1, which moves with go-live.
+    quick_win_due = models.DateField(_("quick win due"), null=True, blank=True)
+    quick_win_done = models.BooleanField(_("quick win done"), default=False)
+    unique_data = models.PositiveSmallIntegerField(
+        _("unique data"),
+        default=0,
+        validators=FACTOR_VALIDATORS,
+        help_text=_("0-5: data they get from the CRM and nowhere else."),
+    )
+    speed = models.PositiveSmallIntegerField(
+        _("speed"),
+        default=0,
+        validators=FACTOR_VALIDATORS,
+        help_text=_("0-5: how much faster their own tasks get."),
+    )
+    recognition = models.PositiveSmallIntegerField(
+        _("recognition"),
+        default=0,
+        validators=FACTOR_VALIDATORS,
+        help_text=_("0-5: how visible and valued their work becomes."),
+    )
+    friction = models.PositiveSmallIntegerField(
+        _("friction"),
+        default=0,
+        validators=FACTOR_VALIDATORS,
+        help_text=_("0-5: how unintuitive or slow the tool feels to them."),
+    )
+    rigidity = models.PositiveSmallIntegerField(
+        _("rigidity"),
+        default=0,
+        validators=FACTOR_VALIDATORS,
+        help_text=_("0-5: how rigid a process it forces on them."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            # Folds Æ, Ø, Å on PostgreSQL only (SQLite's lower() is ASCII): the
+            # forms and the import compare with str.casefold() first.
+            models.UniqueConstraint(
+                F("playbook"), Lower("name"), name="roles_role_unique_name_per_playbook"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="roles_role_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=0, headcount__lte=MAX_HEADCOUNT),
+                name="roles_role_headcount_range",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{factor}__gte": 0, f"{factor}__lte": 5}),
+                    name=f"roles_role_{factor}_range",
+                )
+                for factor in FACTORS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def factors(self) -> Factors:
+        return Factors(**{factor: getattr(self, factor) for factor in FACTORS})
+
+    @property
+    def quick_win_due_is_default(self) -> bool:
+        return self.quick_win_due is None
+
+    @property
+    def quick_win_due_date(self) -> datetime.date | None:
+        """The date the quick win is due: typed, or the end of week 1."""
+        return self.quick_win_due or week_one_end(self.playbook.go_live)
+
+    def balance(self) -> Balance:
+        """The equation for this role. Uses ``givegets`` as prefetched, if it was."""
+        return balance(
+            (
+                GiveGetNumbers(g.minutes_each, g.times_per_week, g.minutes_saved_per_week)
+                for g in self.givegets.all()
+            ),
+            self.factors,
+            self.headcount,
+        )
