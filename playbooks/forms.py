@@ -54,6 +54,21 @@ class PlaybookForm(forms.ModelForm):
         return cleaned
 
 
+class NewPlaybookForm(PlaybookForm):
+    with_examples = forms.BooleanField(
+        label=_("Start with four example roles"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Sales, customer service, marketing and management, each with its question, "
+            "answer, quick win and Give-Gets, in the playbook's language. Edit or delete them."
+        ),
+    )
+
+    class Meta(PlaybookForm.Meta):
+        fields = [*PlaybookForm.Meta.fields, "with_examples"]
+
+
 class AddMemberForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"),

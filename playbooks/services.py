@@ -26,12 +26,16 @@ User = get_user_model()
 
 
 @transaction.atomic
-def create_playbook(*, owner: Any, **fields: Any) -> Playbook:
+def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -> Playbook:
     """Create a playbook; its creator becomes its owner."""
     playbook = Playbook(**fields)
     playbook.full_clean()
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
+    if with_examples:
+        from roles.examples import add_example_roles  # roles depends on playbooks
+
+        add_example_roles(playbook)
     return playbook
 
 

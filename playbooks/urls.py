@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from playbooks import views
 
 urlpatterns = [
+    path("<int:playbook_id>/roles/", include("roles.urls")),
     path("", views.playbook_list, name="playbook_list"),
     path("new/", views.playbook_create, name="playbook_create"),
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),

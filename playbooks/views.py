@@ -15,8 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from playbooks import services
 from playbooks.access import get_playbook
-from playbooks.forms import AddMemberForm, ChangeLevelForm, PlaybookForm
+from playbooks.forms import AddMemberForm, ChangeLevelForm, NewPlaybookForm, PlaybookForm
 from playbooks.models import Level, Membership, Playbook
+from roles.equation import total_hours
+from roles.selectors import roles_with_givegets
 
 
 @require_GET
@@ -38,9 +40,13 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def playbook_create(request: HttpRequest) -> HttpResponse:
-    form = PlaybookForm(request.POST or None)
+    form = NewPlaybookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        playbook = services.create_playbook(owner=request.user, **form.cleaned_data)
+        fields = dict(form.cleaned_data)
+        with_examples = fields.pop("with_examples")
+        playbook = services.create_playbook(
+            owner=request.user, with_examples=with_examples, **fields
+        )
         messages.success(request, _("Playbook “%(name)s” created.") % {"name": playbook.name})
         return redirect("playbook_detail", playbook.pk)
     return render(request, "playbooks/form.html", {"form": form, "creating": True})
@@ -48,11 +54,20 @@ def playbook_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """Queries: session, user, membership with playbook, roles, their Give-Gets."""
     access = get_playbook(request, playbook_id)
+    roles = list(roles_with_givegets(access.playbook))
+    rows = [(role, role.balance()) for role in roles]
     return render(
         request,
         "playbooks/detail.html",
-        {"access": access, "playbook": access.playbook, "section": "overview"},
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "role_rows": rows,
+            "total_hours": total_hours(balance for _role, balance in rows),
+            "section": "overview",
+        },
     )
 
 

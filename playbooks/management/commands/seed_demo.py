@@ -94,7 +94,10 @@ class Command(BaseCommand):
             ).first()
             if playbook is None:
                 playbook = create_playbook(
-                    owner=users["lead"], go_live=today + datetime.timedelta(days=days), **spec
+                    owner=users["lead"],
+                    go_live=today + datetime.timedelta(days=days),
+                    with_examples=True,
+                    **spec,
                 )
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
             Membership.objects.get_or_create(

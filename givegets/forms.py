@@ -1,0 +1,84 @@
+"""The Give-Get form: what a role gives, and what it gets back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from givegets.models import GiveGet
+from playbooks.forms import DateInput
+from roles.equation import MAX_MINUTES_PER_WEEK, format_minutes, format_number
+
+
+class GiveGetForm(forms.ModelForm):
+    times_per_week = forms.DecimalField(
+        label=_("Times per week"),
+        min_value=Decimal(0),
+        max_digits=7,
+        decimal_places=2,
+        localize=True,
+        initial=Decimal(1),
+        help_text=_("0.25 is once a month."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    class Meta:
+        model = GiveGet
+        fields = [
+            "give",
+            "minutes_each",
+            "times_per_week",
+            "get",
+            "get_kind",
+            "minutes_saved_per_week",
+            "owner",
+            "deliver_by",
+            "status",
+        ]
+        widgets = {"deliver_by": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        times = self.initial.get("times_per_week")
+        if isinstance(times, Decimal):
+            # Show 8, not 8.00; 0.25 stays 0.25 (0,25 in Danish).
+            integral = times == times.to_integral_value()
+            self.initial["times_per_week"] = (
+                times.quantize(Decimal(1)) if integral else times.normalize()
+            )
+        for name in ("minutes_each", "minutes_saved_per_week"):
+            self.fields[name].widget.attrs.update(
+                {"min": 0, "max": MAX_MINUTES_PER_WEEK, "step": 1}
+            )
+
+    def clean_give(self) -> str:
+        give = self.cleaned_data["give"].strip()
+        if not give:
+            raise forms.ValidationError(_("Say what the role is asked to give."))
+        return give
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        minutes = cleaned.get("minutes_each")
+        times = cleaned.get("times_per_week")
+        if minutes is not None and times is not None:
+            given = Decimal(minutes) * times
+            separator = formats.get_format("DECIMAL_SEPARATOR")
+            if given > MAX_MINUTES_PER_WEEK:
+                self.add_error(
+                    "times_per_week",
+                    _(
+                        "%(minutes)s min × %(times)s = %(given)s minutes a week. One Give-Get "
+                        "may ask at most 2,400 minutes a week (a 40-hour week)."
+                    )
+                    % {
+                        "minutes": minutes,
+                        "times": format_number(times, decimal_separator=separator),
+                        "given": format_minutes(given, sign=False, decimal_separator=separator),
+                    },
+                )
+        return cleaned

@@ -1,0 +1,130 @@
+"""Give-Gets, edited in place on the role page.
+
+One view serves htmx and plain requests. With htmx a change answers with the
+Give-Gets section and, out of band, the equation, so the verdict updates
+without a reload; without JavaScript the same view redirects to the role page
+after a POST, or shows the form on a page of its own.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import retarget
+
+from givegets.forms import GiveGetForm
+from givegets.models import GiveGet
+from playbooks.access import Access, get_playbook
+from playbooks.models import Level
+from roles import services
+from roles.models import Role
+from roles.selectors import get_role
+from roles.views import role_context
+
+
+def _role_url(role: Role) -> str:
+    return reverse("role_detail", args=[role.playbook_id, role.pk])
+
+
+def _section_response(
+    request: HttpRequest, access: Access, role: Role, *, add_form: GiveGetForm | None = None
+) -> HttpResponse:
+    """The Give-Gets section plus the equation, swapped out of band."""
+    role = get_role(access.playbook, role.pk)  # fresh Give-Gets after the change
+    context = role_context(access, role, add_form=add_form or GiveGetForm(prefix="new"))
+    html = render_to_string("roles/detail.html#givegets", context, request=request)
+    html += render_to_string("roles/detail.html#equation", {**context, "oob": True}, request)
+    return HttpResponse(html)
+
+
+def _get(access: Access, role: Role, giveget_id: int) -> GiveGet:
+    # Through the role, which came through the playbook: another playbook's
+    # Give-Get is a 404.
+    giveget = get_object_or_404(GiveGet.objects.filter(role=role), pk=giveget_id)
+    giveget.role = role
+    return giveget
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def giveget_create(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    if request.method == "GET":  # the form is on the role page
+        return redirect(_role_url(role) + "#add-giveget")
+    form = GiveGetForm(request.POST, prefix="new")
+    if form.is_valid():
+        giveget = form.save(commit=False)
+        giveget.role = role
+        giveget.order = services.next_order(role.givegets.all())
+        giveget.full_clean()
+        giveget.save()
+        if request.htmx:
+            return _section_response(request, access, role)
+        messages.success(request, _("Give-Get added."))
+        return redirect(_role_url(role) + "#givegets")
+    if request.htmx:
+        return _section_response(request, access, role, add_form=form)
+    return render(request, "roles/detail.html", role_context(access, role, add_form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def giveget_edit(
+    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    giveget = _get(access, role, giveget_id)
+    form = GiveGetForm(request.POST or None, instance=giveget, prefix=f"gg{giveget.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return _section_response(request, access, role)
+        messages.success(request, _("Give-Get saved."))
+        return redirect(_role_url(role) + f"#gg-{giveget.pk}")
+    context = {**role_context(access, role), "gg": giveget, "form": form}
+    if request.htmx:
+        response = render(request, "roles/detail.html#gg_form", context)
+        # A form with errors replaces its own row, not the whole section.
+        return retarget(response, f"#gg-{giveget.pk}") if request.method == "POST" else response
+    return render(request, "givegets/edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def giveget_delete(
+    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    giveget = _get(access, role, giveget_id)
+    if request.method == "POST":
+        giveget.delete()
+        if request.htmx:
+            return _section_response(request, access, role)
+        messages.success(request, _("Give-Get deleted."))
+        return redirect(_role_url(role) + "#givegets")
+    return render(request, "givegets/delete.html", {**role_context(access, role), "gg": giveget})
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def giveget_move(
+    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    giveget = _get(access, role, giveget_id)
+    if request.method == "GET":  # the buttons are on the role page
+        return redirect(_role_url(role) + f"#gg-{giveget.pk}")
+    services.move(list(role.givegets.all()), giveget, request.POST.get("direction", ""))
+    if request.htmx:
+        return _section_response(request, access, role)
+    return redirect(_role_url(role) + f"#gg-{giveget.pk}")

@@ -1,0 +1,73 @@
+"""The role form: the role's question, answer, quick win and perceived factors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from playbooks.forms import DateInput
+from playbooks.models import Playbook
+from roles.models import FACTORS, Role, week_one_end
+
+
+def name_taken(playbook: Playbook, name: str, *, exclude_pk: int | None = None) -> bool:
+    """Role names are unique within a playbook, ignoring case in every alphabet."""
+    folded = name.casefold()
+    return any(
+        other.casefold() == folded
+        for other in playbook.roles.exclude(pk=exclude_pk).values_list("name", flat=True)
+    )
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = [
+            "name",
+            "headcount",
+            "question",
+            "wiifm",
+            "concerns",
+            "quick_win",
+            "quick_win_due",
+            "quick_win_done",
+            *FACTORS,
+        ]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "wiifm": forms.Textarea(attrs={"rows": 3}),
+            "concerns": forms.Textarea(attrs={"rows": 2}),
+            "quick_win_due": DateInput(),
+            **{
+                factor: forms.NumberInput(attrs={"min": 0, "max": 5, "step": 1})
+                for factor in FACTORS
+            },
+        }
+
+    def __init__(self, *args: Any, playbook: Playbook, **kwargs: Any) -> None:
+        self.playbook = playbook
+        super().__init__(*args, **kwargs)
+        self.fields["headcount"].widget.attrs.update({"min": 0, "step": 1})
+        default = week_one_end(playbook.go_live)
+        if default:
+            self.fields["quick_win_due"].help_text = _(
+                "Leave empty for the end of week 1 (%(date)s); it then moves with go-live."
+            ) % {"date": formats.date_format(default, "DATE_FORMAT")}
+        else:
+            self.fields["quick_win_due"].help_text = _(
+                "Leave empty for the end of week 1, once the playbook has a go-live date."
+            )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the role a name."))
+        if name_taken(self.playbook, name, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(
+                _("This playbook already has a role called “%(name)s” (ignoring case).")
+                % {"name": name}
+            )
+        return name

@@ -1,0 +1,89 @@
+"""Role pages: one role with its Give-Gets and the equation; create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from givegets.forms import GiveGetForm
+from playbooks.access import Access, get_playbook
+from playbooks.models import Level
+from roles import services
+from roles.forms import RoleForm
+from roles.models import Role
+from roles.selectors import get_role
+
+
+def role_context(access: Access, role: Role, **extra: object) -> dict[str, object]:
+    """What the role page and its fragments need."""
+    return {
+        "access": access,
+        "playbook": access.playbook,
+        "role": role,
+        "givegets": list(role.givegets.all()),
+        "balance": role.balance(),
+        "section": "roles",
+        **extra,
+    }
+
+
+@require_GET
+def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Queries: session, user, membership with playbook, role, its Give-Gets."""
+    access = get_playbook(request, playbook_id)
+    role = get_role(access.playbook, role_id)
+    context = role_context(access, role)
+    if access.can_edit:
+        context["add_form"] = GiveGetForm(prefix="new")
+    return render(request, "roles/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = RoleForm(request.POST or None, playbook=access.playbook)
+    if request.method == "POST" and form.is_valid():
+        role = services.create_role(playbook=access.playbook, role=form.save(commit=False))
+        messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
+        return redirect("role_detail", access.playbook.pk, role.pk)
+    return render(
+        request,
+        "roles/form.html",
+        {"access": access, "playbook": access.playbook, "form": form, "section": "roles"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    form = RoleForm(request.POST or None, instance=role, playbook=access.playbook)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect("role_detail", access.playbook.pk, role.pk)
+    return render(
+        request,
+        "roles/form.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "role": role,
+            "form": form,
+            "section": "roles",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def role_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    if request.method == "POST":
+        role.delete()
+        messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.name})
+        return redirect("playbook_detail", access.playbook.pk)
+    return render(request, "roles/delete.html", role_context(access, role))
