@@ -15,14 +15,18 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from givegets.models import GiveGet
 from playbooks.models import Level, Membership, Playbook
+from roles.equation import MAX_MINUTES_PER_WEEK
+from roles.models import FACTORS, MAX_HEADCOUNT, Role
+from roles.selectors import roles_with_givegets
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 FORMAT = "wiifm-playbook"
@@ -42,8 +46,44 @@ def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _number(value: Decimal) -> int | float:
+    """A JSON number: 8, not 8.0; 0.25 (two decimals at most, so exact as a float)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _export_giveget(giveget: GiveGet) -> dict[str, Any]:
+    return {
+        "give": giveget.give,
+        "minutes_each": giveget.minutes_each,
+        "times_per_week": _number(giveget.times_per_week),
+        "get": giveget.get,
+        "get_kind": giveget.get_kind,
+        "minutes_saved_per_week": giveget.minutes_saved_per_week,
+        "owner": giveget.owner,
+        "deliver_by": _date(giveget.deliver_by),
+        "status": giveget.status,
+    }
+
+
+def _export_role(role: Role) -> dict[str, Any]:
+    return {
+        "name": role.name,
+        "headcount": role.headcount,
+        "question": role.question,
+        "wiifm": role.wiifm,
+        "concerns": role.concerns,
+        "quick_win": role.quick_win,
+        # null while the date is the default (end of week 1): import fills it in again.
+        "quick_win_due": _date(role.quick_win_due),
+        "quick_win_done": role.quick_win_done,
+        "factors": {factor: getattr(role, factor) for factor in FACTORS},
+        "givegets": [_export_giveget(giveget) for giveget in role.givegets.all()],
+    }
+
+
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
     """The document for one playbook, every key in the order of DESIGN.md."""
+    roles = roles_with_givegets(playbook)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -58,6 +98,7 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
             "data_used_for": playbook.data_used_for,
             "data_not_used_for": playbook.data_not_used_for,
         },
+        "roles": [_export_role(role) for role in roles],
     }
 
 
@@ -140,6 +181,57 @@ class Reader:
             self.error(where, "must be a date written YYYY-MM-DD, or null")
             return None
 
+    def boolean(self, obj: dict, key: str, place: str) -> bool:
+        value = obj.get(key, False)
+        if not isinstance(value, bool):
+            self.error(f"{place}.{key}", "must be true or false")
+            return False
+        return value
+
+    def integer(
+        self, obj: dict, key: str, place: str, *, minimum: int = 0, maximum: int | None = None
+    ) -> int:
+        where = f"{place}.{key}"
+        value = obj.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float | Decimal):
+                self.error(where, "must be a whole number")
+            else:
+                self.error(where, "must be a number")
+            return 0
+        if value < minimum:
+            self.error(where, f"must be {minimum} or more")
+        elif maximum is not None and value > maximum:
+            self.error(where, f"must be at most {maximum}")
+        return value
+
+    def decimal(self, obj: dict, key: str, place: str, *, places: int, maximum: int) -> Decimal:
+        where = f"{place}.{key}"
+        value = obj.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            self.error(where, "must be a number")
+            return Decimal(0)
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        step = Decimal(1).scaleb(-places)
+        if not number.is_finite():
+            self.error(where, "must be a number")
+        elif number < 0:
+            self.error(where, "must be 0 or more")
+        elif number > maximum:
+            self.error(where, f"must be at most {maximum}")
+        elif number != number.quantize(step):
+            self.error(where, f"must have at most {places} decimals")
+        else:
+            return number.quantize(step)
+        return Decimal(0)
+
+    def array(self, obj: dict, key: str, place: str) -> list:
+        value = obj.get(key, [])
+        if not isinstance(value, list):
+            self.error(f"{place}.{key}" if place else key, "must be a list")
+            return []
+        return value
+
 
 PLAYBOOK_KEYS = [
     "name",
@@ -177,8 +269,95 @@ def _read_playbook(reader: Reader, raw: Any) -> dict[str, Any]:
     }
 
 
+ROLE_KEYS = [
+    "name",
+    "headcount",
+    "question",
+    "wiifm",
+    "concerns",
+    "quick_win",
+    "quick_win_due",
+    "quick_win_done",
+    "factors",
+    "givegets",
+]
+GIVEGET_KEYS = [
+    "give",
+    "minutes_each",
+    "times_per_week",
+    "get",
+    "get_kind",
+    "minutes_saved_per_week",
+    "owner",
+    "deliver_by",
+    "status",
+]
+
+
+def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
+    obj = reader.object(raw, place, GIVEGET_KEYS, ["give"])
+    errors_before = len(reader.errors)
+    minutes_each = reader.integer(obj, "minutes_each", place, maximum=MAX_MINUTES_PER_WEEK)
+    times = reader.decimal(obj, "times_per_week", place, places=2, maximum=99_999)
+    # The cap, once both numbers are valid: neither side above 2,400 minutes a week.
+    if errors_before == len(reader.errors) and minutes_each * times > MAX_MINUTES_PER_WEEK:
+        reader.error(
+            f"{place}.times_per_week",
+            f"{minutes_each} minutes x {times.normalize():f} times is more than "
+            f"{MAX_MINUTES_PER_WEEK} minutes a week",
+        )
+    return {
+        "give": reader.text(obj, "give", place, max_length=300, required=True).strip(),
+        "minutes_each": minutes_each,
+        "times_per_week": times,
+        "get": reader.text(obj, "get", place, max_length=300),
+        "get_kind": reader.choice(
+            obj, "get_kind", place, choices=list(GiveGet.Kind.values), default="time_saved"
+        ),
+        "minutes_saved_per_week": reader.integer(
+            obj, "minutes_saved_per_week", place, maximum=MAX_MINUTES_PER_WEEK
+        ),
+        "owner": reader.text(obj, "owner", place, max_length=100),
+        "deliver_by": reader.date(obj, "deliver_by", place),
+        "status": reader.choice(
+            obj, "status", place, choices=list(GiveGet.Status.values), default="planned"
+        ),
+    }
+
+
+def _read_role(reader: Reader, raw: Any, place: str, names: dict[str, str]) -> dict[str, Any]:
+    obj = reader.object(raw, place, ROLE_KEYS, ["name"])
+    name = reader.text(obj, "name", place, max_length=100, required=True).strip()
+    if name:
+        folded = name.casefold()
+        if folded in names:
+            reader.error(
+                f"{place}.name",
+                f'another role ({names[folded]}) is already called "{name}", ignoring case',
+            )
+        else:
+            names[folded] = place
+    factors_place = f"{place}.factors"
+    factors = reader.object(obj.get("factors", {}), factors_place, FACTORS, [])
+    return {
+        "name": name,
+        "headcount": reader.integer(obj, "headcount", place, maximum=MAX_HEADCOUNT),
+        "question": reader.text(obj, "question", place, max_length=10_000),
+        "wiifm": reader.text(obj, "wiifm", place, max_length=10_000),
+        "concerns": reader.text(obj, "concerns", place, max_length=10_000),
+        "quick_win": reader.text(obj, "quick_win", place, max_length=300),
+        "quick_win_due": reader.date(obj, "quick_win_due", place),
+        "quick_win_done": reader.boolean(obj, "quick_win_done", place),
+        **{factor: reader.integer(factors, factor, factors_place, maximum=5) for factor in FACTORS},
+        "givegets": [
+            _read_giveget(reader, item, f"{place}.givegets[{index}]")
+            for index, item in enumerate(reader.array(obj, "givegets", place))
+        ],
+    }
+
+
 # Sections that later parts of the product read and write, in file order.
-TOP_LEVEL_KEYS = ["format", "version", "playbook"]
+TOP_LEVEL_KEYS = ["format", "version", "playbook", "roles"]
 
 
 def read(document: Any) -> dict[str, Any]:
@@ -202,6 +381,11 @@ def read(document: Any) -> dict[str, Any]:
         elif version < 1:
             reader.error("version", "must be 1 or more")
     cleaned = {"playbook": _read_playbook(reader, obj["playbook"])} if "playbook" in obj else {}
+    names: dict[str, str] = {}
+    cleaned["roles"] = [
+        _read_role(reader, item, f"roles[{index}]", names)
+        for index, item in enumerate(reader.array(obj, "roles", ""))
+    ]
     if reader.errors:
         raise PlaybookFileError(reader.errors)
     return cleaned
@@ -215,6 +399,10 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def loads(text: str | bytes) -> Any:
     """Parse JSON text, refusing what is too large, not JSON, or ambiguous.
 
@@ -223,17 +411,22 @@ def loads(text: str | bytes) -> Any:
     if len(text) > MAX_BYTES:
         raise PlaybookFileError(["the file is larger than 5 MB"])
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=Decimal)
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_float=Decimal,
+            parse_constant=_no_constant,
+        )
     except RecursionError as error:
         raise PlaybookFileError(["not a JSON file (nested too deeply)"]) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise PlaybookFileError([f"not a JSON file ({error})"]) from error
 
 
-def _full_clean(instance: Any, place: str) -> None:
+def _full_clean(instance: Any, place: str, exclude: list[str] | None = None) -> None:
     """The model's own validation, as a last line: its errors get their place too."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as error:
         raise PlaybookFileError(
             [
@@ -252,4 +445,13 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
     _full_clean(playbook, "playbook")
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
+    for index, fields in enumerate(cleaned["roles"]):
+        givegets = fields.pop("givegets")
+        role = Role(playbook=playbook, order=index, **fields)
+        _full_clean(role, f"roles[{index}]", exclude=["playbook"])
+        role.save()
+        for position, item in enumerate(givegets):
+            giveget = GiveGet(role=role, order=position, **item)
+            _full_clean(giveget, f"roles[{index}].givegets[{position}]", exclude=["role"])
+            giveget.save()
     return playbook
