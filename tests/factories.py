@@ -31,3 +31,23 @@ def make_playbook(owner: Any | None = None, **fields: Any) -> Playbook:
 
 def add_member(playbook: Playbook, user: Any, level: str) -> Membership:
     return Membership.objects.create(playbook=playbook, user=user, level=level)
+
+
+def make_role(playbook: Playbook, name: str = "Sales", **fields: Any) -> Any:
+    from roles.models import Role
+
+    fields.setdefault("order", playbook.roles.count())
+    return Role.objects.create(playbook=playbook, name=name, **fields)
+
+
+def make_giveget(role: Any, give: str = "Log each customer meeting", **fields: Any) -> Any:
+    from decimal import Decimal
+
+    from givegets.models import GiveGet
+
+    fields.setdefault("minutes_each", 5)
+    fields.setdefault("times_per_week", Decimal(8))
+    fields.setdefault("get", "Automatic weekly pipeline report")
+    fields.setdefault("minutes_saved_per_week", 60)
+    fields.setdefault("order", role.givegets.count())
+    return GiveGet.objects.create(role=role, give=give, **fields)

@@ -18,7 +18,8 @@ SCREENSHOTS = Path(os.environ.get("WIIFM_SCREENSHOTS", Path(__file__).parents[2]
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  const target = event.target && event.target.outerHTML ? event.target.outerHTML.slice(0, 120) : "";
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${target}`);
 });
 """
 

@@ -142,7 +142,6 @@ class TestAdd:
         assert "could not be sent. Nothing was changed" in response.content.decode()
         assert not User.objects.filter(email="kim@example.com").exists()
 
-
     @pytest.mark.parametrize(
         ("email", "username"),
         [
@@ -167,7 +166,10 @@ class TestAdd:
         first, second = f"{local}1@{domain}", f"{local}2@{domain}"
         owner = client_for("owner")
         for email in (first, second):
-            assert owner.post(members_url(world), {"email": email, "level": "viewer"}).status_code == 302
+            assert (
+                owner.post(members_url(world), {"email": email, "level": "viewer"}).status_code
+                == 302
+            )
         usernames = {User.objects.get(email=e).username for e in (first, second)}
         assert len(usernames) == 2
         assert all(len(u) <= 150 for u in usernames)
@@ -177,8 +179,12 @@ class TestAdd:
     ) -> None:
         make_user("known", email="known@example.com")
         owner = client_for("owner")
-        known = owner.post(members_url(world), {"email": "known@example.com", "level": "viewer"}, follow=True)
-        unknown = owner.post(members_url(world), {"email": "unknown@example.com", "level": "viewer"}, follow=True)
+        known = owner.post(
+            members_url(world), {"email": "known@example.com", "level": "viewer"}, follow=True
+        )
+        unknown = owner.post(
+            members_url(world), {"email": "unknown@example.com", "level": "viewer"}, follow=True
+        )
         assert "known@example.com added and told by e-mail." in known.content.decode()
         assert "unknown@example.com added and told by e-mail." in unknown.content.decode()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,40 @@ EXAMPLE = {
         "data_used_for": "Forecasting, coaching conversations, customer context.",
         "data_not_used_for": "Counting calls, ranking people, pay decisions.",
     },
+    "roles": [
+        {
+            "name": "Sales",
+            "headcount": 40,
+            "question": "Does it help me close deals faster and hit my commission?",
+            "wiifm": (
+                "AI lead scoring puts the right customers first; voice-to-CRM saves hours a week."
+            ),
+            "concerns": "Management will watch my every call.",
+            "quick_win": "Voice-to-CRM meeting notes",
+            "quick_win_due": "2027-03-05",
+            "quick_win_done": False,
+            "factors": {
+                "unique_data": 4,
+                "speed": 3,
+                "recognition": 2,
+                "friction": 2,
+                "rigidity": 1,
+            },
+            "givegets": [
+                {
+                    "give": "Log each customer meeting",
+                    "minutes_each": 5,
+                    "times_per_week": 8,
+                    "get": "Automatic weekly pipeline report",
+                    "get_kind": "time_saved",
+                    "minutes_saved_per_week": 60,
+                    "owner": "Sales ops",
+                    "deliver_by": "2027-03-05",
+                    "status": "planned",
+                }
+            ],
+        }
+    ],
 }
 
 
@@ -71,6 +107,13 @@ def with_change(path: str, value: Any, *, delete: bool = False) -> dict:
 def test_the_example_imports(owner: Any) -> None:
     playbook = import_playbook(EXAMPLE, owner=owner)
     assert playbook.name == "Salesforce rollout 2027"
+    role = playbook.roles.get()
+    assert (role.name, role.headcount, role.unique_data, role.rigidity) == ("Sales", 40, 4, 1)
+    assert str(role.quick_win_due) == "2027-03-05"
+    giveget = role.givegets.get()
+    assert (giveget.minutes_each, giveget.times_per_week, giveget.status) == (5, 8, "planned")
+    balance = role.balance()
+    assert (balance.time_balance, balance.perceived, balance.verdict) == (20, 6, "net_beneficiary")
     assert playbook.organisation == "Nordlys A/S"
     assert str(playbook.go_live) == "2027-03-01"
     assert playbook.language == "da"
@@ -85,12 +128,35 @@ def test_round_trip_gives_the_same_bytes(owner: Any) -> None:
     assert json.loads(first) == EXAMPLE
 
 
-def test_export_writes_every_key_in_order() -> None:
+def test_export_writes_every_key_in_order(owner: Any) -> None:
     playbook = make_playbook(name="Plain")
     document = export_playbook(playbook)
-    assert list(document) == ["format", "version", "playbook"]
+    assert list(document) == ["format", "version", "playbook", "roles"]
     assert list(document["playbook"]) == list(EXAMPLE["playbook"])
     assert document["playbook"]["go_live"] is None
+    document = export_playbook(import_playbook(EXAMPLE, owner=owner))
+    assert list(document["roles"][0]) == list(EXAMPLE["roles"][0])
+    assert list(document["roles"][0]["givegets"][0]) == list(EXAMPLE["roles"][0]["givegets"][0])
+
+
+def test_a_default_quick_win_date_is_written_as_null(owner: Any) -> None:
+    document = with_change("roles", [{"name": "Service"}])
+    playbook = import_playbook(document, owner=owner)
+    role = playbook.roles.get()
+    assert role.quick_win_due is None
+    assert str(role.quick_win_due_date) == "2027-03-07"  # end of week 1
+    assert export_playbook(playbook)["roles"][0]["quick_win_due"] is None
+    playbook.go_live = datetime.date(2027, 4, 5)
+    playbook.save()
+    role.refresh_from_db()
+    assert str(role.quick_win_due_date) == "2027-04-11"
+
+
+def test_numbers_are_exact(owner: Any) -> None:
+    text = dumps(EXAMPLE).replace('"times_per_week": 8', '"times_per_week": 0.25')
+    playbook = import_playbook(loads(text), owner=owner)
+    assert playbook.roles.get().givegets.get().times_per_week == Decimal("0.25")
+    assert '"times_per_week": 0.25' in dumps(export_playbook(playbook))
 
 
 def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
@@ -122,10 +188,93 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         ("version", "1", "version: must be a whole number"),
         ("version", True, "version: must be a whole number"),
         ("playbook", [], "playbook: must be an object"),
+        ("roles", {}, "roles: must be a list"),
+        (
+            "roles",
+            [{"name": "A"}, {"name": "a"}],
+            'roles[1].name: another role (roles[0]) is already called "a"',
+        ),
+        ("roles", [{"name": "Økonomi"}, {"name": "ØKONOMI"}], "roles[1].name: another role"),
+        ("roles", [{"name": "ØKONOMI"}, {"name": "økonomi"}], "roles[1].name: another role"),
+        ("roles", [{"name": "A", "ambassadors": []}], "roles[0].ambassadors: unknown key"),
+        ("roles", [{"headcount": 3}], "roles[0].name: is required"),
+        ("roles", [{"name": "A", "headcount": -1}], "roles[0].headcount: must be 0 or more"),
+        ("roles", [{"name": "A", "headcount": "40"}], "roles[0].headcount: must be a number"),
+        ("roles", [{"name": "A", "headcount": 4.5}], "roles[0].headcount: must be a whole number"),
+        (
+            "roles",
+            [{"name": "A", "quick_win_done": 1}],
+            "roles[0].quick_win_done: must be true or false",
+        ),
+        (
+            "roles",
+            [{"name": "A", "factors": {"speed": 6}}],
+            "roles[0].factors.speed: must be at most 5",
+        ),
+        (
+            "roles",
+            [{"name": "A", "factors": {"speed": True}}],
+            "roles[0].factors.speed: must be a number",
+        ),
+        ("roles", [{"name": "A", "factors": {"joy": 1}}], "roles[0].factors.joy: unknown key"),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"minutes_each": 5}]}],
+            "roles[0].givegets[0].give: is required",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "minutes_each": -1}]}],
+            "roles[0].givegets[0].minutes_each: must be 0 or more",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "minutes_each": 3000}]}],
+            "roles[0].givegets[0].minutes_each: must be at most 2400",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "times_per_week": 0.255}]}],
+            "roles[0].givegets[0].times_per_week: must have at most 2 decimals",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "times_per_week": "8"}]}],
+            "roles[0].givegets[0].times_per_week: must be a number",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "minutes_each": 600, "times_per_week": 5}]}],
+            "roles[0].givegets[0].times_per_week: 600 minutes x 5 times is more than 2400",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "minutes_saved_per_week": 2401}]}],
+            "roles[0].givegets[0].minutes_saved_per_week: must be at most 2400",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "get_kind": "money"}]}],
+            "roles[0].givegets[0].get_kind: must be one of",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "status": "done"}]}],
+            "roles[0].givegets[0].status: must be one of",
+        ),
+        (
+            "roles",
+            [{"name": "A", "givegets": [{"give": "x", "deliver_by": "soon"}]}],
+            "roles[0].givegets[0].deliver_by: must be a date",
+        ),
         ("playbook.name", "a\ud800b", "playbook.name: must be valid text"),
         ("playbook.name", "a\x00b", "playbook.name: must not contain NUL characters"),
         ("playbook.go_live", "2027-W10-1", "playbook.go_live: must be a date written YYYY-MM-DD"),
-        ("playbook.go_live", "２０２７-03-01", "playbook.go_live: must be a date written YYYY-MM-DD"),
+        (
+            "playbook.go_live",
+            "２０２７-03-01",
+            "playbook.go_live: must be a date written YYYY-MM-DD",
+        ),
     ],
 )
 def test_refusals_name_their_place(owner: Any, path: str, value: Any, expected: str) -> None:
@@ -172,9 +321,7 @@ def test_a_missing_name_is_reported_once(owner: Any) -> None:
     assert errors_of(with_change("playbook.name", None, delete=True), owner) == [
         "playbook.name: is required"
     ]
-    assert errors_of(with_change("playbook", None, delete=True), owner) == [
-        "playbook: is required"
-    ]
+    assert errors_of(with_change("playbook", None, delete=True), owner) == ["playbook: is required"]
 
 
 def test_crm_other_goes_only_with_other(owner: Any) -> None:

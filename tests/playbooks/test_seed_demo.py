@@ -37,6 +37,9 @@ def test_creates_users_and_playbooks_idempotently() -> None:
             Membership.objects.filter(playbook=playbook).values_list("user__username", "level")
         )
         assert levels == {"lead": "owner", "manager": "viewer"}
+        assert playbook.roles.count() == 4
+    danish = Playbook.objects.get(name="HubSpot-udrulning")
+    assert danish.roles.first().name == "Salg"
 
 
 def test_demo_logins_work(settings: Any) -> None:
