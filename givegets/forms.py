@@ -11,13 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from givegets.models import GiveGet
 from playbooks.forms import DateInput
-from roles.equation import MAX_MINUTES_PER_WEEK, format_minutes, format_number
+from roles.equation import (
+    MAX_MINUTES_PER_WEEK,
+    MAX_TIMES_PER_WEEK,
+    format_minutes,
+    format_number,
+)
 
 
 class GiveGetForm(forms.ModelForm):
     times_per_week = forms.DecimalField(
         label=_("Times per week"),
         min_value=Decimal(0),
+        max_value=Decimal(MAX_TIMES_PER_WEEK),
         max_digits=7,
         decimal_places=2,
         localize=True,

@@ -10,7 +10,7 @@ from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from roles.equation import MAX_MINUTES_PER_WEEK
+from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import Role
 
 
@@ -44,7 +44,7 @@ class GiveGet(models.Model):
         max_digits=7,
         decimal_places=2,
         default=Decimal(0),
-        validators=[MinValueValidator(Decimal(0))],
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_TIMES_PER_WEEK)],
         help_text=_("0.25 is once a month."),
     )
     get = models.CharField(
@@ -77,10 +77,12 @@ class GiveGet(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(give=""), name="givegets_giveget_give_not_blank"),
             models.CheckConstraint(
-                condition=Q(minutes_each__gte=0), name="givegets_giveget_minutes_each_range"
+                condition=Q(minutes_each__gte=0, minutes_each__lte=MAX_MINUTES_PER_WEEK),
+                name="givegets_giveget_minutes_each_range",
             ),
             models.CheckConstraint(
-                condition=Q(times_per_week__gte=0), name="givegets_giveget_times_per_week_range"
+                condition=Q(times_per_week__gte=0, times_per_week__lte=MAX_TIMES_PER_WEEK),
+                name="givegets_giveget_times_per_week_range",
             ),
             models.CheckConstraint(
                 condition=Q(minutes_saved_per_week__gte=0)

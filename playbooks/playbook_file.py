@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from givegets.models import GiveGet
 from playbooks.models import Level, Membership, Playbook
-from roles.equation import MAX_MINUTES_PER_WEEK
+from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import FACTORS, MAX_HEADCOUNT, Role
 from roles.selectors import roles_with_givegets
 
@@ -151,7 +151,8 @@ class Reader:
         if "\x00" in value:
             self.error(where, "must not contain NUL characters")
             return ""
-        if required and not value.strip():
+        value = value.strip()  # as the forms do
+        if required and not value:
             self.error(where, "must not be blank")
         if len(value) > max_length:
             self.error(where, f"must be at most {max_length} characters")
@@ -254,7 +255,7 @@ def _read_playbook(reader: Reader, raw: Any) -> dict[str, Any]:
     )
     crm_other = reader.text(obj, "crm_other", place, max_length=100)
     return {
-        "name": reader.text(obj, "name", place, max_length=200, required=True).strip(),
+        "name": reader.text(obj, "name", place, max_length=200, required=True),
         "organisation": reader.text(obj, "organisation", place, max_length=200),
         "crm_system": crm_system,
         # As in the form: the other system's name only goes with "other".
@@ -298,7 +299,7 @@ def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
     obj = reader.object(raw, place, GIVEGET_KEYS, ["give"])
     errors_before = len(reader.errors)
     minutes_each = reader.integer(obj, "minutes_each", place, maximum=MAX_MINUTES_PER_WEEK)
-    times = reader.decimal(obj, "times_per_week", place, places=2, maximum=99_999)
+    times = reader.decimal(obj, "times_per_week", place, places=2, maximum=MAX_TIMES_PER_WEEK)
     # The cap, once both numbers are valid: neither side above 2,400 minutes a week.
     if errors_before == len(reader.errors) and minutes_each * times > MAX_MINUTES_PER_WEEK:
         reader.error(
@@ -307,7 +308,7 @@ def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
             f"{MAX_MINUTES_PER_WEEK} minutes a week",
         )
     return {
-        "give": reader.text(obj, "give", place, max_length=300, required=True).strip(),
+        "give": reader.text(obj, "give", place, max_length=300, required=True),
         "minutes_each": minutes_each,
         "times_per_week": times,
         "get": reader.text(obj, "get", place, max_length=300),
@@ -327,7 +328,7 @@ def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
 
 def _read_role(reader: Reader, raw: Any, place: str, names: dict[str, str]) -> dict[str, Any]:
     obj = reader.object(raw, place, ROLE_KEYS, ["name"])
-    name = reader.text(obj, "name", place, max_length=100, required=True).strip()
+    name = reader.text(obj, "name", place, max_length=100, required=True)
     if name:
         folded = name.casefold()
         if folded in names:
@@ -449,7 +450,14 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
         givegets = fields.pop("givegets")
         role = Role(playbook=playbook, order=index, **fields)
         _full_clean(role, f"roles[{index}]", exclude=["playbook"])
-        role.save()
+        try:
+            with transaction.atomic():
+                role.save()
+        except IntegrityError as error:
+            # The database folds some letters casefold() keeps apart (İ and I).
+            raise PlaybookFileError(
+                [f"roles[{index}].name: another role has the same name, ignoring case"]
+            ) from error
         for position, item in enumerate(givegets):
             giveget = GiveGet(role=role, order=position, **item)
             _full_clean(giveget, f"roles[{index}].givegets[{position}]", exclude=["role"])

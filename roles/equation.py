@@ -26,6 +26,7 @@ from enum import StrEnum
 
 MINUS = "\u2212"  # the minus sign, not a hyphen
 MAX_MINUTES_PER_WEEK = 2400
+MAX_TIMES_PER_WEEK = 1000
 
 
 class Verdict(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +16,20 @@ from roles.models import FACTORS, Role, week_one_end
 
 
 def name_taken(playbook: Playbook, name: str, *, exclude_pk: int | None = None) -> bool:
-    """Role names are unique within a playbook, ignoring case in every alphabet."""
+    """Role names are unique within a playbook, ignoring case in every alphabet.
+
+    Python's casefold() and the database's lower() (behind the unique
+    constraint) disagree on a few letters (İ and I, say): a name is taken when
+    either says so. One query.
+    """
     folded = name.casefold()
+    rows = (
+        playbook.roles.exclude(pk=exclude_pk)
+        .annotate(lowered=Lower("name"), candidate=Lower(Value(name)))
+        .values_list("name", "lowered", "candidate")
+    )
     return any(
-        other.casefold() == folded
-        for other in playbook.roles.exclude(pk=exclude_pk).values_list("name", flat=True)
+        other.casefold() == folded or lowered == candidate for other, lowered, candidate in rows
     )
 
 
@@ -52,7 +63,9 @@ class RoleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["headcount"].widget.attrs.update({"min": 0, "step": 1})
         default = week_one_end(playbook.go_live)
-        if default:
+        if "quick_win_due" not in self.fields:
+            pass
+        elif default:
             self.fields["quick_win_due"].help_text = _(
                 "Leave empty for the end of week 1 (%(date)s); it then moves with go-live."
             ) % {"date": formats.date_format(default, "DATE_FORMAT")}
@@ -71,3 +84,26 @@ class RoleForm(forms.ModelForm):
                 % {"name": name}
             )
         return name
+
+
+class MatrixRoleForm(RoleForm):
+    """A row of the matrix, edited in place: everything but the concerns."""
+
+    class Meta(RoleForm.Meta):
+        fields = [field for field in RoleForm.Meta.fields if field != "concerns"]
+        widgets = {
+            **RoleForm.Meta.widgets,
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "wiifm": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class AddRoleForm(RoleForm):
+    """The matrix's last row: a new role, with the rest filled in later."""
+
+    class Meta(RoleForm.Meta):
+        fields = ["name", "headcount", "question", "wiifm"]
+        widgets = {
+            "question": forms.TextInput(),
+            "wiifm": forms.TextInput(),
+        }

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Model, QuerySet
+from django.utils.translation import gettext as _
 
 from playbooks.models import Playbook
+from roles.forms import RoleForm
 from roles.models import Role
 
 
 def next_order(queryset: QuerySet) -> int:
-    return (queryset.aggregate(top=Max("order"))["top"] or 0) + 1
+    """The order for a new last item: 0 for the first one."""
+    top = queryset.aggregate(top=Max("order"))["top"]
+    return 0 if top is None else top + 1
 
 
 @transaction.atomic
@@ -25,16 +29,37 @@ def move(items: list[Model], item: Model, direction: str) -> bool:
     if direction not in {"up", "down"} or not 0 <= target < len(items):
         return False
     items[index], items[target] = items[target], items[index]
+    changed = []
     for position, other in enumerate(items):
         if other.order != position:
             other.order = position
-            other.save(update_fields=["order"])
+            changed.append(other)
+    type(item)._default_manager.bulk_update(changed, ["order"])  # one query
     return True
 
 
 def create_role(*, playbook: Playbook, role: Role) -> Role:
+    """Add a role at the end. The form has checked the name; the database's
+    unique constraint is the last word (raises IntegrityError)."""
     role.playbook = playbook
     role.order = next_order(playbook.roles.all())
-    role.full_clean()
-    role.save()
+    role.full_clean(validate_constraints=False)
+    with transaction.atomic():
+        role.save()
     return role
+
+
+def save_role_form(form: RoleForm, *, new_in: Playbook | None = None) -> Role | None:
+    """Save a valid role form; None, with the error beside the name, when the
+    database refuses the name (a letter it folds differently, or someone else
+    saving the same name at the same moment)."""
+    try:
+        with transaction.atomic():
+            if new_in is not None:
+                return create_role(playbook=new_in, role=form.save(commit=False))
+            return form.save()
+    except IntegrityError:
+        form.add_error(
+            "name", _("Another role in this playbook already has this name (ignoring case).")
+        )
+        return None

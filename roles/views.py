@@ -46,9 +46,10 @@ def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     form = RoleForm(request.POST or None, playbook=access.playbook)
     if request.method == "POST" and form.is_valid():
-        role = services.create_role(playbook=access.playbook, role=form.save(commit=False))
-        messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
-        return redirect("role_detail", access.playbook.pk, role.pk)
+        role = services.save_role_form(form, new_in=access.playbook)
+        if role is not None:
+            messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
+            return redirect("role_detail", access.playbook.pk, role.pk)
     return render(
         request,
         "roles/form.html",
@@ -61,8 +62,7 @@ def role_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRespo
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
     form = RoleForm(request.POST or None, instance=role, playbook=access.playbook)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and services.save_role_form(form):
         messages.success(request, _("Changes saved."))
         return redirect("role_detail", access.playbook.pk, role.pk)
     return render(

@@ -152,6 +152,21 @@ def test_a_default_quick_win_date_is_written_as_null(owner: Any) -> None:
     assert str(role.quick_win_due_date) == "2027-04-11"
 
 
+def test_texts_are_stripped_like_the_forms_do(owner: Any) -> None:
+    document = with_change(
+        "roles", [{"name": " Sales ", "givegets": [{"give": " Log ", "get": "   "}]}]
+    )
+    giveget = import_playbook(document, owner=owner).roles.get().givegets.get()
+    assert (giveget.role.name, giveget.give, giveget.get) == ("Sales", "Log", "")
+
+
+def test_every_value_the_form_accepts_survives_the_round_trip(owner: Any) -> None:
+    playbook = import_playbook(EXAMPLE, owner=owner)
+    playbook.roles.get().givegets.update(minutes_each=0, times_per_week=Decimal("999.99"))
+    again = import_playbook(loads(dumps(export_playbook(playbook))), owner=owner)
+    assert again.roles.get().givegets.get().times_per_week == Decimal("999.99")
+
+
 def test_numbers_are_exact(owner: Any) -> None:
     text = dumps(EXAMPLE).replace('"times_per_week": 8', '"times_per_week": 0.25')
     playbook = import_playbook(loads(text), owner=owner)

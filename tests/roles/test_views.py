@@ -373,7 +373,7 @@ class TestGiveGets:
             ("times_per_week", "0.255", "Ensure that there are no more than 2 decimal places."),
             ("times_per_week", "-1", "Ensure this value is greater than or equal to 0."),
             ("times_per_week", "often", "Enter a number."),
-            ("times_per_week", "2401", "One Give-Get may ask at most 2,400 minutes a week"),
+            ("times_per_week", "1001", "Ensure this value is less than or equal to 1000."),
             ("minutes_saved_per_week", "2401", "less than or equal to 2400"),
             ("get_kind", "money", "Select a valid choice."),
             ("status", "done", "Select a valid choice."),
@@ -390,6 +390,33 @@ class TestGiveGets:
         assert response.status_code == 200
         assert message in field_error(response.content.decode(), f"new-{field}")
         assert role.givegets.count() == 1
+
+    def test_the_weekly_cap(self, role: Role, client_for: Any) -> None:
+        url = reverse("giveget_create", args=[role.playbook_id, role.pk])
+        response = client_for("editor").post(
+            url, gg_data("new", minutes_each="5", times_per_week="600")
+        )
+        assert "5 min × 600 = 3000 minutes a week. One Give-Get may ask at most 2,400" in (
+            field_error(response.content.decode(), "new-times_per_week")
+        )
+        assert role.givegets.count() == 1
+
+    def test_a_name_the_database_folds_differently(
+        self, world: Any, role: Role, client_for: Any
+    ) -> None:
+        """casefold() keeps İ and I apart; PostgreSQL's lower() does not."""
+        make_role(world.playbook, "I")
+        response = client_for("editor").post(
+            reverse("role_create", args=[world.playbook.pk]), role_data(name="İ")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT LOWER('İ') = LOWER('I')")
+            same = bool(cursor.fetchone()[0])
+        if same:
+            assert "ignoring case" in field_error(response.content.decode(), "name")
+            assert not Role.objects.filter(name="İ").exists()
+        else:
+            assert response.status_code == 302
 
     def test_danish_decimal_comma(self, role: Role, client_for: Any) -> None:
         client = client_for("editor")
@@ -471,9 +498,25 @@ class TestGiveGets:
         ]
         assert 'id="givegets"' in response.content.decode()
 
+    def test_a_move_costs_the_same_queries_however_many_givegets(
+        self, role: Role, client_for: Any, django_assert_max_num_queries: Any
+    ) -> None:
+        for n in range(29):
+            make_giveget(role, f"Give {n}")
+        GiveGet.objects.filter(role=role).update(order=7)  # every row needs renumbering
+        last = role.givegets.last()
+        client = client_for("editor")
+        with django_assert_max_num_queries(10):
+            client.post(gg_url(last, "giveget_move"), {"direction": "up"})
+        assert list(role.givegets.values_list("order", flat=True)) == list(range(30))
+
     def test_database_refuses_more_than_2400_minutes(self, role: Role) -> None:
         with pytest.raises(IntegrityError), transaction.atomic():
             make_giveget(role, "Too much", minutes_each=600, times_per_week=5)
         with pytest.raises(IntegrityError), transaction.atomic():
             make_giveget(role, "Too much saved", minutes_saved_per_week=2401)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            make_giveget(role, "Never", minutes_each=99999, times_per_week=0)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            make_giveget(role, "Too often", minutes_each=0, times_per_week=1001)
         make_giveget(role, "Just enough", minutes_each=300, times_per_week=8)
