@@ -3,9 +3,17 @@ from __future__ import annotations
 from django.urls import include, path
 
 from playbooks import views
+from roles import matrix
 
 urlpatterns = [
     path("<int:playbook_id>/roles/", include("roles.urls")),
+    path("<int:playbook_id>/matrix/", matrix.matrix, name="matrix"),
+    path("<int:playbook_id>/matrix/add/", matrix.matrix_add, name="matrix_add"),
+    path("<int:playbook_id>/matrix/<int:role_id>/edit/", matrix.matrix_edit, name="matrix_edit"),
+    path(
+        "<int:playbook_id>/matrix/<int:role_id>/delete/", matrix.matrix_delete, name="matrix_delete"
+    ),
+    path("<int:playbook_id>/matrix/<int:role_id>/move/", matrix.matrix_move, name="matrix_move"),
     path("", views.playbook_list, name="playbook_list"),
     path("new/", views.playbook_create, name="playbook_create"),
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
