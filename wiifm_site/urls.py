@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from ambassadors import public
 from wiifm_site import accounts, views
 
 urlpatterns = [
@@ -26,5 +27,6 @@ urlpatterns = [
     path("playbooks/", include("playbooks.urls")),
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),
     path("admin/", admin.site.urls),
 ]

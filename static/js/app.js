@@ -3,3 +3,21 @@
 // small screens; without it, the menu is simply shown open (see app.css).
 document.documentElement.classList.remove("no-js");
 document.documentElement.classList.add("js");
+
+// Copy buttons: <button data-copy="#input" data-copied="Copied">. Hidden without JavaScript,
+// where the link stays selectable in its read-only field.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  const done = () => {
+    button.textContent = button.dataset.copied || button.textContent;
+  };
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
+  } else if (document.execCommand("copy")) {
+    done();
+  }
+});

@@ -1,0 +1,92 @@
+"""The ambassador form, and the roster file upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.models import Ambassador
+from playbooks.forms import DateInput
+from playbooks.models import Playbook
+
+
+def email_taken(playbook: Playbook, email: str, *, exclude_pk: int | None = None) -> bool:
+    return (
+        Ambassador.objects.filter(playbook=playbook, email__iexact=email)
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+
+
+class AmbassadorForm(forms.ModelForm):
+    class Meta:
+        model = Ambassador
+        fields = [
+            "role",
+            "name",
+            "email",
+            "department",
+            "influence",
+            "early_access",
+            "training",
+            "trained_on",
+            "notes",
+        ]
+        widgets = {
+            "influence": forms.Select(choices=[(n, f"{n} {'★' * n}") for n in range(1, 6)]),
+            "early_access": DateInput(),
+            "trained_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, playbook: Playbook, **kwargs: Any) -> None:
+        self.playbook = playbook
+        super().__init__(*args, **kwargs)
+        # Only this playbook's roles: another playbook's role id is an invalid
+        # choice, whatever the browser sends.
+        self.fields["role"].queryset = playbook.roles.all()
+        self.fields["role"].empty_label = None
+        self.fields["email"].help_text = _(
+            "Unique within this playbook; the personal link goes here."
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the ambassador's name."))
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email_taken(self.playbook, email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(
+                _("Another ambassador of this playbook already has this e-mail.")
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role is not None and role.playbook_id != self.playbook.pk:
+            self.add_error("role", _("Choose one of this playbook's roles."))
+        if cleaned.get("trained_on") and cleaned.get("training") == Ambassador.Training.NOT_STARTED:
+            self.add_error(
+                "trained_on", _("A training date goes with a scheduled or completed training.")
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> Ambassador:
+        self.instance.playbook = self.playbook
+        return super().save(commit=commit)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (CSV)"),
+        help_text=_(
+            "Columns: name, email, department, role, influence, early_access, training, "
+            "trained_on, notes. Separated by ; or ,. Ambassadors are matched by e-mail."
+        ),
+    )

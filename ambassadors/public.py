@@ -1,0 +1,73 @@
+"""An ambassador's role page, opened from a personal link: no account, no cookies.
+
+The page has its own small base template with no navigation into the app and
+no forms, so it needs no CSRF token; nothing here touches the session, so no
+cookie is set. It is shown in the playbook's language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from ambassadors.models import Ambassador
+from ambassadors.services import note_opened
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+PRIVATE = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for header, value in PRIVATE.items():
+        response[header] = value
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "public/not_found.html", status=404))
+
+
+@login_not_required
+@require_GET
+def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Queries: the ambassador with role and playbook, the Give-Gets, fellow ambassadors."""
+    if not TOKEN.fullmatch(token):
+        return _not_found(request)
+    ambassador = Ambassador.objects.by_token(token).select_related("role", "role__playbook").first()
+    if ambassador is None:
+        return _not_found(request)
+    role = ambassador.role
+    playbook = role.playbook
+    givegets = list(role.givegets.all())
+    role._prefetched_objects_cache = {"givegets": givegets}
+    fellows = list(role.ambassadors.exclude(pk=ambassador.pk).order_by("name"))
+    note_opened(ambassador)
+    with translation.override(playbook.language):
+        response = render(
+            request,
+            "public/ambassador.html",
+            {
+                "ambassador": ambassador,
+                "role": role,
+                "playbook": playbook,
+                "givegets": givegets,
+                "balance": role.balance(),
+                "fellows": fellows,
+                "LANGUAGE_CODE": playbook.language,
+            },
+        )
+    response["Content-Language"] = playbook.language
+    return _private(response)
+
+
+def not_found_page(request: HttpRequest) -> HttpResponse:
+    return _not_found(request)

@@ -1,0 +1,197 @@
+"""The roster file: ambassadors as CSV that Danish Excel opens as it is.
+
+Written as UTF-8 with a byte-order mark and ``;`` between fields; read with
+``;`` or ``,``. Rows are matched to ambassadors by e-mail: known ones are
+updated, the others added. All or nothing: every row is checked (with the
+same form as the roster page) before anything is saved, and each error names
+its row. Cells that a spreadsheet would run as a formula are written with a
+leading ``'`` and read back without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ambassadors.forms import AmbassadorForm
+from ambassadors.models import Ambassador
+from playbooks.models import Playbook
+
+COLUMNS = [
+    "name",
+    "email",
+    "department",
+    "role",
+    "influence",
+    "early_access",
+    "training",
+    "trained_on",
+    "notes",
+]
+REQUIRED = ["name", "email", "role"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+
+
+class RosterFileError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+
+
+def protect(value: str) -> str:
+    """Neutralise a cell that a spreadsheet would run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unprotect(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def export_roster(playbook: Playbook) -> str:
+    """The roster as CSV text, starting with the byte-order mark."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    ambassadors = Ambassador.objects.filter(playbook=playbook).select_related("role")
+    for a in ambassadors.order_by("role__order", "role_id", "name", "pk"):
+        row = [
+            a.name,
+            a.email,
+            a.department,
+            a.role.name,
+            str(a.influence),
+            a.early_access.isoformat() if a.early_access else "",
+            a.training,
+            a.trained_on.isoformat() if a.trained_on else "",
+            a.notes,
+        ]
+        writer.writerow([protect(cell) for cell in row])
+    return out.getvalue()
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (semicolon separated)" without UTF-8 writes Windows-1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _training(value: str) -> str:
+    """A code (completed) or its label in English or Danish (Completed, Gennemført)."""
+    from django.utils import translation
+
+    wanted = value.strip().casefold()
+    for code, label in Ambassador.Training.choices:
+        names = {code, code.replace("_", " ")}
+        for language in ("en", "da"):
+            with translation.override(language):
+                names.add(str(label).casefold())
+        if wanted in names:
+            return code
+    return value.strip()
+
+
+def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
+    """Add and update ambassadors from CSV bytes, or raise RosterFileError."""
+    if len(data) > MAX_BYTES:
+        raise RosterFileError([_("The file is larger than 2 MB.")])
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise RosterFileError(
+            [_("This is not a CSV file (%(error)s).") % {"error": error}]
+        ) from error
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise RosterFileError([_("The file is empty.")])
+    header = [cell.strip().lower() for cell in rows[0]]
+    errors = []
+    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in REQUIRED if name not in header]
+    if unknown:
+        errors.append(_("Row 1: unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
+    if missing:
+        errors.append(_("Row 1: missing columns: %(names)s.") % {"names": ", ".join(missing)})
+    if errors:
+        raise RosterFileError(errors)
+    if len(rows) - 1 > MAX_ROWS:
+        raise RosterFileError([_("The file has more than 5,000 rows.")])
+
+    roles = {role.name.casefold(): role for role in playbook.roles.all()}
+    existing = {a.email.lower(): a for a in Ambassador.objects.filter(playbook=playbook)}
+    seen: dict[str, int] = {}
+    forms: list[AmbassadorForm] = []
+    for number, row in enumerate(rows[1:], start=2):
+        values = {
+            name: unprotect(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)
+        }
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            errors.append(_("Row %(n)s: more cells than columns.") % {"n": number})
+            continue
+        email = values.get("email", "").lower()
+        if email in seen:
+            errors.append(
+                _("Row %(n)s: email: the same e-mail as row %(other)s.")
+                % {"n": number, "other": seen[email]}
+            )
+            continue
+        if email:
+            seen[email] = number
+        role = roles.get(values.get("role", "").casefold())
+        if role is None:
+            errors.append(
+                _("Row %(n)s: role: this playbook has no role called “%(role)s”.")
+                % {"n": number, "role": values.get("role", "")}
+            )
+            continue
+        instance = existing.get(email)
+        current = {
+            "name": instance.name if instance else "",
+            "department": instance.department if instance else "",
+            "influence": str(instance.influence) if instance else "",
+            "early_access": instance.early_access.isoformat()
+            if instance and instance.early_access
+            else "",
+            "training": instance.training if instance else Ambassador.Training.NOT_STARTED,
+            "trained_on": instance.trained_on.isoformat()
+            if instance and instance.trained_on
+            else "",
+            "notes": instance.notes if instance else "",
+        }
+        data = {**current, **{k: v for k, v in values.items() if k in current}}
+        data.update(email=email, role=str(role.pk), training=_training(data["training"]))
+        form = AmbassadorForm(data, instance=instance, playbook=playbook)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                for message in messages:
+                    errors.append(
+                        _("Row %(n)s: %(field)s: %(message)s")
+                        % {"n": number, "field": field, "message": message}
+                    )
+            continue
+        forms.append(form)
+    if errors:
+        raise RosterFileError(errors)
+    added = sum(1 for form in forms if form.instance.pk is None)
+    with transaction.atomic():
+        for form in forms:
+            form.save()
+    return ImportResult(added=added, updated=len(forms) - added)

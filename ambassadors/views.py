@@ -1,0 +1,272 @@
+"""The ambassadors roster, personal links and the roster file.
+
+Every view goes through ``access.get_playbook``; ambassadors are fetched
+through the playbook it returns. The public page for an ambassador's link is
+in ``ambassadors.public``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from ambassadors import services
+from ambassadors.coverage import needed, training_due
+from ambassadors.forms import AmbassadorForm, RosterUploadForm
+from ambassadors.models import Ambassador, hash_token
+from ambassadors.roster_file import RosterFileError, export_roster, import_roster
+from playbooks.access import Access, get_playbook
+from playbooks.models import Level
+
+SORTS = {"name": ("name", "pk"), "influence": ("-influence", "name", "pk")}
+
+
+def roster_context(request: HttpRequest, access: Access, **extra: Any) -> dict[str, Any]:
+    """The roster grouped by role. Two queries: roles, then all their ambassadors."""
+    playbook = access.playbook
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
+    roles = list(playbook.roles.all())
+    ambassadors = list(Ambassador.objects.filter(playbook=playbook).order_by(*SORTS[sort]))
+    by_role: dict[int, list[Ambassador]] = {role.pk: [] for role in roles}
+    for ambassador in ambassadors:
+        by_role.setdefault(ambassador.role_id, []).append(ambassador)
+    due = training_due(playbook.go_live, timezone.localdate())
+    groups = [
+        {
+            "role": role,
+            "ambassadors": by_role[role.pk],
+            "needed": needed(role.headcount),
+            "untrained": [a for a in by_role[role.pk] if not a.is_trained] if due else [],
+        }
+        for role in roles
+    ]
+    return {
+        "access": access,
+        "playbook": playbook,
+        "groups": groups,
+        "sort": sort,
+        "training_due": due,
+        "total": len(ambassadors),
+        "add_form": AmbassadorForm(playbook=playbook, prefix="add"),
+        "upload_form": RosterUploadForm(),
+        "section": "ambassadors",
+        **extra,
+    }
+
+
+def _roster_url(access: Access, ambassador: Ambassador | None = None) -> str:
+    url = reverse("roster", args=[access.playbook.pk])
+    return f"{url}#amb-{ambassador.pk}" if ambassador else url
+
+
+def _get(access: Access, ambassador_id: int) -> Ambassador:
+    ambassador = get_object_or_404(
+        Ambassador.objects.filter(playbook=access.playbook).select_related("role"),
+        pk=ambassador_id,
+    )
+    ambassador.role.playbook = access.playbook
+    return ambassador
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def roster(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """Queries: session, user, membership with playbook, roles, ambassadors."""
+    access = get_playbook(request, playbook_id)
+    context = roster_context(request, access)
+    if request.htmx and request.htmx.target == "roster":
+        return render(request, "ambassadors/roster.html#roster", context)
+    return render(request, "ambassadors/roster.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def ambassador_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    if request.method == "GET":
+        return redirect(_roster_url(access) + "#add-ambassador")
+    form = AmbassadorForm(request.POST, playbook=access.playbook, prefix="add")
+    if form.is_valid():
+        ambassador = form.save()
+        if request.htmx:
+            return render(
+                request, "ambassadors/roster.html#roster", roster_context(request, access)
+            )
+        messages.success(request, _("%(name)s added.") % {"name": ambassador.name})
+        return redirect(_roster_url(access, ambassador))
+    context = roster_context(request, access, add_form=form)
+    if request.htmx:
+        return render(request, "ambassadors/roster.html#roster", context)
+    return render(request, "ambassadors/roster.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def ambassador_edit(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    ambassador = _get(access, ambassador_id)
+    form = AmbassadorForm(
+        request.POST or None,
+        instance=ambassador,
+        playbook=access.playbook,
+        prefix=f"a{ambassador.pk}",
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return render(
+                request, "ambassadors/roster.html#roster", roster_context(request, access)
+            )
+        messages.success(request, _("Changes saved."))
+        return redirect(_roster_url(access, ambassador))
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "ambassador": ambassador,
+        "form": form,
+        "section": "ambassadors",
+    }
+    if request.htmx:
+        return render(request, "ambassadors/roster.html#edit_form", context)
+    return render(request, "ambassadors/edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def ambassador_delete(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    ambassador = _get(access, ambassador_id)
+    if request.method == "POST":
+        ambassador.delete()
+        if request.htmx:
+            return render(
+                request, "ambassadors/roster.html#roster", roster_context(request, access)
+            )
+        messages.success(
+            request, _("%(name)s removed from the roster.") % {"name": ambassador.name}
+        )
+        return redirect(_roster_url(access))
+    return render(
+        request,
+        "ambassadors/delete.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "ambassador": ambassador,
+            "section": "ambassadors",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def link_issue(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    """Issue (or re-issue) a personal link and show it, once."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    ambassador = _get(access, ambassador_id)
+    if request.method == "GET":
+        return redirect(_roster_url(access, ambassador))
+    token = services.issue_link(ambassador)
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "ambassador": ambassador,
+        "token": token,
+        "url": services.link_url(request, token),
+        "section": "ambassadors",
+    }
+    template = "ambassadors/link.html#panel" if request.htmx else "ambassadors/link.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"  # the link is shown once: keep it out of caches
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def link_email(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    """E-mail the link just issued; the token comes back from the page that showed it."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    ambassador = _get(access, ambassador_id)
+    token = request.POST.get("token", "")
+    if (
+        request.method == "POST"
+        and ambassador.link_hash
+        and hash_token(token) == ambassador.link_hash
+    ):
+        services.email_link(request, ambassador, token)
+        messages.success(
+            request, _("The link is on its way to %(email)s.") % {"email": ambassador.email}
+        )
+    elif request.method == "POST":
+        messages.error(request, _("That link is no longer valid. Issue a new one to send it."))
+    return redirect(_roster_url(access, ambassador))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def link_revoke(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    ambassador = _get(access, ambassador_id)
+    if request.method == "POST":
+        services.revoke_link(ambassador)
+        if request.htmx:
+            return render(
+                request, "ambassadors/roster.html#roster", roster_context(request, access)
+            )
+        messages.success(
+            request, _("The link of %(name)s no longer works.") % {"name": ambassador.name}
+        )
+    return redirect(_roster_url(access, ambassador))
+
+
+@require_GET
+def roster_export(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    response = HttpResponse(
+        export_roster(access.playbook).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    name = slugify(access.playbook.name) or "playbook"
+    response["Content-Disposition"] = f'attachment; filename="{name}-ambassadors.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = (
+        RosterUploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else RosterUploadForm()
+    )
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_roster(access.playbook, form.cleaned_data["file"].read())
+        except RosterFileError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Roster imported: %(added)s added, %(updated)s updated.")
+                % {"added": result.added, "updated": result.updated},
+            )
+            return redirect(_roster_url(access))
+    return render(
+        request,
+        "ambassadors/import.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "form": form,
+            "errors": errors,
+            "section": "ambassadors",
+        },
+    )
