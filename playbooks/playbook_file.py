@@ -20,8 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 
+from ambassadors.models import Ambassador
 from givegets.models import GiveGet
 from playbooks.models import Level, Membership, Playbook
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
@@ -78,12 +81,29 @@ def _export_role(role: Role) -> dict[str, Any]:
         "quick_win_done": role.quick_win_done,
         "factors": {factor: getattr(role, factor) for factor in FACTORS},
         "givegets": [_export_giveget(giveget) for giveget in role.givegets.all()],
+        # Never their personal links.
+        "ambassadors": [_export_ambassador(a) for a in role.ambassadors.all()],
+    }
+
+
+def _export_ambassador(ambassador: Ambassador) -> dict[str, Any]:
+    return {
+        "name": ambassador.name,
+        "email": ambassador.email,
+        "department": ambassador.department,
+        "influence": ambassador.influence,
+        "early_access": _date(ambassador.early_access),
+        "training": ambassador.training,
+        "trained_on": _date(ambassador.trained_on),
+        "notes": ambassador.notes,
     }
 
 
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
     """The document for one playbook, every key in the order of DESIGN.md."""
-    roles = roles_with_givegets(playbook)
+    roles = roles_with_givegets(playbook).prefetch_related(
+        Prefetch("ambassadors", queryset=Ambassador.objects.order_by("name", "pk"))
+    )
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -281,6 +301,17 @@ ROLE_KEYS = [
     "quick_win_done",
     "factors",
     "givegets",
+    "ambassadors",
+]
+AMBASSADOR_KEYS = [
+    "name",
+    "email",
+    "department",
+    "influence",
+    "early_access",
+    "training",
+    "trained_on",
+    "notes",
 ]
 GIVEGET_KEYS = [
     "give",
@@ -326,7 +357,40 @@ def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
     }
 
 
-def _read_role(reader: Reader, raw: Any, place: str, names: dict[str, str]) -> dict[str, Any]:
+def _read_ambassador(
+    reader: Reader, raw: Any, place: str, emails: dict[str, str]
+) -> dict[str, Any]:
+    obj = reader.object(raw, place, AMBASSADOR_KEYS, ["name", "email", "influence"])
+    email = reader.text(obj, "email", place, max_length=254, required=True).lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            reader.error(f"{place}.email", "must be an e-mail address")
+        else:
+            if email in emails:
+                reader.error(f"{place}.email", f"{emails[email]} has the same e-mail")
+            else:
+                emails[email] = place
+    return {
+        "name": reader.text(obj, "name", place, max_length=200, required=True),
+        "email": email,
+        "department": reader.text(obj, "department", place, max_length=200),
+        "influence": reader.integer(obj, "influence", place, minimum=1, maximum=5)
+        if "influence" in obj
+        else 3,
+        "early_access": reader.date(obj, "early_access", place),
+        "training": reader.choice(
+            obj, "training", place, choices=list(Ambassador.Training.values), default="not_started"
+        ),
+        "trained_on": reader.date(obj, "trained_on", place),
+        "notes": reader.text(obj, "notes", place, max_length=10_000),
+    }
+
+
+def _read_role(
+    reader: Reader, raw: Any, place: str, names: dict[str, str], emails: dict[str, str]
+) -> dict[str, Any]:
     obj = reader.object(raw, place, ROLE_KEYS, ["name"])
     name = reader.text(obj, "name", place, max_length=100, required=True)
     if name:
@@ -353,6 +417,10 @@ def _read_role(reader: Reader, raw: Any, place: str, names: dict[str, str]) -> d
         "givegets": [
             _read_giveget(reader, item, f"{place}.givegets[{index}]")
             for index, item in enumerate(reader.array(obj, "givegets", place))
+        ],
+        "ambassadors": [
+            _read_ambassador(reader, item, f"{place}.ambassadors[{index}]", emails)
+            for index, item in enumerate(reader.array(obj, "ambassadors", place))
         ],
     }
 
@@ -383,8 +451,9 @@ def read(document: Any) -> dict[str, Any]:
             reader.error("version", "must be 1 or more")
     cleaned = {"playbook": _read_playbook(reader, obj["playbook"])} if "playbook" in obj else {}
     names: dict[str, str] = {}
+    emails: dict[str, str] = {}
     cleaned["roles"] = [
-        _read_role(reader, item, f"roles[{index}]", names)
+        _read_role(reader, item, f"roles[{index}]", names, emails)
         for index, item in enumerate(reader.array(obj, "roles", ""))
     ]
     if reader.errors:
@@ -448,6 +517,7 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
     for index, fields in enumerate(cleaned["roles"]):
         givegets = fields.pop("givegets")
+        ambassadors = fields.pop("ambassadors")
         role = Role(playbook=playbook, order=index, **fields)
         _full_clean(role, f"roles[{index}]", exclude=["playbook"])
         try:
@@ -462,4 +532,9 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
             giveget = GiveGet(role=role, order=position, **item)
             _full_clean(giveget, f"roles[{index}].givegets[{position}]", exclude=["role"])
             giveget.save()
+        for position, item in enumerate(ambassadors):
+            ambassador = Ambassador(playbook=playbook, role=role, **item)
+            place = f"roles[{index}].ambassadors[{position}]"
+            _full_clean(ambassador, place, exclude=["playbook", "role"])
+            ambassador.save()
     return playbook

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from ambassadors.models import Ambassador
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
@@ -31,8 +33,12 @@ from roles.selectors import get_role, roles_with_givegets
 
 
 def matrix_context(access: Access, **extra: Any) -> dict[str, Any]:
-    """Everything the matrix shows. Two queries: the roles, their Give-Gets."""
-    roles = list(roles_with_givegets(access.playbook))
+    """Everything the matrix shows. Three queries: roles, Give-Gets, ambassadors."""
+    roles = list(
+        roles_with_givegets(access.playbook).prefetch_related(
+            Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name"))
+        )
+    )
     rows = []
     for role in roles:
         role.playbook = access.playbook  # quick-win dates need go-live, already loaded
@@ -66,7 +72,7 @@ def _section(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 @require_GET
 def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    """Queries: session, user, membership with playbook, roles, their Give-Gets."""
+    """Queries: session, user, membership with playbook, roles, Give-Gets, ambassadors."""
     access = get_playbook(request, playbook_id)
     return render(request, "roles/matrix.html", matrix_context(access))
 

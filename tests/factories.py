@@ -51,3 +51,11 @@ def make_giveget(role: Any, give: str = "Log each customer meeting", **fields: A
     fields.setdefault("minutes_saved_per_week", 60)
     fields.setdefault("order", role.givegets.count())
     return GiveGet.objects.create(role=role, give=give, **fields)
+
+
+def make_ambassador(role: Any, name: str = "Mette Sørensen", **fields: Any) -> Any:
+    from ambassadors.models import Ambassador
+
+    fields.setdefault("email", f"{name.split()[0].lower()}{next(_seq)}@example.com")
+    fields.setdefault("influence", 4)
+    return Ambassador.objects.create(playbook=role.playbook, role=role, name=name, **fields)

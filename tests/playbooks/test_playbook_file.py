@@ -73,6 +73,18 @@ EXAMPLE = {
                     "status": "planned",
                 }
             ],
+            "ambassadors": [
+                {
+                    "name": "Mette Sørensen",
+                    "email": "mette@example.com",
+                    "department": "Sales Copenhagen",
+                    "influence": 5,
+                    "early_access": "2027-02-01",
+                    "training": "completed",
+                    "trained_on": "2027-02-10",
+                    "notes": "",
+                }
+            ],
         }
     ],
 }
@@ -114,6 +126,24 @@ def test_the_example_imports(owner: Any) -> None:
     assert (giveget.minutes_each, giveget.times_per_week, giveget.status) == (5, 8, "planned")
     balance = role.balance()
     assert (balance.time_balance, balance.perceived, balance.verdict) == (20, 6, "net_beneficiary")
+    ambassador = role.ambassadors.get()
+    assert (ambassador.name, ambassador.influence, ambassador.training) == (
+        "Mette Sørensen",
+        5,
+        "completed",
+    )
+    assert ambassador.playbook == playbook
+    assert ambassador.link_hash == ""
+
+
+def test_links_are_never_exported(owner: Any) -> None:
+    from ambassadors.services import issue_link
+
+    playbook = import_playbook(EXAMPLE, owner=owner)
+    token = issue_link(playbook.roles.get().ambassadors.get())
+    text = dumps(export_playbook(playbook))
+    assert token not in text
+    assert "link" not in text
     assert playbook.organisation == "Nordlys A/S"
     assert str(playbook.go_live) == "2027-03-01"
     assert playbook.language == "da"
@@ -137,6 +167,9 @@ def test_export_writes_every_key_in_order(owner: Any) -> None:
     document = export_playbook(import_playbook(EXAMPLE, owner=owner))
     assert list(document["roles"][0]) == list(EXAMPLE["roles"][0])
     assert list(document["roles"][0]["givegets"][0]) == list(EXAMPLE["roles"][0]["givegets"][0])
+    assert list(document["roles"][0]["ambassadors"][0]) == list(
+        EXAMPLE["roles"][0]["ambassadors"][0]
+    )
 
 
 def test_a_default_quick_win_date_is_written_as_null(owner: Any) -> None:
@@ -211,7 +244,52 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         ),
         ("roles", [{"name": "Økonomi"}, {"name": "ØKONOMI"}], "roles[1].name: another role"),
         ("roles", [{"name": "ØKONOMI"}, {"name": "økonomi"}], "roles[1].name: another role"),
-        ("roles", [{"name": "A", "ambassadors": []}], "roles[0].ambassadors: unknown key"),
+        ("roles", [{"name": "A", "ambassadors": {}}], "roles[0].ambassadors: must be a list"),
+        (
+            "roles",
+            [{"name": "A", "ambassadors": [{"name": "M", "email": "m@x.dk"}]}],
+            "roles[0].ambassadors[0].influence: is required",
+        ),
+        (
+            "roles",
+            [{"name": "A", "ambassadors": [{"name": "M", "email": "m@x.dk", "influence": 0}]}],
+            "roles[0].ambassadors[0].influence: must be 1 or more",
+        ),
+        (
+            "roles",
+            [{"name": "A", "ambassadors": [{"name": "M", "email": "nope", "influence": 3}]}],
+            "roles[0].ambassadors[0].email: must be an e-mail address",
+        ),
+        (
+            "roles",
+            [
+                {
+                    "name": "A",
+                    "ambassadors": [
+                        {"name": "M", "email": "m@x.dk", "influence": 3, "training": "done"}
+                    ],
+                }
+            ],
+            "roles[0].ambassadors[0].training: must be one of",
+        ),
+        (
+            "roles",
+            [
+                {
+                    "name": "A",
+                    "ambassadors": [{"name": "M", "email": "m@x.dk", "influence": 3, "link": "x"}],
+                }
+            ],
+            "roles[0].ambassadors[0].link: unknown key",
+        ),
+        (
+            "roles",
+            [
+                {"name": "A", "ambassadors": [{"name": "M", "email": "m@x.dk", "influence": 3}]},
+                {"name": "B", "ambassadors": [{"name": "N", "email": "M@X.dk", "influence": 3}]},
+            ],
+            "roles[1].ambassadors[0].email: roles[0].ambassadors[0] has the same e-mail",
+        ),
         ("roles", [{"headcount": 3}], "roles[0].name: is required"),
         ("roles", [{"name": "A", "headcount": -1}], "roles[0].headcount: must be 0 or more"),
         ("roles", [{"name": "A", "headcount": "40"}], "roles[0].headcount: must be a number"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from roles.chart import balance_chart
 from roles.models import Role
-from tests.factories import make_giveget, make_role
+from tests.factories import make_ambassador, make_giveget, make_role
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,12 @@ class TestMatrix:
             role = make_role(world.playbook, f"Role {r}", headcount=3)
             for g in range(givegets):
                 make_giveget(role, f"Give {g}")
+            for a in range(3 if roles > 2 else 1):
+                make_ambassador(role, f"Ambassador {r}-{a}")
         client = client_for("editor")
-        # session, user, membership with its playbook, the roles, their Give-Gets
-        with django_assert_num_queries(5):
+        # session, user, membership with its playbook, the roles, their Give-Gets,
+        # their ambassadors
+        with django_assert_num_queries(6):
             response = client.get(matrix_url(world))
         assert response.content.decode().count('class="matrix-row') == roles
 

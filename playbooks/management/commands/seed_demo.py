@@ -103,6 +103,7 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
             )
+            self._ambassadors(playbook, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins (password for both: wiifm-demo):\n"
@@ -110,3 +111,34 @@ class Command(BaseCommand):
                 "  manager  viewer of the demo playbooks"
             )
         )
+
+    def _ambassadors(self, playbook: Playbook, today: datetime.date) -> None:
+        """Two or three respected people per role, some trained (idempotent)."""
+        from ambassadors.models import Ambassador
+
+        people = {
+            0: [
+                ("Mette Sørensen", "Salg København", 5, "completed"),
+                ("Jonas Holm", "Salg Aarhus", 4, "scheduled"),
+            ],
+            1: [("Aisha Rahman", "Kundeservice", 5, "completed")],
+            2: [("Sofie Lund", "Marketing", 4, "not_started")],
+            3: [("Peter Krogh", "Ledelse", 3, "scheduled")],
+        }
+        domain = "nordlys.example" if playbook.language == "en" else "fjordsalg.example"
+        for index, role in enumerate(playbook.roles.order_by("order", "pk")):
+            for name, department, influence, training in people.get(index, []):
+                email = f"{name.split()[0].lower()}@{domain}"
+                Ambassador.objects.get_or_create(
+                    playbook=playbook,
+                    email=email,
+                    defaults={
+                        "role": role,
+                        "name": name,
+                        "department": department,
+                        "influence": influence,
+                        "training": training,
+                        "early_access": today,
+                        "trained_on": today if training != "not_started" else None,
+                    },
+                )
