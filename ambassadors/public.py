@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
@@ -37,7 +37,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe  # GET and HEAD: link previews and mail scanners send HEAD
 def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     """Queries: the ambassador with role and playbook, the Give-Gets, fellow ambassadors."""
     if not TOKEN.fullmatch(token):
@@ -69,5 +69,7 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     return _private(response)
 
 
-def not_found_page(request: HttpRequest) -> HttpResponse:
+@login_not_required
+def not_found_page(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /a/: the same plain page, never the app's."""
     return _not_found(request)

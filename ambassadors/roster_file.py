@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ambassadors.forms import AmbassadorForm
@@ -51,12 +51,18 @@ class ImportResult:
 
 
 def protect(value: str) -> str:
-    """Neutralise a cell that a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Neutralise a cell that a spreadsheet would run as a formula.
+
+    A cell that already starts with ' gets one too, so that reading it back
+    (which removes exactly one) gives the same text.
+    """
+    return "'" + value if value.startswith((*FORMULA_STARTS, "'")) else value
 
 
 def unprotect(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+    if value.startswith("'") and value[1:].startswith((*FORMULA_STARTS, "'")):
+        return value[1:]
+    return value
 
 
 def export_roster(playbook: Playbook) -> str:
@@ -119,27 +125,41 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         raise RosterFileError(
             [_("This is not a CSV file (%(error)s).") % {"error": error}]
         ) from error
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
+    # Number the rows as a spreadsheet does (the header is row 1), then skip
+    # the blank ones.
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if not numbered:
         raise RosterFileError([_("The file is empty.")])
-    header = [cell.strip().lower() for cell in rows[0]]
+    header_number, header_row = numbered[0]
+    header = [cell.strip().lower() for cell in header_row]
     errors = []
     unknown = [name for name in header if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    where = {"n": header_number}
     if unknown:
-        errors.append(_("Row 1: unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
+        errors.append(
+            _("Row %(n)s: unknown columns: %(names)s.") % {**where, "names": ", ".join(unknown)}
+        )
     if missing:
-        errors.append(_("Row 1: missing columns: %(names)s.") % {"names": ", ".join(missing)})
+        errors.append(
+            _("Row %(n)s: missing columns: %(names)s.") % {**where, "names": ", ".join(missing)}
+        )
+    if twice:
+        errors.append(
+            _("Row %(n)s: columns that appear twice: %(names)s.")
+            % {**where, "names": ", ".join(twice)}
+        )
     if errors:
         raise RosterFileError(errors)
-    if len(rows) - 1 > MAX_ROWS:
+    if len(numbered) - 1 > MAX_ROWS:
         raise RosterFileError([_("The file has more than 5,000 rows.")])
 
     roles = {role.name.casefold(): role for role in playbook.roles.all()}
     existing = {a.email.lower(): a for a in Ambassador.objects.filter(playbook=playbook)}
     seen: dict[str, int] = {}
     forms: list[AmbassadorForm] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in numbered[1:]:
         values = {
             name: unprotect(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)
         }
@@ -149,7 +169,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         email = values.get("email", "").lower()
         if email in seen:
             errors.append(
-                _("Row %(n)s: email: the same e-mail as row %(other)s.")
+                _("Row %(n)s, column email: the same e-mail as row %(other)s.")
                 % {"n": number, "other": seen[email]}
             )
             continue
@@ -158,7 +178,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         role = roles.get(values.get("role", "").casefold())
         if role is None:
             errors.append(
-                _("Row %(n)s: role: this playbook has no role called “%(role)s”.")
+                _("Row %(n)s, column role: this playbook has no role called “%(role)s”.")
                 % {"n": number, "role": values.get("role", "")}
             )
             continue
@@ -166,7 +186,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         current = {
             "name": instance.name if instance else "",
             "department": instance.department if instance else "",
-            "influence": str(instance.influence) if instance else "",
+            "influence": str(instance.influence) if instance else "3",
             "early_access": instance.early_access.isoformat()
             if instance and instance.early_access
             else "",
@@ -176,14 +196,18 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
             else "",
             "notes": instance.notes if instance else "",
         }
-        data = {**current, **{k: v for k, v in values.items() if k in current}}
+        # An empty influence or training cell keeps the current value (3 and
+        # "not started" for a new row).
+        keep_if_empty = {"influence", "training"}
+        given = {k: v for k, v in values.items() if k in current and (v or k not in keep_if_empty)}
+        data = {**current, **given}
         data.update(email=email, role=str(role.pk), training=_training(data["training"]))
         form = AmbassadorForm(data, instance=instance, playbook=playbook)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:
                     errors.append(
-                        _("Row %(n)s: %(field)s: %(message)s")
+                        _("Row %(n)s, column %(field)s: %(message)s")
                         % {"n": number, "field": field, "message": message}
                     )
             continue
@@ -191,7 +215,18 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     if errors:
         raise RosterFileError(errors)
     added = sum(1 for form in forms if form.instance.pk is None)
-    with transaction.atomic():
-        for form in forms:
-            form.save()
+    try:
+        with transaction.atomic():
+            for form in forms:
+                form.save()
+    except IntegrityError as error:
+        # Someone added the same e-mail while this file was being checked.
+        raise RosterFileError(
+            [
+                _(
+                    "The roster changed while the file was being imported. "
+                    "Nothing was saved; try again."
+                )
+            ]
+        ) from error
     return ImportResult(added=added, updated=len(forms) - added)

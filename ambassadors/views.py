@@ -23,30 +23,32 @@ from ambassadors import services
 from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
-from ambassadors.roster_file import RosterFileError, export_roster, import_roster
+from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 
 SORTS = {"name": ("name", "pk"), "influence": ("-influence", "name", "pk")}
 
 
+def _sort(request: HttpRequest) -> str:
+    """The roster's order; htmx forms carry it in their URL, so it survives a change."""
+    return request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
+
+
 def roster_context(request: HttpRequest, access: Access, **extra: Any) -> dict[str, Any]:
     """The roster grouped by role. Two queries: roles, then all their ambassadors."""
     playbook = access.playbook
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
+    sort = _sort(request)
     roles = list(playbook.roles.all())
     ambassadors = list(Ambassador.objects.filter(playbook=playbook).order_by(*SORTS[sort]))
     by_role: dict[int, list[Ambassador]] = {role.pk: [] for role in roles}
     for ambassador in ambassadors:
         by_role.setdefault(ambassador.role_id, []).append(ambassador)
     due = training_due(playbook.go_live, timezone.localdate())
+    for ambassador in ambassadors:
+        ambassador.flag_untrained = due and not ambassador.is_trained
     groups = [
-        {
-            "role": role,
-            "ambassadors": by_role[role.pk],
-            "needed": needed(role.headcount),
-            "untrained": [a for a in by_role[role.pk] if not a.is_trained] if due else [],
-        }
+        {"role": role, "ambassadors": by_role[role.pk], "needed": needed(role.headcount)}
         for role in roles
     ]
     return {
@@ -176,15 +178,20 @@ def link_issue(request: HttpRequest, playbook_id: int, ambassador_id: int) -> Ht
     if request.method == "GET":
         return redirect(_roster_url(access, ambassador))
     token = services.issue_link(ambassador)
+    ambassador.flag_untrained = (
+        training_due(access.playbook.go_live, timezone.localdate()) and not ambassador.is_trained
+    )
     context = {
         "access": access,
         "playbook": access.playbook,
         "ambassador": ambassador,
         "token": token,
         "url": services.link_url(request, token),
+        "sort": _sort(request),
         "section": "ambassadors",
     }
-    template = "ambassadors/link.html#panel" if request.htmx else "ambassadors/link.html"
+    # With htmx the row comes back with its new state and the link inside it.
+    template = "ambassadors/roster.html#row" if request.htmx else "ambassadors/link.html"
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"  # the link is shown once: keep it out of caches
     return response
@@ -249,7 +256,8 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_roster(access.playbook, form.cleaned_data["file"].read())
+            upload = form.cleaned_data["file"]
+            result = import_roster(access.playbook, upload.read(MAX_BYTES + 1))
         except RosterFileError as error:
             errors = error.errors
         else:

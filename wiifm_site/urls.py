@@ -28,5 +28,6 @@ urlpatterns = [
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),
+    path("a/<path:rest>", public.not_found_page),
     path("admin/", admin.site.urls),
 ]

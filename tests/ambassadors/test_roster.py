@@ -187,12 +187,12 @@ class TestRoster:
         url = reverse("roster", args=[world.playbook.pk])
         make_ambassador(sales, "One")
         client = client_for("viewer")
-        # session, user, membership with playbook, roles, ambassadors
-        with django_assert_num_queries(5):
+        # session, user, membership with playbook, roles, ambassadors, plan progress
+        with django_assert_num_queries(6):
             client.get(url)
         for n in range(20):
             make_ambassador(make_role(world.playbook, f"Role {n}"), f"Person {n}")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(url)
 
     def test_add_edit_delete(

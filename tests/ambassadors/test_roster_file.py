@@ -63,7 +63,7 @@ def test_one_bad_row_imports_nothing_and_names_the_row(world: Any, roles: dict) 
     with pytest.raises(RosterFileError) as caught:
         import_roster(world.playbook, ten_rows(bad=6).encode("utf-8"))
     assert caught.value.errors == [
-        "Row 8: influence: Ensure this value is less than or equal to 5."
+        "Row 8, column influence: Ensure this value is less than or equal to 5."
     ]
     assert Ambassador.objects.count() == 0
 
@@ -83,11 +83,11 @@ def test_every_bad_row_is_listed(world: Any, roles: dict) -> None:
     with pytest.raises(RosterFileError) as caught:
         import_roster(world.playbook, text.encode())
     errors = caught.value.errors
-    assert "Row 3: email: Enter a valid email address." in errors
-    assert "Row 4: role: this playbook has no role called “Finance”." in errors
-    assert "Row 5: email: the same e-mail as row 2." in errors
-    assert "Row 6: early_access: Enter a valid date." in errors
-    assert "Row 7: name: This field is required." in errors
+    assert "Row 3, column email: Enter a valid email address." in errors
+    assert "Row 4, column role: this playbook has no role called “Finance”." in errors
+    assert "Row 5, column email: the same e-mail as row 2." in errors
+    assert "Row 6, column early_access: Enter a valid date." in errors
+    assert "Row 7, column name: This field is required." in errors
     assert Ambassador.objects.count() == 0
 
 
@@ -149,11 +149,39 @@ def test_ordinary_apostrophes_stay(world: Any, roles: dict) -> None:
     assert protect("O'Brien") == "O'Brien"
 
 
+@pytest.mark.parametrize("value", ["'+Kim", "'=x", "''", "'tis"])
+def test_cells_starting_with_a_quote_survive_the_round_trip(
+    world: Any, roles: dict, value: str
+) -> None:
+    assert unprotect(protect(value)) == value
+    make_ambassador(roles["Salg"], "Kim", email="kim@example.dk", notes=value)
+    import_roster(world.playbook, export_roster(world.playbook).encode())
+    assert Ambassador.objects.get(email="kim@example.dk").notes == value
+
+
+def test_rows_are_numbered_as_in_the_spreadsheet(world: Any, roles: dict) -> None:
+    text = f"{HEADER}\r\n\r\n;;;;;;;;\r\nA;a@example.dk;;Salg;3;;;;\r\nB;bad;;Salg;3;;;;\r\n"
+    with pytest.raises(RosterFileError) as caught:
+        import_roster(world.playbook, text.encode())
+    assert caught.value.errors == ["Row 5, column email: Enter a valid email address."]
+
+
+def test_influence_may_be_left_out(world: Any, roles: dict) -> None:
+    import_roster(world.playbook, b"name;email;role\r\nAnna;anna@example.dk;Salg\r\n")
+    assert Ambassador.objects.get().influence == 3
+
+
+def test_a_column_twice_is_refused(world: Any, roles: dict) -> None:
+    with pytest.raises(RosterFileError) as caught:
+        import_roster(world.playbook, b"name;email;role;name\r\nA;a@x.dk;Salg;B\r\n")
+    assert caught.value.errors == ["Row 1: columns that appear twice: name."]
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [
         ("", "The file is empty."),
-        ("name;email;colour\r\n", "Row 1: unknown columns: colour."),
+        ("name;email;role;colour\r\n", "Row 1: unknown columns: colour."),
         ("name;department\r\n", "Row 1: missing columns: email, role."),
     ],
 )
@@ -181,7 +209,7 @@ class TestViews:
         )
         html = response.content.decode()
         assert "Nothing was imported" in html
-        assert "Row 2: influence: Ensure this value is less than or equal to 5." in html
+        assert "Row 2, column influence: Ensure this value is less than or equal to 5." in html
         assert Ambassador.objects.count() == 0
 
     def test_upload_imports(self, world: Any, roles: dict, client_for: Any) -> None:
