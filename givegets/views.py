@@ -21,6 +21,7 @@ from django_htmx.http import retarget
 from givegets.forms import GiveGetForm
 from givegets.models import GiveGet
 from playbooks.access import Access, get_playbook
+from playbooks.forms import autofocus
 from playbooks.models import Level
 from roles import services
 from roles.models import Role
@@ -89,7 +90,7 @@ def giveget_edit(
             return _section_response(request, access, role)
         messages.success(request, _("Give-Get saved."))
         return redirect(_role_url(role) + f"#gg-{giveget.pk}")
-    context = {**role_context(access, role), "gg": giveget, "form": form}
+    context = {**role_context(access, role), "gg": giveget, "form": autofocus(form)}
     if request.htmx:
         response = render(request, "roles/detail.html#gg_form", context)
         # A form with errors replaces its own row, not the whole section.

@@ -97,3 +97,12 @@ class AddMemberForm(forms.Form):
 
 class ChangeLevelForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+
+
+def autofocus(form: forms.BaseForm) -> forms.BaseForm:
+    """Put the cursor where the user is needed: the first field with an error,
+    or the first field. htmx focuses an ``autofocus`` element it swaps in."""
+    names = [name for name in form.fields if name in form.errors] or list(form.fields)
+    if names:
+        form.fields[names[0]].widget.attrs["autofocus"] = True
+    return form

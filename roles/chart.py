@@ -12,7 +12,9 @@ from decimal import Decimal
 
 WIDTH = 400  # viewBox units; the SVG scales to its container
 CENTRE = WIDTH / 2
-MAX_BAR = CENTRE - 80  # room for the value text beside the longest bar
+MAX_BAR = (
+    CENTRE - 110
+)  # room for the value text, such as −2400 min  # room for the value text beside the longest bar
 ROW = 50  # per role: its name on one line, the bar below it
 TOP = 8
 BAR_HEIGHT = 18

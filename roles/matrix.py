@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ambassadors.models import Ambassador
 from playbooks.access import Access, get_playbook
+from playbooks.forms import autofocus
 from playbooks.models import Level
 from roles import services
 from roles.chart import balance_chart
@@ -30,6 +31,7 @@ from roles.equation import total_hours
 from roles.forms import AddRoleForm, MatrixRoleForm
 from roles.models import Role
 from roles.selectors import get_role, roles_with_givegets
+from roles.templatetags.wiifm import VERDICT_LABELS
 
 
 def matrix_context(access: Access, **extra: Any) -> dict[str, Any]:
@@ -89,15 +91,22 @@ def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         if not request.htmx:
             messages.success(request, _("Changes saved."))
             return redirect(_matrix_url(access, role))
-        context = matrix_context(access)
+        context = matrix_context(access, focus_pk=role.pk)
         row = next((r, b) for r, b in context["rows"] if r.pk == role.pk)
         html = render_to_string(
             "roles/matrix.html#row", {**context, "role": row[0], "balance": row[1]}, request
         )
         html += render_to_string("roles/matrix.html#totals", {**context, "oob": True}, request)
         html += render_to_string("roles/matrix.html#chart", {**context, "oob": True}, request)
+        status = _("%(name)s saved: %(verdict)s.") % {
+            "name": row[0].name,
+            "verdict": VERDICT_LABELS[row[1].verdict],
+        }
+        html += render_to_string(
+            "roles/matrix.html#status", {"oob": True, "status_message": status}, request
+        )
         return HttpResponse(html)
-    context = {**matrix_context(access), "role": role, "form": form}
+    context = {**matrix_context(access), "role": role, "form": autofocus(form)}
     if request.htmx:
         return render(request, "roles/matrix.html#row_form", context)
     return render(request, "roles/matrix_edit.html", context)
@@ -113,10 +122,13 @@ def matrix_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
     role = services.save_role_form(form, new_in=access.playbook) if form.is_valid() else None
     if role is not None:
         if request.htmx:
-            return _section(request, matrix_context(access, added=role))
+            status = _("Role “%(name)s” added.") % {"name": role.name}
+            return _section(
+                request, matrix_context(access, focus_pk=role.pk, status_message=status)
+            )
         messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
         return redirect(_matrix_url(access, role))
-    context = matrix_context(access, add_form=form)
+    context = matrix_context(access, add_form=autofocus(form))
     if request.htmx:
         return _section(request, context)
     return render(request, "roles/matrix.html", context)
@@ -130,7 +142,8 @@ def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpR
     if request.method == "POST":
         role.delete()
         if request.htmx:
-            return _section(request, matrix_context(access))
+            status = _("Role “%(name)s” deleted.") % {"name": role.name}
+            return _section(request, matrix_context(access, status_message=status))
         messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.name})
         return redirect(_matrix_url(access))
     return render(
@@ -156,5 +169,5 @@ def matrix_move(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
     if request.method == "POST":
         services.move(list(access.playbook.roles.all()), role, request.POST.get("direction", ""))
         if request.htmx:
-            return _section(request, matrix_context(access))
+            return _section(request, matrix_context(access, focus_pk=role.pk))
     return redirect(_matrix_url(access, role))

@@ -149,3 +149,22 @@ def test_the_matrix_without_javascript(browser: Any, live_server: Any, playbook:
     page.get_by_role("button", name="Delete the role").click()
     expect(page.locator(".matrix-row", has_text="Marketing")).to_have_count(0)
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_long_names_never_make_the_page_scroll_sideways(
+    page: Page, live_server: Any, playbook: Any, width: int
+) -> None:
+    make_role(
+        playbook,
+        "Kundeserviceafdelingsmedarbejderudviklingskonsulenterne",
+        question="Hvad får jeg ud af det?" * 5,
+        headcount=12,
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/matrix/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Editing a row puts the cursor in its first field.
+    page.locator(".matrix-row", has_text="Sales").get_by_role("link", name="Edit").click()
+    expect(page.locator("tr.editing input[name$='-name']")).to_be_focused()

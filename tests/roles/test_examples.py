@@ -85,10 +85,10 @@ def test_the_playbook_page_query_budget(
     playbook = make_playbook(user)
     add_example_roles(playbook)
     url = reverse("playbook_detail", args=[playbook.pk])
-    # session, user, membership with playbook, roles, their Give-Gets
-    with django_assert_num_queries(5):
+    # session, user, membership with playbook, roles, their Give-Gets, plan progress
+    with django_assert_num_queries(6):
         user_client.get(url)
     for n in range(10):
         make_role(playbook, f"Extra {n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         user_client.get(url)

@@ -162,8 +162,8 @@ class TestMatrix:
                 make_ambassador(role, f"Ambassador {r}-{a}")
         client = client_for("editor")
         # session, user, membership with its playbook, the roles, their Give-Gets,
-        # their ambassadors
-        with django_assert_num_queries(6):
+        # their ambassadors, the plan's progress for the header
+        with django_assert_num_queries(7):
             response = client.get(matrix_url(world))
         assert response.content.decode().count('class="matrix-row') == roles
 
@@ -174,6 +174,10 @@ class TestEditInPlace:
             matrix_url(world, "matrix_edit", roles[0]), headers={"HX-Request": "true"}
         )
         html = response.content.decode().strip()
+        assert re.search(
+            rf'id="id_role{roles[0].pk}-name"[^>]*autofocus|autofocus[^>]*id="id_role{roles[0].pk}-name"',
+            html,
+        )
         assert html.startswith(f'<tr id="role-{roles[0].pk}"')
         assert f'id="id_role{roles[0].pk}-unique_data"' in html
         assert 'method="post"' in html
@@ -271,7 +275,9 @@ class TestEditInPlace:
         assert "Delete the role “Service”?" in page
         assert f'action="{url}"' in page
         response = client.post(url, headers={"HX-Request": "true"})
-        assert "Service" not in response.content.decode().split("<svg")[0]
+        html = response.content.decode()
+        assert ">Service</a>" not in html
+        assert "Role “Service” deleted." in html  # announced to screen readers
         assert not Role.objects.filter(pk=roles[1].pk).exists()
 
     def test_move_up_and_down(self, world: Any, roles: list, client_for: Any) -> None:

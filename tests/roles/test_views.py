@@ -240,8 +240,9 @@ class TestRolePage:
         for n in range(count - 1):
             make_giveget(role, f"Give {n}")
         client = client_for("viewer")
-        # session, user, membership with its playbook, the role, its Give-Gets
-        with django_assert_num_queries(5):
+        # session, user, membership with its playbook, the role, its Give-Gets,
+        # the plan's progress for the header
+        with django_assert_num_queries(6):
             response = client.get(role_url(role))
         assert response.content.decode().count('class="card giveget"') == count
 
