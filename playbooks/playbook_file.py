@@ -24,6 +24,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from actionplan.defaults import default_plan
+from actionplan.models import Step, Task
+from actionplan.selectors import steps_with_tasks
+from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
 from playbooks.models import Level, Membership, Playbook
@@ -119,6 +123,24 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
             "data_not_used_for": playbook.data_not_used_for,
         },
         "roles": [_export_role(role) for role in roles],
+        "action_plan": [_export_step(step) for step in steps_with_tasks(playbook)],
+    }
+
+
+def _export_step(step: Step) -> dict[str, Any]:
+    return {
+        "number": step.number,
+        "title": step.title,
+        "description": step.description,
+        "owner": step.owner,
+        # null while the dates follow go-live: import fills them in again.
+        "start": _date(step.start),
+        "due": _date(step.due),
+        "status": step.status,
+        "tasks": [
+            {"text": task.text, "done": task.done, "due": _date(task.due)}
+            for task in step.tasks.all()
+        ],
     }
 
 
@@ -372,6 +394,13 @@ def _read_ambassador(
                 reader.error(f"{place}.email", f"{emails[email]} has the same e-mail")
             else:
                 emails[email] = place
+    training = reader.choice(
+        obj, "training", place, choices=list(Ambassador.Training.values), default="not_started"
+    )
+    trained_on = reader.date(obj, "trained_on", place)
+    if trained_on and training == Ambassador.Training.NOT_STARTED:
+        # As in the form.
+        reader.error(f"{place}.trained_on", "goes with a training scheduled or completed")
     return {
         "name": reader.text(obj, "name", place, max_length=200, required=True),
         "email": email,
@@ -380,10 +409,8 @@ def _read_ambassador(
         if "influence" in obj
         else 3,
         "early_access": reader.date(obj, "early_access", place),
-        "training": reader.choice(
-            obj, "training", place, choices=list(Ambassador.Training.values), default="not_started"
-        ),
-        "trained_on": reader.date(obj, "trained_on", place),
+        "training": training,
+        "trained_on": trained_on,
         "notes": reader.text(obj, "notes", place, max_length=10_000),
     }
 
@@ -425,8 +452,56 @@ def _read_role(
     }
 
 
+STEP_KEYS = ["number", "title", "description", "owner", "start", "due", "status", "tasks"]
+TASK_KEYS = ["text", "done", "due"]
+
+
+def _read_step(reader: Reader, raw: Any, place: str, numbers: dict[int, str]) -> dict[str, Any]:
+    obj = reader.object(raw, place, STEP_KEYS, ["number"])
+    errors_before = len(reader.errors)
+    number = reader.integer(obj, "number", place, minimum=1, maximum=7) if "number" in obj else 0
+    if number and errors_before == len(reader.errors):
+        if number in numbers:
+            reader.error(f"{place}.number", f"{numbers[number]} is step {number} too")
+        else:
+            numbers[number] = place
+    start = reader.date(obj, "start", place)
+    due = reader.date(obj, "due", place)
+    if start and due and due < start:
+        reader.error(f"{place}.due", "must not be before start")
+    tasks = []
+    for index, item in enumerate(reader.array(obj, "tasks", place)):
+        task_place = f"{place}.tasks[{index}]"
+        task = reader.object(item, task_place, TASK_KEYS, ["text"])
+        tasks.append(
+            {
+                "text": reader.text(task, "text", task_place, max_length=300, required=True),
+                "done": reader.boolean(task, "done", task_place),
+                "due": reader.date(task, "due", task_place),
+            }
+        )
+    return {
+        "number": number,
+        # A missing title or description is the default plan's, in the
+        # playbook's language (filled in at import).
+        "title": reader.text(obj, "title", place, max_length=200) if "title" in obj else None,
+        "description": (
+            reader.text(obj, "description", place, max_length=10_000)
+            if "description" in obj
+            else None
+        ),
+        "owner": reader.text(obj, "owner", place, max_length=100),
+        "start": start,
+        "due": due,
+        "status": reader.choice(
+            obj, "status", place, choices=list(Step.Status.values), default="not_started"
+        ),
+        "tasks": tasks,
+    }
+
+
 # Sections that later parts of the product read and write, in file order.
-TOP_LEVEL_KEYS = ["format", "version", "playbook", "roles"]
+TOP_LEVEL_KEYS = ["format", "version", "playbook", "roles", "action_plan"]
 
 
 def read(document: Any) -> dict[str, Any]:
@@ -455,6 +530,11 @@ def read(document: Any) -> dict[str, Any]:
     cleaned["roles"] = [
         _read_role(reader, item, f"roles[{index}]", names, emails)
         for index, item in enumerate(reader.array(obj, "roles", ""))
+    ]
+    numbers: dict[int, str] = {}
+    cleaned["action_plan"] = [
+        _read_step(reader, item, f"action_plan[{index}]", numbers)
+        for index, item in enumerate(reader.array(obj, "action_plan", ""))
     ]
     if reader.errors:
         raise PlaybookFileError(reader.errors)
@@ -537,4 +617,23 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
             place = f"roles[{index}].ambassadors[{position}]"
             _full_clean(ambassador, place, exclude=["playbook", "role"])
             ambassador.save()
+    _import_plan(playbook, cleaned["action_plan"])
     return playbook
+
+
+def _import_plan(playbook: Playbook, steps: list[dict[str, Any]]) -> None:
+    """The steps the file gives, and the default plan's for the others."""
+    defaults = {spec["number"]: spec for spec in default_plan(playbook.language)}
+    for index, fields in enumerate(steps):
+        tasks = fields.pop("tasks")
+        spec = defaults[fields["number"]]
+        for key in ("title", "description"):
+            if fields[key] is None:
+                fields[key] = spec[key]
+        step = Step(playbook=playbook, **fields)
+        _full_clean(step, f"action_plan[{index}]", exclude=["playbook"])
+        step.save()
+        Task.objects.bulk_create(
+            Task(step=step, order=order, **task) for order, task in enumerate(tasks)
+        )
+    create_default_plan(playbook, skip={fields["number"] for fields in steps})

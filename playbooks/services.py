@@ -32,6 +32,9 @@ def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -
     playbook.full_clean()
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
+    from actionplan.services import create_default_plan  # actionplan depends on playbooks
+
+    create_default_plan(playbook)
     if with_examples:
         from roles.examples import add_example_roles  # roles depends on playbooks
 

@@ -8,6 +8,7 @@ from roles import matrix
 urlpatterns = [
     path("<int:playbook_id>/roles/", include("roles.urls")),
     path("<int:playbook_id>/ambassadors/", include("ambassadors.urls")),
+    path("<int:playbook_id>/plan/", include("actionplan.urls")),
     path("<int:playbook_id>/matrix/", matrix.matrix, name="matrix"),
     path("<int:playbook_id>/matrix/add/", matrix.matrix_add, name="matrix_add"),
     path("<int:playbook_id>/matrix/<int:role_id>/edit/", matrix.matrix_edit, name="matrix_edit"),

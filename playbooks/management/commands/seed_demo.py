@@ -104,6 +104,7 @@ class Command(BaseCommand):
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
             )
             self._ambassadors(playbook, today)
+            self._plan_progress(playbook)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins (password for both: wiifm-demo):\n"
@@ -142,3 +143,15 @@ class Command(BaseCommand):
                         "trained_on": today if training != "not_started" else None,
                     },
                 )
+
+    def _plan_progress(self, playbook: Playbook) -> None:
+        """A plan partway done: steps 1 and 2 done, step 3 under way."""
+        from actionplan.models import Step, Task
+
+        if playbook.steps.exclude(status=Step.Status.NOT_STARTED).exists():
+            return
+        playbook.steps.filter(number__in=[1, 2]).update(status=Step.Status.DONE)
+        playbook.steps.filter(number=3).update(status=Step.Status.IN_PROGRESS, owner="Lea Dahl")
+        Task.objects.filter(step__playbook=playbook, step__number__in=[1, 2]).update(done=True)
+        first = Task.objects.filter(step__playbook=playbook, step__number=3).order_by("order")
+        Task.objects.filter(pk__in=first.values("pk")[:1]).update(done=True)

@@ -1,0 +1,118 @@
+"""The plan's timeline: each step as a bar from start to due, around go-live.
+
+Geometry in plain Python; templates/includes/plan_timeline.html draws it as
+inline SVG with presentation attributes, like the balance chart.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+WIDTH = 400
+LEFT = 8
+RIGHT = WIDTH - 8
+ROW = 38
+TOP = 22  # keep ROW and TOP whole numbers
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    number: int
+    label: str
+    label_y: float
+    bar_y: float
+    x: float
+    width: float
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    label: str
+    kind: str  # "go_live" or "today"
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: tuple[TimelineBar, ...]
+    markers: tuple[Marker, ...]
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class StepDates:
+    number: int
+    title: str
+    start: datetime.date | None
+    due: datetime.date | None
+    status: str
+    overdue: bool
+
+
+def build_timeline(
+    steps: list[StepDates],
+    *,
+    go_live: datetime.date | None,
+    today: datetime.date,
+    go_live_label: str,
+    today_label: str,
+) -> Timeline | None:
+    """None when no step has dates to place."""
+    dated = [s for s in steps if s.start or s.due]
+    if not dated:
+        return None
+    first = min(s.start or s.due for s in dated)
+    last = max(s.due or s.start for s in dated)
+    if go_live:
+        first, last = min(first, go_live), max(last, go_live)
+    # Today widens the range only when it is near the plan, so that a plan far
+    # in the future is not squeezed into a corner.
+    show_today = first - datetime.timedelta(days=60) <= today <= last + datetime.timedelta(days=60)
+    if show_today:
+        first, last = min(first, today), max(last, today)
+    span = max((last - first).days, 1)
+    scale = (RIGHT - LEFT) / span
+
+    def x_of(day: datetime.date) -> float:
+        return round(LEFT + (day - first).days * scale, 1)
+
+    bars = []
+    for index, step in enumerate(steps):
+        top = TOP + index * ROW
+        start = step.start or step.due
+        due = step.due or step.start
+        if start is None or due is None:
+            x, width = LEFT, 0.0
+        else:
+            x = x_of(start)
+            width = max(round(x_of(due) - x, 1), 3.0)
+        bars.append(
+            TimelineBar(
+                number=step.number,
+                label=f"{step.number}. {step.title}",
+                label_y=top + 11,
+                bar_y=top + 16,  # whole numbers: the template adds to them
+                x=x,
+                width=width,
+                status=step.status,
+                overdue=step.overdue,
+            )
+        )
+    markers = []
+    for day, label, kind in ((go_live, go_live_label, "go_live"), (today, today_label, "today")):
+        if day is None or (kind == "today" and not show_today):
+            continue
+        x = x_of(day)
+        anchor = "start" if x < WIDTH / 4 else ("end" if x > WIDTH * 3 / 4 else "middle")
+        markers.append(Marker(x=x, label=label, kind=kind, anchor=anchor))
+    return Timeline(
+        bars=tuple(bars),
+        markers=tuple(markers),
+        width=WIDTH,
+        height=TOP + len(steps) * ROW + 4,
+    )

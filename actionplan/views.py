@@ -1,0 +1,232 @@
+"""The action plan page: a timeline of seven steps around go-live, with checklists.
+
+One page and its fragments. Ticking a task answers with the task, and out of
+band the step's progress and the header's; other changes answer with the
+step. Without JavaScript every action is a form that redirects to the plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import retarget
+
+from actionplan.forms import StepForm, TaskForm
+from actionplan.models import Step, Task
+from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
+from actionplan.timeline import StepDates, build_timeline
+from playbooks.access import Access, get_playbook
+from playbooks.forms import autofocus
+from playbooks.models import Level
+from roles.models import Role
+from roles.services import move, next_order
+
+
+def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
+    """Queries: steps, their tasks, the roles' quick wins."""
+    playbook = access.playbook
+    today = timezone.localdate()
+    steps = steps_with_tasks(playbook)
+    roles = list(
+        playbook.roles.only(
+            "pk", "name", "quick_win", "quick_win_due", "quick_win_done", "playbook_id", "order"
+        )
+    )
+    for role in roles:
+        role.playbook = playbook
+    timeline = build_timeline(
+        [
+            StepDates(s.number, s.title, s.start_date, s.due_date, s.status, s.is_overdue(today))
+            for s in steps
+        ],
+        go_live=playbook.go_live,
+        today=today,
+        go_live_label=_("Go-live"),
+        today_label=_("Today"),
+    )
+    add_forms = extra.pop("add_forms", {})
+    for step in steps:
+        step.add_form = add_forms.get(step.pk) or TaskForm(prefix=f"new{step.pk}")
+        step.overdue = step.is_overdue(today)
+        step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
+        for task in step.tasks.all():
+            task.overdue = task.is_overdue(today)
+    return {
+        "access": access,
+        "playbook": playbook,
+        "steps": steps,
+        "roles": roles,
+        "today": today,
+        "timeline": timeline,
+        "plan_progress": progress_of(steps),
+        "section": "plan",
+        **extra,
+    }
+
+
+def _plan_url(access: Access, step: Step | None = None) -> str:
+    url = reverse("plan", args=[access.playbook.pk])
+    return f"{url}#step-{step.number}" if step else url
+
+
+def _step_response(
+    request: HttpRequest, access: Access, step_id: int, **extra: Any
+) -> HttpResponse:
+    """One step, fresh, plus the header's progress out of band."""
+    context = plan_context(access, **extra)
+    step = next(s for s in context["steps"] if s.pk == step_id)
+    html = render_to_string("actionplan/plan.html#step", {**context, "step": step}, request)
+    html += render_to_string(
+        "playbooks/base_playbook.html#progress", {**context, "oob": True}, request
+    )
+    return HttpResponse(html)
+
+
+@require_GET
+def plan(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """Queries: session, user, membership with playbook, steps, tasks, roles."""
+    access = get_playbook(request, playbook_id)
+    return render(request, "actionplan/plan.html", plan_context(access))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def step_edit(request: HttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    step = get_step(access.playbook, step_id)
+    form = StepForm(request.POST or None, instance=step, prefix=f"step{step.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return _step_response(request, access, step.pk)
+        messages.success(request, _("Step %(n)s saved.") % {"n": step.number})
+        return redirect(_plan_url(access, step))
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "step": step,
+        "form": autofocus(form),
+        "section": "plan",
+    }
+    if request.htmx:
+        response = render(request, "actionplan/plan.html#step_form", context)
+        return retarget(response, f"#step-{step.number}") if request.method == "POST" else response
+    return render(request, "actionplan/step_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def task_add(request: HttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    step = get_step(access.playbook, step_id)
+    if request.method == "GET":
+        return redirect(_plan_url(access, step))
+    form = TaskForm(request.POST, prefix=f"new{step.pk}")
+    if form.is_valid():
+        task = form.save(commit=False)
+        task.step = step
+        task.order = next_order(step.tasks.all())
+        task.save()
+        if request.htmx:
+            return _step_response(request, access, step.pk)
+        return redirect(_plan_url(access, step))
+    if request.htmx:
+        return _step_response(request, access, step.pk, add_forms={step.pk: form})
+    return render(request, "actionplan/plan.html", plan_context(access, add_forms={step.pk: form}))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def task_toggle(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    task = get_task(access.playbook, task_id)
+    if request.method == "POST":
+        task.done = request.POST.get("done") == "on"
+        task.save(update_fields=["done"])
+        if request.htmx:
+            return _step_response(request, access, task.step_id)
+    return redirect(_plan_url(access, task.step))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def task_edit(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    task = get_task(access.playbook, task_id)
+    form = TaskForm(request.POST or None, instance=task, prefix=f"task{task.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            return _step_response(request, access, task.step_id)
+        return redirect(_plan_url(access, task.step))
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "task": task,
+        "step": task.step,
+        "form": autofocus(form),
+        "section": "plan",
+    }
+    if request.htmx:
+        response = render(request, "actionplan/plan.html#task_form", context)
+        return retarget(response, f"#task-{task.pk}") if request.method == "POST" else response
+    return render(request, "actionplan/task_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def task_delete(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    task = get_task(access.playbook, task_id)
+    if request.method == "POST":
+        task.delete()
+        if request.htmx:
+            return _step_response(request, access, task.step_id)
+        messages.success(request, _("Task deleted."))
+        return redirect(_plan_url(access, task.step))
+    return render(
+        request,
+        "actionplan/task_delete.html",
+        {"access": access, "playbook": access.playbook, "task": task, "section": "plan"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def task_move(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    task = get_task(access.playbook, task_id)
+    if request.method == "POST":
+        move(
+            list(Task.objects.filter(step_id=task.step_id).order_by("order", "pk")),
+            task,
+            request.POST.get("direction", ""),
+        )
+        if request.htmx:
+            return _step_response(request, access, task.step_id)
+    return redirect(_plan_url(access, task.step))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def quick_win_toggle(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Step 6 ticks a role's quick win: the same field as on the role page."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_object_or_404(Role.objects.filter(playbook=access.playbook), pk=role_id)
+    step = get_object_or_404(Step.objects.filter(playbook=access.playbook), number=6)
+    if request.method == "POST":
+        role.quick_win_done = request.POST.get("done") == "on"
+        role.save(update_fields=["quick_win_done"])
+        if request.htmx:
+            return _step_response(request, access, step.pk)
+    step.playbook = access.playbook
+    return redirect(_plan_url(access, step))
