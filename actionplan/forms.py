@@ -13,6 +13,11 @@ from playbooks.forms import DateInput
 
 
 class StepForm(forms.ModelForm):
+    # The dates the form showed while they followed go-live: saving them
+    # unchanged keeps them following go-live, even if go-live moved meanwhile.
+    shown_start = forms.DateField(required=False, widget=forms.HiddenInput)
+    shown_due = forms.DateField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Step
         fields = ["title", "description", "owner", "start", "due", "status"]
@@ -25,18 +30,14 @@ class StepForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         step = self.instance
-        self.defaults = default_dates(step.number, step.playbook.go_live)
-        if step.dates_are_default:
-            # Show the dates the step has now; saving them unchanged keeps them
-            # following go-live.
-            self.initial["start"], self.initial["due"] = self.defaults
-            self.fields["start"].help_text = _("Follows go-live until you change it.")
-
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError(_("Give the step a title."))
-        return title
+        self.was_default = step.dates_are_default
+        self.fields["title"].error_messages["required"] = _("Give the step a title.")
+        if self.was_default:
+            defaults = default_dates(step.number, step.playbook.go_live)
+            self.initial["start"], self.initial["due"] = defaults
+            self.initial["shown_start"], self.initial["shown_due"] = defaults
+            if step.playbook.go_live:
+                self.fields["start"].help_text = _("Follows go-live until you change it.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -47,7 +48,8 @@ class StepForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Step:
         step = super().save(commit=False)
-        if (step.start, step.due) == self.defaults:
+        shown = (self.cleaned_data.get("shown_start"), self.cleaned_data.get("shown_due"))
+        if self.was_default and (step.start, step.due) == shown:
             # Unchanged: the dates keep following go-live.
             step.start = step.due = None
         if commit:
@@ -61,8 +63,6 @@ class TaskForm(forms.ModelForm):
         fields = ["text", "due"]
         widgets = {"due": DateInput()}
 
-    def clean_text(self) -> str:
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError(_("Write what is to be done."))
-        return text
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].error_messages["required"] = _("Write what is to be done.")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 WIDTH = 400
 LEFT = 8
 RIGHT = WIDTH - 8
-ROW = 38
-TOP = 22  # keep ROW and TOP whole numbers
+ROW = 42
+TOP = 34  # keep ROW and TOP whole numbers; the markers' labels sit above
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class TimelineBar:
     width: float
     status: str
     overdue: bool
+    undated: bool
+    marker_y1: float
+    marker_y2: float
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Marker:
     label: str
     kind: str  # "go_live" or "today"
     anchor: str
+    label_y: float
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,15 @@ def build_timeline(
             TimelineBar(
                 number=step.number,
                 label=f"{step.number}. {step.title}",
-                label_y=top + 11,
-                bar_y=top + 16,  # whole numbers: the template adds to them
+                label_y=top + 13,
+                bar_y=top + 19,
                 x=x,
                 width=width,
                 status=step.status,
                 overdue=step.overdue,
+                undated=start is None,
+                marker_y1=top + 16,
+                marker_y2=top + 33,
             )
         )
     markers = []
@@ -109,7 +116,10 @@ def build_timeline(
             continue
         x = x_of(day)
         anchor = "start" if x < WIDTH / 4 else ("end" if x > WIDTH * 3 / 4 else "middle")
-        markers.append(Marker(x=x, label=label, kind=kind, anchor=anchor))
+        # Go-live's label on the first line, today's on the second: they
+        # never overlap, even when the two days are close.
+        label_y = 12 if kind == "go_live" else 27
+        markers.append(Marker(x=x, label=label, kind=kind, anchor=anchor, label_y=label_y))
     return Timeline(
         bars=tuple(bars),
         markers=tuple(markers),

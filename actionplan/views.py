@@ -81,13 +81,13 @@ def _plan_url(access: Access, step: Step | None = None) -> str:
 def _step_response(
     request: HttpRequest, access: Access, step_id: int, **extra: Any
 ) -> HttpResponse:
-    """One step, fresh, plus the header's progress out of band."""
+    """One step, fresh, plus the header's progress and the timeline out of band."""
     context = plan_context(access, **extra)
     step = next(s for s in context["steps"] if s.pk == step_id)
     html = render_to_string("actionplan/plan.html#step", {**context, "step": step}, request)
-    html += render_to_string(
-        "playbooks/base_playbook.html#progress", {**context, "oob": True}, request
-    )
+    oob = {**context, "oob": True}
+    html += render_to_string("playbooks/base_playbook.html#progress", oob, request)
+    html += render_to_string("actionplan/plan.html#timeline", oob, request)
     return HttpResponse(html)
 
 
@@ -139,6 +139,7 @@ def task_add(request: HttpRequest, playbook_id: int, step_id: int) -> HttpRespon
         if request.htmx:
             return _step_response(request, access, step.pk)
         return redirect(_plan_url(access, step))
+    autofocus(form)
     if request.htmx:
         return _step_response(request, access, step.pk, add_forms={step.pk: form})
     return render(request, "actionplan/plan.html", plan_context(access, add_forms={step.pk: form}))
@@ -190,7 +191,8 @@ def task_delete(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRes
     if request.method == "POST":
         task.delete()
         if request.htmx:
-            return _step_response(request, access, task.step_id)
+            # The deleted task had the focus: give it to its step's heading.
+            return _step_response(request, access, task.step_id, focus_heading=task.step_id)
         messages.success(request, _("Task deleted."))
         return redirect(_plan_url(access, task.step))
     return render(

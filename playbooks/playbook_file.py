@@ -484,7 +484,11 @@ def _read_step(reader: Reader, raw: Any, place: str, numbers: dict[int, str]) ->
         "number": number,
         # A missing title or description is the default plan's, in the
         # playbook's language (filled in at import).
-        "title": reader.text(obj, "title", place, max_length=200) if "title" in obj else None,
+        "title": (
+            reader.text(obj, "title", place, max_length=200, required=True)
+            if "title" in obj
+            else None
+        ),
         "description": (
             reader.text(obj, "description", place, max_length=10_000)
             if "description" in obj

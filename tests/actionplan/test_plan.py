@@ -106,10 +106,53 @@ class TestDefaultPlan:
                 f"step{three.pk}-status": "in_progress",
                 f"step{three.pk}-start": three.start_date.isoformat(),
                 f"step{three.pk}-due": three.due_date.isoformat(),
+                f"step{three.pk}-shown_start": three.start_date.isoformat(),
+                f"step{three.pk}-shown_due": three.due_date.isoformat(),
             },
         )
         three = step(world.playbook, 3)
         assert (three.owner, three.status, three.dates_are_default) == ("Lea", "in_progress", True)
+
+    def test_a_form_opened_before_go_live_moved_keeps_following_it(
+        self, world: Any, plan: list, client_for: Any
+    ) -> None:
+        three = step(world.playbook, 3)
+        shown = (three.start_date.isoformat(), three.due_date.isoformat())
+        world.playbook.go_live = D(2027, 4, 1)  # someone moves go-live meanwhile
+        world.playbook.save()
+        client_for("editor").post(
+            reverse("step_edit", args=[world.playbook.pk, three.pk]),
+            {
+                f"step{three.pk}-title": three.title,
+                f"step{three.pk}-status": "not_started",
+                f"step{three.pk}-start": shown[0],
+                f"step{three.pk}-due": shown[1],
+                f"step{three.pk}-shown_start": shown[0],
+                f"step{three.pk}-shown_due": shown[1],
+            },
+        )
+        assert step(world.playbook, 3).dates_are_default
+
+    def test_changing_one_date_pins_both(self, world: Any, plan: list, client_for: Any) -> None:
+        three = step(world.playbook, 3)
+        shown = (three.start_date.isoformat(), three.due_date.isoformat())
+        client_for("editor").post(
+            reverse("step_edit", args=[world.playbook.pk, three.pk]),
+            {
+                f"step{three.pk}-title": three.title,
+                f"step{three.pk}-status": "not_started",
+                f"step{three.pk}-start": shown[0],
+                f"step{three.pk}-due": "2027-02-28",
+                f"step{three.pk}-shown_start": shown[0],
+                f"step{three.pk}-shown_due": shown[1],
+            },
+        )
+        three = step(world.playbook, 3)
+        assert (three.dates_are_default, str(three.start), str(three.due)) == (
+            False,
+            shown[0],
+            "2027-02-28",
+        )
 
     def test_existing_playbooks_get_a_plan_in_the_data_migration(self) -> None:
         playbook = make_playbook(language="da")
@@ -240,7 +283,7 @@ class TestEditing:
         response = client_for("editor").post(
             reverse("task_add", args=[world.playbook.pk, one.pk]), {f"new{one.pk}-text": "  "}
         )
-        assert "This field is required." in field_error(
+        assert "Write what is to be done." in field_error(
             response.content.decode(), f"new{one.pk}-text"
         )
         assert one.tasks.count() == 3
@@ -274,6 +317,8 @@ class TestEditing:
         html = response.content.decode()
         assert html.strip().startswith('<li id="step-1"')
         assert "1 of 3 tasks done" in html
+        assert '<section id="timeline"' in html  # the timeline follows too
+        assert '<section id="timeline"' in html  # the timeline follows too
         assert 'id="plan-progress"' in html and 'hx-swap-oob="true"' in html
         assert "0 of 7 steps done · 1 of 21 tasks" in html
         task.refresh_from_db()
