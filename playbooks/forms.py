@@ -54,6 +54,19 @@ class PlaybookForm(forms.ModelForm):
         return cleaned
 
 
+class CharterForm(forms.ModelForm):
+    """The pledge and the data charter, edited in place on the overview."""
+
+    class Meta:
+        model = Playbook
+        fields = ["pledge", "data_used_for", "data_not_used_for"]
+        widgets = {
+            "pledge": forms.Textarea(attrs={"rows": 3}),
+            "data_used_for": forms.Textarea(attrs={"rows": 3}),
+            "data_not_used_for": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
 class NewPlaybookForm(PlaybookForm):
     with_examples = forms.BooleanField(
         label=_("Start with four example roles"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("new/", views.playbook_create, name="playbook_create"),
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
     path("<int:playbook_id>/edit/", views.playbook_edit, name="playbook_edit"),
+    path("<int:playbook_id>/charter/", views.charter_edit, name="charter_edit"),
     path("<int:playbook_id>/delete/", views.playbook_delete, name="playbook_delete"),
     path("<int:playbook_id>/members/", views.members, name="members"),
     path(

@@ -5,25 +5,42 @@ Every view that touches a playbook goes through ``access.get_playbook``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from playbooks import services
-from playbooks.access import get_playbook
-from playbooks.forms import AddMemberForm, ChangeLevelForm, NewPlaybookForm, PlaybookForm
+from playbooks.access import Access, get_playbook
+from playbooks.forms import (
+    AddMemberForm,
+    ChangeLevelForm,
+    CharterForm,
+    NewPlaybookForm,
+    PlaybookForm,
+    autofocus,
+)
+from playbooks.health import MISTAKES, TITLES
 from playbooks.models import Level, Membership, Playbook
-from roles.equation import total_hours
-from roles.selectors import roles_with_givegets
+from playbooks.overview import avoided_counts, overview
 
 
 @require_GET
 def playbook_list(request: HttpRequest) -> HttpResponse:
-    """My playbooks, newest first, with my level in each. Two queries."""
+    """My playbooks, newest first, with my level and the health check's 'N of 5'.
+
+    Queries: session, user, memberships with playbooks, then the health check's
+    data for all of them at once: playbooks, roles, Give-Gets, ambassadors, steps.
+    """
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("playbook")
@@ -35,7 +52,12 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
         mine = {playbook.pk for playbook, _level in rows}
         rows += [(p, Level.OWNER) for p in Playbook.objects.exclude(pk__in=mine)]
         rows.sort(key=lambda row: (row[0].created_at, row[0].pk), reverse=True)
-    return render(request, "playbooks/list.html", {"rows": rows})
+    avoided = avoided_counts([playbook for playbook, _level in rows], timezone.localdate())
+    return render(
+        request,
+        "playbooks/list.html",
+        {"rows": [(p, level, avoided.get(p.pk, 0)) for p, level in rows]},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,23 +74,54 @@ def playbook_create(request: HttpRequest) -> HttpResponse:
     return render(request, "playbooks/form.html", {"form": form, "creating": True})
 
 
+def overview_context(access: Access, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    go_live = access.playbook.go_live
+    return {
+        "access": access,
+        "playbook": access.playbook,
+        "today": today,
+        "days_to_go_live": (go_live - today).days if go_live else None,
+        "days_since_go_live": (today - go_live).days if go_live else None,
+        "mistakes": [(code, TITLES[code]) for code in MISTAKES],
+        "section": "overview",
+        **overview(access.playbook, today, can_edit=access.can_edit),
+        **extra,
+    }
+
+
 @require_GET
 def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    """Queries: session, user, membership with playbook, roles, their Give-Gets."""
+    """The overview. Queries: session, user, membership with playbook, roles,
+    Give-Gets, ambassadors, steps, tasks."""
     access = get_playbook(request, playbook_id)
-    roles = list(roles_with_givegets(access.playbook))
-    rows = [(role, role.balance()) for role in roles]
-    return render(
-        request,
-        "playbooks/detail.html",
-        {
-            "access": access,
-            "playbook": access.playbook,
-            "role_rows": rows,
-            "total_hours": total_hours(balance for _role, balance in rows),
-            "section": "overview",
-        },
-    )
+    return render(request, "playbooks/detail.html", overview_context(access))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def charter_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The pledge and the data charter, edited in place; the health check follows."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = CharterForm(request.POST or None, instance=access.playbook, prefix="charter")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            context = overview_context(access, oob=True)
+            html = render_to_string("playbooks/detail.html#charter", context, request)
+            html += render_to_string("playbooks/detail.html#health", context, request)
+            return HttpResponse(html)
+        messages.success(request, _("Changes saved."))
+        return redirect(reverse("playbook_detail", args=[access.playbook.pk]) + "#charter")
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "form": autofocus(form),
+        "section": "overview",
+    }
+    if request.htmx:
+        return render(request, "playbooks/detail.html#charter_form", context)
+    return render(request, "playbooks/charter_edit.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -66,13 +66,24 @@ class TestList:
     def test_query_count_does_not_grow(
         self, user: Any, user_client: Client, django_assert_num_queries: Any
     ) -> None:
-        make_playbook(user)
-        # session, user, memberships with their playbooks
-        with django_assert_num_queries(3):
+        from actionplan.services import create_default_plan
+        from tests.factories import make_ambassador, make_giveget, make_role
+
+        def full_playbook() -> None:
+            playbook = make_playbook(user)
+            role = make_role(playbook, "Sales", headcount=3)
+            make_giveget(role)
+            make_ambassador(role)
+            create_default_plan(playbook)
+
+        full_playbook()
+        # session, user, memberships with their playbooks; then for the health
+        # check of all of them: playbooks, roles, Give-Gets, ambassadors, steps
+        with django_assert_num_queries(8):
             user_client.get(reverse("playbook_list"))
         for _ in range(10):
-            make_playbook(user)
-        with django_assert_num_queries(3):
+            full_playbook()
+        with django_assert_num_queries(8):
             user_client.get(reverse("playbook_list"))
 
     def test_root_sends_to_my_playbooks(self, user_client: Client) -> None:

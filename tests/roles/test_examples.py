@@ -82,13 +82,17 @@ def test_the_playbook_page_lists_roles_with_verdicts(user: Any, user_client: Any
 def test_the_playbook_page_query_budget(
     user: Any, user_client: Any, django_assert_num_queries: Any
 ) -> None:
+    from actionplan.services import create_default_plan
+
     playbook = make_playbook(user)
     add_example_roles(playbook)
+    create_default_plan(playbook)
     url = reverse("playbook_detail", args=[playbook.pk])
-    # session, user, membership with playbook, roles, their Give-Gets, plan progress
-    with django_assert_num_queries(6):
+    # session, user, membership with playbook, roles, Give-Gets, ambassadors,
+    # steps, tasks
+    with django_assert_num_queries(8):
         user_client.get(url)
     for n in range(10):
         make_role(playbook, f"Extra {n}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         user_client.get(url)

@@ -1,0 +1,256 @@
+"""The adoption health check: the five classic mistakes, found in a playbook's data.
+
+Plain rules over plain data (DESIGN.md, "The adoption health check"), given
+today's date so that they can be tested on any day. Each finding names what
+it concerns and says where it is fixed (a ``Target`` the web layer turns
+into an address). A mistake with no finding counts as avoided.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.coverage import needed, training_due
+
+MISTAKES = ("M1", "M2", "M3", "M4", "M5")
+TITLES = {
+    "M1": _("Built for management, not for the user"),
+    "M2": _("The company’s WIIFM instead of the user’s"),
+    "M3": _("Training in buttons, not value"),
+    "M4": _("One size fits all"),
+    "M5": _("Compliance instead of trust"),
+    "A1": _("A role without an ambassador"),
+    "A2": _("Too few ambassadors for the role"),
+    "L1": _("Data into a black hole"),
+}
+WHY = {
+    "M1": _("People adopt a tool only when it gives them more than it takes."),
+    "M2": _("Each role asks its own question; an answer for the company answers nobody."),
+    "M3": _("People learn a tool when they feel its value in the first week, not its buttons."),
+    "M4": _("Different roles need different answers: one message for all convinces none."),
+    "M5": _("Without an open word on what data is for, people fear Big Brother and hold back."),
+    "A1": _("Peer influence beats mandates: every group of users needs a respected colleague."),
+    "A2": _("One ambassador can carry about thirty colleagues, not more."),
+    "L1": _("An input that returns nothing teaches people to stop giving it."),
+}
+
+
+@dataclass(frozen=True)
+class GiveGetFacts:
+    pk: int
+    give: str
+    get: str
+    deliver_by: datetime.date | None
+    delivered: bool
+
+
+@dataclass(frozen=True)
+class AmbassadorFacts:
+    pk: int
+    name: str
+    trained: bool
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    pk: int
+    name: str
+    headcount: int
+    question: str
+    wiifm: str
+    quick_win: str
+    time_balance: Decimal
+    givegets: tuple[GiveGetFacts, ...] = ()
+    ambassadors: tuple[AmbassadorFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaybookFacts:
+    go_live: datetime.date | None
+    data_used_for: str
+    data_not_used_for: str
+    step5_done: bool
+    roles: tuple[RoleFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a finding is fixed: a kind of page and the ids it needs."""
+
+    kind: str  # role, giveget, role_edit, ambassador, roster, matrix, charter, step
+    pk: int | None = None
+    parent_pk: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    subject: str  # the role or item concerned, in words
+    detail: str
+    target: Target
+
+    @property
+    def title(self) -> str:
+        return str(TITLES[self.code])
+
+    @property
+    def why(self) -> str:
+        return str(WHY[self.code])
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def avoided(self) -> list[str]:
+        found = {f.code for f in self.findings}
+        return [code for code in MISTAKES if code not in found]
+
+    def by_code(self) -> list[tuple[str, list[Finding]]]:
+        """Findings grouped by code: M1-M5 first, then A1, A2, L1."""
+        groups: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            groups[finding.code].append(finding)
+        order = [*MISTAKES, "A1", "A2", "L1"]
+        return [(code, groups[code]) for code in order if groups[code]]
+
+
+def _blank(text: str) -> bool:
+    return not text.strip()
+
+
+def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
+    report = Report()
+    add = report.findings.append
+    roles = playbook.roles
+
+    # M1: a role that gives more time than it gets; a give without a get.
+    for role in roles:
+        if role.time_balance < 0:
+            add(Finding("M1", role.name, str(_("time balance below 0")), Target("role", role.pk)))
+        for gg in role.givegets:
+            if _blank(gg.get):
+                add(
+                    Finding(
+                        "M1",
+                        f"{role.name}: {gg.give}",
+                        str(_("a give without a get")),
+                        Target("giveget", gg.pk, role.pk),
+                    )
+                )
+
+    # M2: no question or no answer in the role's own words.
+    for role in roles:
+        missing = []
+        if _blank(role.question):
+            missing.append(str(_("question")))
+        if _blank(role.wiifm):
+            missing.append(str(_("WIIFM answer")))
+        if missing:
+            add(
+                Finding(
+                    "M2",
+                    role.name,
+                    ", ".join(missing) + " " + str(_("missing")),
+                    Target("role_edit", role.pk),
+                )
+            )
+
+    # M3: no week-1 quick win; from 14 days before go-live, untrained ambassadors.
+    for role in roles:
+        if _blank(role.quick_win):
+            add(
+                Finding(
+                    "M3", role.name, str(_("no week-1 quick win")), Target("role_edit", role.pk)
+                )
+            )
+    if training_due(playbook.go_live, today):
+        for role in roles:
+            for ambassador in role.ambassadors:
+                if not ambassador.trained:
+                    add(
+                        Finding(
+                            "M3",
+                            f"{ambassador.name} ({role.name})",
+                            str(_("training not completed")),
+                            Target("ambassador", ambassador.pk),
+                        )
+                    )
+
+    # M4: fewer than two roles; roles with the same answer.
+    if len(roles) < 2:
+        add(Finding("M4", str(_("the playbook")), str(_("fewer than two roles")), Target("matrix")))
+    same: dict[str, list[RoleFacts]] = defaultdict(list)
+    for role in roles:
+        if not _blank(role.wiifm):
+            same[" ".join(role.wiifm.split()).casefold()].append(role)
+    for group in same.values():
+        if len(group) > 1:
+            add(
+                Finding(
+                    "M4",
+                    ", ".join(r.name for r in group),
+                    str(_("the same WIIFM answer")),
+                    Target("matrix"),
+                )
+            )
+
+    # M5: no data charter; after go-live, step 5 not done.
+    if _blank(playbook.data_used_for) or _blank(playbook.data_not_used_for):
+        missing = []
+        if _blank(playbook.data_used_for):
+            missing.append(str(_("what data is used for")))
+        if _blank(playbook.data_not_used_for):
+            missing.append(str(_("what data is not used for")))
+        add(
+            Finding(
+                "M5",
+                str(_("the data charter")),
+                ", ".join(missing) + " " + str(_("missing")),
+                Target("charter"),
+            )
+        )
+    if playbook.go_live and today > playbook.go_live and not playbook.step5_done:
+        add(
+            Finding(
+                "M5",
+                str(_("step 5 of the plan")),
+                str(_("not done after go-live")),
+                Target("step", 5),
+            )
+        )
+
+    # A1, A2: ambassadors against headcount.
+    for role in roles:
+        have, want = len(role.ambassadors), needed(role.headcount)
+        if role.headcount > 0 and have == 0:
+            add(Finding("A1", role.name, str(_("no ambassador")), Target("roster")))
+        elif have and have < want:
+            add(
+                Finding(
+                    "A2",
+                    role.name,
+                    str(_("%(have)s of %(want)s ambassadors")) % {"have": have, "want": want},
+                    Target("roster"),
+                )
+            )
+
+    # L1: a get past its deliver-by date and not delivered.
+    for role in roles:
+        for gg in role.givegets:
+            if gg.deliver_by and today > gg.deliver_by and not gg.delivered:
+                add(
+                    Finding(
+                        "L1",
+                        f"{role.name}: {gg.get or gg.give}",
+                        str(_("not delivered by its date")),
+                        Target("giveget", gg.pk, role.pk),
+                    )
+                )
+    return report

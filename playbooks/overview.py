@@ -1,0 +1,211 @@
+"""Reads for the playbook overview and list: the health check's facts, totals,
+coverage and what is due next, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from actionplan.models import Step, Task
+from ambassadors.coverage import needed
+from ambassadors.models import Ambassador
+from givegets.models import GiveGet
+from playbooks.health import (
+    AmbassadorFacts,
+    Finding,
+    GiveGetFacts,
+    PlaybookFacts,
+    Report,
+    RoleFacts,
+    check,
+)
+from playbooks.models import Playbook
+from roles.models import Role
+
+
+def roles_for_overview() -> Prefetch:
+    """Roles with their Give-Gets and ambassadors: three queries for any number."""
+    return Prefetch(
+        "roles",
+        queryset=Role.objects.order_by("order", "id").prefetch_related(
+            Prefetch("givegets", queryset=GiveGet.objects.order_by("order", "id")),
+            Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name")),
+        ),
+    )
+
+
+def steps_for_overview() -> Prefetch:
+    return Prefetch(
+        "steps",
+        queryset=Step.objects.order_by("number").prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.order_by("order", "id"))
+        ),
+    )
+
+
+def facts(playbook: Playbook, roles: list[Role], steps: list[Step]) -> PlaybookFacts:
+    """The health check's view of a playbook loaded with its roles and steps."""
+    return PlaybookFacts(
+        go_live=playbook.go_live,
+        data_used_for=playbook.data_used_for,
+        data_not_used_for=playbook.data_not_used_for,
+        step5_done=any(s.number == 5 and s.status == Step.Status.DONE for s in steps),
+        roles=tuple(
+            RoleFacts(
+                pk=role.pk,
+                name=role.name,
+                headcount=role.headcount,
+                question=role.question,
+                wiifm=role.wiifm,
+                quick_win=role.quick_win,
+                time_balance=role.balance().time_balance,
+                givegets=tuple(
+                    GiveGetFacts(
+                        gg.pk,
+                        gg.give,
+                        gg.get,
+                        gg.deliver_by,
+                        gg.status == GiveGet.Status.DELIVERED,
+                    )
+                    for gg in role.givegets.all()
+                ),
+                ambassadors=tuple(
+                    AmbassadorFacts(a.pk, a.name, a.is_trained) for a in role.ambassadors.all()
+                ),
+            )
+            for role in roles
+        ),
+    )
+
+
+def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> str:
+    """The address where a finding is fixed, or, for a viewer, where it is seen."""
+    t, pk = finding.target, playbook.pk
+    if not can_edit:
+        match t.kind:
+            case "role" | "role_edit":
+                return reverse("role_detail", args=[pk, t.pk])
+            case "giveget":
+                return reverse("role_detail", args=[pk, t.parent_pk]) + f"#gg-{t.pk}"
+            case "ambassador":
+                return reverse("roster", args=[pk]) + f"#amb-{t.pk}"
+            case "roster":
+                return reverse("roster", args=[pk])
+            case "matrix":
+                return reverse("matrix", args=[pk])
+            case "charter":
+                return reverse("playbook_detail", args=[pk]) + "#charter"
+    match t.kind:
+        case "role":
+            return reverse("role_detail", args=[pk, t.pk]) + "#givegets"
+        case "giveget":
+            return reverse("giveget_edit", args=[pk, t.parent_pk, t.pk])
+        case "role_edit":
+            return reverse("role_edit", args=[pk, t.pk])
+        case "ambassador":
+            return reverse("ambassador_edit", args=[pk, t.pk])
+        case "roster":
+            return reverse("roster", args=[pk]) + "#add-ambassador"
+        case "matrix":
+            return reverse("matrix", args=[pk]) + "#add-role"
+        case "charter":
+            return reverse("charter_edit", args=[pk])
+        case "step":
+            return reverse("plan", args=[pk]) + f"#step-{t.pk}"
+    raise ValueError(t.kind)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    date: datetime.date
+    text: str
+    url: str
+    overdue: bool
+    kind: str  # "step" or "task"
+
+
+def next_due(
+    playbook: Playbook, steps: list[Step], today: datetime.date, count: int = 3
+) -> list[DueItem]:
+    """The next open steps and tasks by due date, overdue ones first."""
+    items = []
+    for step in steps:
+        step.playbook = playbook
+        url = reverse("plan", args=[playbook.pk]) + f"#step-{step.number}"
+        if step.status != Step.Status.DONE and step.due_date:
+            items.append(
+                DueItem(
+                    step.due_date,
+                    f"{step.number}. {step.title}",
+                    url,
+                    step.due_date < today,
+                    "step",
+                )
+            )
+        for task in step.tasks.all():
+            if not task.done and task.due:
+                items.append(DueItem(task.due, task.text, url, task.due < today, "task"))
+    items.sort(key=lambda item: (item.date, item.kind))
+    return items[:count]
+
+
+def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:
+    """Everything the overview shows. Five queries: roles, Give-Gets, ambassadors,
+    steps, tasks."""
+    from actionplan.selectors import progress_of
+    from roles.chart import balance_chart
+    from roles.equation import total_hours
+
+    roles = list(
+        Role.objects.filter(playbook=playbook)
+        .order_by("order", "id")
+        .prefetch_related(
+            Prefetch("givegets", queryset=GiveGet.objects.order_by("order", "id")),
+            Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name")),
+        )
+    )
+    steps = list(
+        Step.objects.filter(playbook=playbook)
+        .order_by("number")
+        .prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("order", "id")))
+    )
+    for role in roles:
+        role.playbook = playbook
+    rows = [(role, role.balance()) for role in roles]
+    report = check(facts(playbook, roles, steps), today)
+    ambassadors = [a for role in roles for a in role.ambassadors.all()]
+    return {
+        "role_rows": rows,
+        "total_hours": (total := total_hours(b for _r, b in rows)),
+        "total_hours_abs": abs(total),
+        "chart": balance_chart([(r.name, b.time_balance, b.verdict) for r, b in rows]),
+        "report": report,
+        "groups": [
+            (code, [(f, fix_url(playbook, f, can_edit=can_edit)) for f in findings])
+            for code, findings in report.by_code()
+        ],
+        "ambassadors_have": len(ambassadors),
+        "ambassadors_needed": sum(needed(role.headcount) for role in roles),
+        "ambassadors_trained": sum(1 for a in ambassadors if a.is_trained),
+        "plan_progress": progress_of(steps),
+        "next_due": next_due(playbook, steps, today),
+    }
+
+
+def avoided_counts(playbooks: list[Playbook], today: datetime.date) -> dict[int, int]:
+    """'N of 5' for each playbook of a list. Six queries, however many playbooks."""
+    loaded = Playbook.objects.filter(pk__in=[p.pk for p in playbooks]).prefetch_related(
+        roles_for_overview(), Prefetch("steps", queryset=Step.objects.order_by("number"))
+    )
+    counts = {}
+    for playbook in loaded:
+        roles = list(playbook.roles.all())
+        for role in roles:
+            role.playbook = playbook
+        report: Report = check(facts(playbook, roles, list(playbook.steps.all())), today)
+        counts[playbook.pk] = len(report.avoided)
+    return counts
