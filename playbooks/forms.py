@@ -119,3 +119,26 @@ def autofocus(form: forms.BaseForm) -> forms.BaseForm:
     if names:
         form.fields[names[0]].widget.attrs["autofocus"] = True
     return form
+
+
+class PlaybookFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Playbook file (JSON)"),
+        help_text=_("A file downloaded from WIIFM Planner, here or on another installation."),
+    )
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new playbook"), max_length=200)
+    go_live = forms.DateField(
+        label=_("Its go-live date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Dates in the plan and the Give-Gets move with it."),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the playbook a name."))
+        return name

@@ -12,6 +12,7 @@ always holds the whole playbook.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from actionplan.defaults import default_plan
 from actionplan.models import Step, Task
@@ -165,14 +167,14 @@ class Reader:
 
     def object(self, value: Any, place: str, allowed: list[str], required: list[str]) -> dict:
         if not isinstance(value, dict):
-            self.error(place or "(file)", "must be an object")
+            self.error(place or "(file)", _("must be an object"))
             return {}
         for key in value:
             if key not in allowed:
-                self.error(f"{place}.{key}" if place else key, "unknown key")
+                self.error(f"{place}.{key}" if place else key, _("unknown key"))
         for key in required:
             if key not in value:
-                self.error(f"{place}.{key}" if place else key, "is required")
+                self.error(f"{place}.{key}" if place else key, _("is required"))
         return value
 
     def text(
@@ -183,28 +185,30 @@ class Reader:
             return ""  # reported once, as "is required", by object()
         value = obj.get(key, "")
         if not isinstance(value, str):
-            self.error(where, "must be a string")
+            self.error(where, _("must be a string"))
             return ""
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            self.error(where, "must be valid text (it holds a lone surrogate)")
+            self.error(where, _("must be valid text (it holds a lone surrogate)"))
             return ""
         if "\x00" in value:
-            self.error(where, "must not contain NUL characters")
+            self.error(where, _("must not contain NUL characters"))
             return ""
         value = value.strip()  # as the forms do
         if required and not value:
-            self.error(where, "must not be blank")
+            self.error(where, _("must not be blank"))
         if len(value) > max_length:
-            self.error(where, f"must be at most {max_length} characters")
+            self.error(where, _("must be at most %(n)s characters") % {"n": max_length})
         return value
 
     def choice(self, obj: dict, key: str, place: str, *, choices: list[str], default: str) -> str:
         where = f"{place}.{key}"
         value = obj.get(key, default)
         if not isinstance(value, str) or value not in choices:
-            self.error(where, "must be one of " + ", ".join(sorted(choices)))
+            self.error(
+                where, _("must be one of %(choices)s") % {"choices": ", ".join(sorted(choices))}
+            )
             return default
         return value
 
@@ -214,20 +218,20 @@ class Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.error(where, "must be a date written YYYY-MM-DD, or null")
+            self.error(where, _("must be a date written YYYY-MM-DD, or null"))
             return None
         try:
             if not ISO_DATE.fullmatch(value):
                 raise ValueError
             return datetime.date.fromisoformat(value)
         except ValueError:
-            self.error(where, "must be a date written YYYY-MM-DD, or null")
+            self.error(where, _("must be a date written YYYY-MM-DD, or null"))
             return None
 
     def boolean(self, obj: dict, key: str, place: str) -> bool:
         value = obj.get(key, False)
         if not isinstance(value, bool):
-            self.error(f"{place}.{key}", "must be true or false")
+            self.error(f"{place}.{key}", _("must be true or false"))
             return False
         return value
 
@@ -238,32 +242,32 @@ class Reader:
         value = obj.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float | Decimal):
-                self.error(where, "must be a whole number")
+                self.error(where, _("must be a whole number"))
             else:
-                self.error(where, "must be a number")
+                self.error(where, _("must be a number"))
             return 0
         if value < minimum:
-            self.error(where, f"must be {minimum} or more")
+            self.error(where, _("must be %(n)s or more") % {"n": minimum})
         elif maximum is not None and value > maximum:
-            self.error(where, f"must be at most {maximum}")
+            self.error(where, _("must be at most %(n)s") % {"n": maximum})
         return value
 
     def decimal(self, obj: dict, key: str, place: str, *, places: int, maximum: int) -> Decimal:
         where = f"{place}.{key}"
         value = obj.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            self.error(where, "must be a number")
+            self.error(where, _("must be a number"))
             return Decimal(0)
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         step = Decimal(1).scaleb(-places)
         if not number.is_finite():
-            self.error(where, "must be a number")
+            self.error(where, _("must be a number"))
         elif number < 0:
-            self.error(where, "must be 0 or more")
+            self.error(where, _("must be 0 or more"))
         elif number > maximum:
-            self.error(where, f"must be at most {maximum}")
+            self.error(where, _("must be at most %(n)s") % {"n": maximum})
         elif number != number.quantize(step):
-            self.error(where, f"must have at most {places} decimals")
+            self.error(where, _("must have at most %(n)s decimals") % {"n": places})
         else:
             return number.quantize(step)
         return Decimal(0)
@@ -271,7 +275,7 @@ class Reader:
     def array(self, obj: dict, key: str, place: str) -> list:
         value = obj.get(key, [])
         if not isinstance(value, list):
-            self.error(f"{place}.{key}" if place else key, "must be a list")
+            self.error(f"{place}.{key}" if place else key, _("must be a list"))
             return []
         return value
 
@@ -357,8 +361,12 @@ def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
     if errors_before == len(reader.errors) and minutes_each * times > MAX_MINUTES_PER_WEEK:
         reader.error(
             f"{place}.times_per_week",
-            f"{minutes_each} minutes x {times.normalize():f} times is more than "
-            f"{MAX_MINUTES_PER_WEEK} minutes a week",
+            _("%(minutes)s minutes × %(times)s times is more than %(cap)s minutes a week")
+            % {
+                "minutes": minutes_each,
+                "times": f"{times.normalize():f}",
+                "cap": MAX_MINUTES_PER_WEEK,
+            },
         )
     return {
         "give": reader.text(obj, "give", place, max_length=300, required=True),
@@ -388,10 +396,12 @@ def _read_ambassador(
         try:
             validate_email(email)
         except ValidationError:
-            reader.error(f"{place}.email", "must be an e-mail address")
+            reader.error(f"{place}.email", _("must be an e-mail address"))
         else:
             if email in emails:
-                reader.error(f"{place}.email", f"{emails[email]} has the same e-mail")
+                reader.error(
+                    f"{place}.email", _("%(other)s has the same e-mail") % {"other": emails[email]}
+                )
             else:
                 emails[email] = place
     training = reader.choice(
@@ -400,7 +410,7 @@ def _read_ambassador(
     trained_on = reader.date(obj, "trained_on", place)
     if trained_on and training == Ambassador.Training.NOT_STARTED:
         # As in the form.
-        reader.error(f"{place}.trained_on", "goes with a training scheduled or completed")
+        reader.error(f"{place}.trained_on", _("goes with a training scheduled or completed"))
     return {
         "name": reader.text(obj, "name", place, max_length=200, required=True),
         "email": email,
@@ -425,7 +435,8 @@ def _read_role(
         if folded in names:
             reader.error(
                 f"{place}.name",
-                f'another role ({names[folded]}) is already called "{name}", ignoring case',
+                _("another role (%(other)s) is already called “%(name)s”, ignoring case")
+                % {"other": names[folded], "name": name},
             )
         else:
             names[folded] = place
@@ -462,13 +473,16 @@ def _read_step(reader: Reader, raw: Any, place: str, numbers: dict[int, str]) ->
     number = reader.integer(obj, "number", place, minimum=1, maximum=7) if "number" in obj else 0
     if number and errors_before == len(reader.errors):
         if number in numbers:
-            reader.error(f"{place}.number", f"{numbers[number]} is step {number} too")
+            reader.error(
+                f"{place}.number",
+                _("%(other)s is step %(n)s too") % {"other": numbers[number], "n": number},
+            )
         else:
             numbers[number] = place
     start = reader.date(obj, "start", place)
     due = reader.date(obj, "due", place)
     if start and due and due < start:
-        reader.error(f"{place}.due", "must not be before start")
+        reader.error(f"{place}.due", _("must not be before start"))
     tasks = []
     for index, item in enumerate(reader.array(obj, "tasks", place)):
         task_place = f"{place}.tasks[{index}]"
@@ -513,21 +527,24 @@ def read(document: Any) -> dict[str, Any]:
     reader = Reader()
     obj = reader.object(document, "", TOP_LEVEL_KEYS, ["format", "version", "playbook"])
     if not obj:
-        raise PlaybookFileError(reader.errors or ["the file must be a JSON object"])
+        raise PlaybookFileError(reader.errors or [_("the file must be a JSON object")])
     if "format" in obj and obj["format"] != FORMAT:
-        reader.error("format", f'must be "{FORMAT}"')
+        reader.error("format", _("must be “%(format)s”") % {"format": FORMAT})
     version = obj.get("version")
     if "version" in obj:
         if isinstance(version, bool) or not isinstance(version, int):
-            reader.error("version", "must be a whole number")
+            reader.error("version", _("must be a whole number"))
         elif version > VERSION:
             reader.error(
                 "version",
-                f"this file is version {version}; this installation reads version {VERSION} "
-                "and older",
+                _(
+                    "this file is version %(version)s; this installation reads version "
+                    "%(known)s and older"
+                )
+                % {"version": version, "known": VERSION},
             )
         elif version < 1:
-            reader.error("version", "must be 1 or more")
+            reader.error("version", _("must be 1 or more"))
     cleaned = {"playbook": _read_playbook(reader, obj["playbook"])} if "playbook" in obj else {}
     names: dict[str, str] = {}
     emails: dict[str, str] = {}
@@ -549,7 +566,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [key for key, _value in pairs]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:
-        raise ValueError("a key appears twice in one object: " + ", ".join(duplicates))
+        raise ValueError(
+            _("a key appears twice in one object: %(keys)s") % {"keys": ", ".join(duplicates)}
+        )
     return dict(pairs)
 
 
@@ -563,7 +582,7 @@ def loads(text: str | bytes) -> Any:
     Numbers with a fraction are read as exact Decimals.
     """
     if len(text) > MAX_BYTES:
-        raise PlaybookFileError(["the file is larger than 5 MB"])
+        raise PlaybookFileError([_("the file is larger than 5 MB")])
     try:
         return json.loads(
             text,
@@ -572,9 +591,9 @@ def loads(text: str | bytes) -> Any:
             parse_constant=_no_constant,
         )
     except RecursionError as error:
-        raise PlaybookFileError(["not a JSON file (nested too deeply)"]) from error
+        raise PlaybookFileError([_("not a JSON file (nested too deeply)")]) from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise PlaybookFileError([f"not a JSON file ({error})"]) from error
+        raise PlaybookFileError([_("not a JSON file (%(error)s)") % {"error": error}]) from error
 
 
 def _full_clean(instance: Any, place: str, exclude: list[str] | None = None) -> None:
@@ -610,7 +629,7 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
         except IntegrityError as error:
             # The database folds some letters casefold() keeps apart (İ and I).
             raise PlaybookFileError(
-                [f"roles[{index}].name: another role has the same name, ignoring case"]
+                [f"roles[{index}].name: " + _("another role has the same name, ignoring case")]
             ) from error
         for position, item in enumerate(givegets):
             giveget = GiveGet(role=role, order=position, **item)
@@ -641,3 +660,41 @@ def _import_plan(playbook: Playbook, steps: list[dict[str, Any]]) -> None:
             Task(step=step, order=order, **task) for order, task in enumerate(tasks)
         )
     create_default_plan(playbook, skip={fields["number"] for fields in steps})
+
+
+def as_template(
+    document: dict[str, Any], *, name: str, go_live: datetime.date | None
+) -> dict[str, Any]:
+    """A new rollout's document from an exported one ("use as template").
+
+    Keeps the roles, Give-Gets, plan and texts; drops the ambassadors (people
+    belong to a rollout, not to a method); resets statuses and done flags.
+    Typed dates move with go-live; without both go-live dates they are
+    dropped, so they follow the new go-live like defaults.
+    """
+    doc = copy.deepcopy(document)
+    old = doc["playbook"].get("go_live")
+    shift = go_live - datetime.date.fromisoformat(old) if old and go_live else None
+
+    def moved(value: str | None) -> str | None:
+        if value is None or shift is None:
+            return None
+        return (datetime.date.fromisoformat(value) + shift).isoformat()
+
+    doc["playbook"]["name"] = name
+    doc["playbook"]["go_live"] = go_live.isoformat() if go_live else None
+    for role in doc.get("roles", []):
+        role["ambassadors"] = []
+        role["quick_win_done"] = False
+        role["quick_win_due"] = moved(role.get("quick_win_due"))
+        for giveget in role.get("givegets", []):
+            giveget["status"] = "planned"
+            giveget["deliver_by"] = moved(giveget.get("deliver_by"))
+    for step in doc.get("action_plan", []):
+        step["status"] = "not_started"
+        step["start"] = moved(step.get("start"))
+        step["due"] = moved(step.get("due"))
+        for task in step.get("tasks", []):
+            task["done"] = False
+            task["due"] = moved(task.get("due"))
+    return doc

@@ -5,33 +5,40 @@ Every view that touches a playbook goes through ``access.get_playbook``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from playbooks import services
+from playbooks import playbook_file, services
 from playbooks.access import Access, get_playbook
 from playbooks.forms import (
     AddMemberForm,
     ChangeLevelForm,
     CharterForm,
     NewPlaybookForm,
+    PlaybookFileForm,
     PlaybookForm,
+    TemplateForm,
     autofocus,
 )
 from playbooks.health import MISTAKES, TITLES
 from playbooks.models import Level, Membership, Playbook
 from playbooks.overview import avoided_counts, overview
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "wiifm-playbook-v1.schema.json"
 
 
 @require_GET
@@ -258,4 +265,77 @@ def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) ->
             "membership": membership,
             "section": "members",
         },
+    )
+
+
+@require_GET
+def export_json(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The playbook file, for backups, moves and templates. Viewers included."""
+    access = get_playbook(request, playbook_id)
+    document = playbook_file.export_playbook(access.playbook)
+    response = HttpResponse(
+        playbook_file.dumps(document).encode("utf-8"),
+        content_type="application/json; charset=utf-8",
+    )
+    name = slugify(access.playbook.name) or "playbook"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Any logged-in user creates a new playbook, of which they are the only owner."""
+    form = (
+        PlaybookFileForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else PlaybookFileForm()
+    )
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(playbook_file.MAX_BYTES + 1)
+        try:
+            playbook = playbook_file.import_playbook(playbook_file.loads(data), owner=request.user)
+        except playbook_file.PlaybookFileError as error:
+            errors = error.errors
+        else:
+            messages.success(request, _("Playbook “%(name)s” imported.") % {"name": playbook.name})
+            return redirect("playbook_detail", playbook.pk)
+    return render(request, "playbooks/import.html", {"form": form, "errors": errors})
+
+
+@require_http_methods(["GET", "POST"])
+def use_as_template(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """A new playbook from this one: roles, Give-Gets, plan and texts, no people."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    source = access.playbook
+    form = TemplateForm(
+        request.POST or None,
+        initial={"name": _("%(name)s (new rollout)") % {"name": source.name}},
+    )
+    if request.method == "POST" and form.is_valid():
+        document = playbook_file.as_template(
+            playbook_file.export_playbook(source),
+            name=form.cleaned_data["name"],
+            go_live=form.cleaned_data["go_live"],
+        )
+        playbook = playbook_file.import_playbook(document, owner=request.user)
+        messages.success(
+            request,
+            _("Playbook “%(name)s” created from “%(source)s”.")
+            % {"name": playbook.name, "source": source.name},
+        )
+        return redirect("playbook_detail", playbook.pk)
+    return render(
+        request,
+        "playbooks/template.html",
+        {"access": access, "playbook": source, "form": form, "section": "overview"},
+    )
+
+
+@login_not_required
+@require_GET
+def schema(request: HttpRequest) -> FileResponse:
+    """The JSON Schema of the playbook file, version 1: documentation of the format."""
+    return FileResponse(
+        SCHEMA_PATH.open("rb"), content_type="application/schema+json; charset=utf-8"
     )

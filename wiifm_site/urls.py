@@ -8,11 +8,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from ambassadors import public
+from playbooks import views as playbook_views
 from wiifm_site import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("schema/wiifm-playbook-v1.json", playbook_views.schema, name="playbook_schema"),
     path(
         "accounts/password_reset/",
         accounts.PasswordResetView.as_view(),

@@ -248,7 +248,7 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         ("playbook.pledge", True, "playbook.pledge: must be a string"),
         ("playbook.colour", "blue", "playbook.colour: unknown key"),
         ("extra", [], "extra: unknown key"),
-        ("format", "something-else", 'format: must be "wiifm-playbook"'),
+        ("format", "something-else", "format: must be “wiifm-playbook”"),
         ("version", 2, "version: this file is version 2; this installation reads version 1"),
         ("version", "1", "version: must be a whole number"),
         ("version", True, "version: must be a whole number"),
@@ -257,7 +257,7 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         (
             "roles",
             [{"name": "A"}, {"name": "a"}],
-            'roles[1].name: another role (roles[0]) is already called "a"',
+            "roles[1].name: another role (roles[0]) is already called “a”",
         ),
         ("roles", [{"name": "Økonomi"}, {"name": "ØKONOMI"}], "roles[1].name: another role"),
         ("roles", [{"name": "ØKONOMI"}, {"name": "økonomi"}], "roles[1].name: another role"),
@@ -355,7 +355,7 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         (
             "roles",
             [{"name": "A", "givegets": [{"give": "x", "minutes_each": 600, "times_per_week": 5}]}],
-            "roles[0].givegets[0].times_per_week: 600 minutes x 5 times is more than 2400",
+            "roles[0].givegets[0].times_per_week: 600 minutes × 5 times is more than 2400",
         ),
         (
             "roles",
