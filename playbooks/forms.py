@@ -112,10 +112,14 @@ class ChangeLevelForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
 
 
-def autofocus(form: forms.BaseForm) -> forms.BaseForm:
+def autofocus(form: forms.BaseForm, *, prefer_empty: bool = False) -> forms.BaseForm:
     """Put the cursor where the user is needed: the first field with an error,
-    or the first field. htmx focuses an ``autofocus`` element it swaps in."""
-    names = [name for name in form.fields if name in form.errors] or list(form.fields)
+    else (with ``prefer_empty``) the first empty one, else the first. htmx
+    focuses an ``autofocus`` element it swaps in."""
+    names = [name for name in form.fields if name in form.errors]
+    if not names and prefer_empty and not form.is_bound:
+        names = [name for name in form.fields if not form.initial.get(name)]
+    names = names or list(form.fields)
     if names:
         form.fields[names[0]].widget.attrs["autofocus"] = True
     return form

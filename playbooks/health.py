@@ -13,9 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.coverage import needed, training_due
+from roles.equation import format_minutes
 
 MISTAKES = ("M1", "M2", "M3", "M4", "M5")
 TITLES = {
@@ -82,7 +84,7 @@ class PlaybookFacts:
 class Target:
     """Where a finding is fixed: a kind of page and the ids it needs."""
 
-    kind: str  # role, giveget, role_edit, ambassador, roster, matrix, charter, step
+    kind: str  # role, giveget, role_edit, ambassador, roster, matrix, matrix_row, charter, step
     pk: int | None = None
     parent_pk: int | None = None
 
@@ -106,6 +108,16 @@ class Finding:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[Finding]:
+        """Findings of the five classic mistakes."""
+        return [f for f in self.findings if f.code in MISTAKES]
+
+    @property
+    def further(self) -> list[Finding]:
+        """Findings shown but not counted among the five (A1, A2, L1)."""
+        return [f for f in self.findings if f.code not in MISTAKES]
 
     @property
     def avoided(self) -> list[str]:
@@ -133,7 +145,18 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
     # M1: a role that gives more time than it gets; a give without a get.
     for role in roles:
         if role.time_balance < 0:
-            add(Finding("M1", role.name, str(_("time balance below 0")), Target("role", role.pk)))
+            balance = format_minutes(
+                role.time_balance, decimal_separator=formats.get_format("DECIMAL_SEPARATOR")
+            )
+            add(
+                Finding(
+                    "M1",
+                    role.name,
+                    str(_("time balance %(balance)s min per person per week"))
+                    % {"balance": balance},
+                    Target("role", role.pk),
+                )
+            )
         for gg in role.givegets:
             if _blank(gg.get):
                 add(
@@ -147,20 +170,15 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
 
     # M2: no question or no answer in the role's own words.
     for role in roles:
-        missing = []
-        if _blank(role.question):
-            missing.append(str(_("question")))
-        if _blank(role.wiifm):
-            missing.append(str(_("WIIFM answer")))
-        if missing:
-            add(
-                Finding(
-                    "M2",
-                    role.name,
-                    ", ".join(missing) + " " + str(_("missing")),
-                    Target("role_edit", role.pk),
-                )
-            )
+        no_question, no_answer = _blank(role.question), _blank(role.wiifm)
+        if no_question or no_answer:
+            if no_question and no_answer:
+                detail = _("no question and no WIIFM answer")
+            elif no_question:
+                detail = _("no question in the role’s own words")
+            else:
+                detail = _("no WIIFM answer")
+            add(Finding("M2", role.name, str(detail), Target("role_edit", role.pk)))
 
     # M3: no week-1 quick win; from 14 days before go-live, untrained ambassadors.
     for role in roles:
@@ -202,20 +220,15 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
             )
 
     # M5: no data charter; after go-live, step 5 not done.
-    if _blank(playbook.data_used_for) or _blank(playbook.data_not_used_for):
-        missing = []
-        if _blank(playbook.data_used_for):
-            missing.append(str(_("what data is used for")))
-        if _blank(playbook.data_not_used_for):
-            missing.append(str(_("what data is not used for")))
-        add(
-            Finding(
-                "M5",
-                str(_("the data charter")),
-                ", ".join(missing) + " " + str(_("missing")),
-                Target("charter"),
-            )
-        )
+    no_use, no_misuse = _blank(playbook.data_used_for), _blank(playbook.data_not_used_for)
+    if no_use or no_misuse:
+        if no_use and no_misuse:
+            detail = _("neither what data is used for nor what it is not used for is written")
+        elif no_use:
+            detail = _("what data is used for is not written")
+        else:
+            detail = _("what data is not used for is not written")
+        add(Finding("M5", str(_("the data charter")), str(detail), Target("charter")))
     if playbook.go_live and today > playbook.go_live and not playbook.step5_done:
         add(
             Finding(

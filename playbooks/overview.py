@@ -15,6 +15,7 @@ from ambassadors.coverage import needed
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
 from playbooks.health import (
+    MISTAKES,
     AmbassadorFacts,
     Finding,
     GiveGetFacts,
@@ -94,9 +95,11 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             case "ambassador":
                 return reverse("roster", args=[pk]) + f"#amb-{t.pk}"
             case "roster":
-                return reverse("roster", args=[pk])
+                return reverse("roster", args=[pk]) + (f"#group-{t.pk}" if t.pk else "")
             case "matrix":
                 return reverse("matrix", args=[pk])
+            case "matrix_row":
+                return reverse("matrix", args=[pk]) + f"#role-{t.pk}"
             case "charter":
                 return reverse("playbook_detail", args=[pk]) + "#charter"
     match t.kind:
@@ -112,6 +115,8 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             return reverse("roster", args=[pk]) + "#add-ambassador"
         case "matrix":
             return reverse("matrix", args=[pk]) + "#add-role"
+        case "matrix_row":
+            return reverse("matrix_edit", args=[pk, t.pk])
         case "charter":
             return reverse("charter_edit", args=[pk])
         case "step":
@@ -187,7 +192,19 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "groups": [
             (code, [(f, fix_url(playbook, f, can_edit=can_edit)) for f in findings])
             for code, findings in report.by_code()
+            if code in MISTAKES
         ],
+        "further_groups": [
+            (code, [(f, fix_url(playbook, f, can_edit=can_edit)) for f in findings])
+            for code, findings in report.by_code()
+            if code not in MISTAKES
+        ],
+        "roles_with_people": sum(1 for role in roles if role.headcount > 0),
+        "roles_covered": sum(
+            1
+            for role in roles
+            if role.headcount > 0 and len(role.ambassadors.all()) >= needed(role.headcount)
+        ),
         "ambassadors_have": len(ambassadors),
         "ambassadors_needed": sum(needed(role.headcount) for role in roles),
         "ambassadors_trained": sum(1 for a in ambassadors if a.is_trained),

@@ -110,11 +110,15 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
 def charter_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
     """The pledge and the data charter, edited in place; the health check follows."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
+    if request.htmx and request.GET.get("cancel"):
+        # Cancel in place: the charter as it is, with the focus back on it.
+        context = overview_context(access, focus_charter=True)
+        return render(request, "playbooks/detail.html#charter", context)
     form = CharterForm(request.POST or None, instance=access.playbook, prefix="charter")
     if request.method == "POST" and form.is_valid():
         form.save()
         if request.htmx:
-            context = overview_context(access, oob=True)
+            context = overview_context(access, oob=True, charter_saved=True, focus_charter=True)
             html = render_to_string("playbooks/detail.html#charter", context, request)
             html += render_to_string("playbooks/detail.html#health", context, request)
             return HttpResponse(html)
@@ -123,7 +127,7 @@ def charter_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
     context = {
         "access": access,
         "playbook": access.playbook,
-        "form": autofocus(form),
+        "form": autofocus(form, prefer_empty=True),
         "section": "overview",
     }
     if request.htmx:

@@ -170,3 +170,8 @@ def test_the_acceptance_playbook() -> None:
     report = check(facts, TODAY)
     assert sorted({f.code for f in report.findings}) == ["A1", "M1", "M4", "M5"]
     assert len(report.avoided) == 2
+    assert [f.code for f in report.further] == ["A1"]
+    m1 = next(f for f in report.findings if f.code == "M1")
+    assert m1.detail == "time balance \u221220 min per person per week"
+    m5 = next(f for f in report.findings if f.code == "M5")
+    assert m5.detail == "neither what data is used for nor what it is not used for is written"

@@ -54,6 +54,9 @@ def test_health_check_on_the_overview(acceptance: Any, client_for: Any) -> None:
     assert reverse("matrix", args=[acceptance.pk]) + "#add-role" in html
     assert "Go-live in 60 days" in html
     assert "The plan takes 10.0 hours a week from the organisation." in html
+    further = html.index("Further findings")
+    assert html.index('id="finding-M5"') < further < html.index('id="finding-A1"')
+    assert "playbook in English" in html
 
 
 def test_the_list_shows_n_of_5(acceptance: Any, client_for: Any) -> None:
