@@ -16,7 +16,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench clean
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -67,8 +67,12 @@ test: install-dev migrations-check lint  ## lint and the whole suite (SQLite unl
 test-fast: install-dev  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"
 
-bench: install-dev  ## speed and memory measurements (none yet)
-	@echo "No benchmarks yet."
+bench: bench-pdf  ## speed and memory measurements
+
+bench-pdf: install-dev  ## PDF render time and peak memory: demo, large, cached, one-pager
+	rm -f /tmp/wiifm-bench.sqlite3
+	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) migrate --no-input -v0
+	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) bench_pdf
 
 clean:  ## remove the virtualenvs and caches
 	rm -rf .venv .tools .pytest_cache .ruff_cache staticfiles

@@ -62,6 +62,7 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
                 "givegets": givegets,
                 "balance": role.balance(),
                 "fellows": fellows,
+                "token": token,
                 "LANGUAGE_CODE": playbook.language,
             },
         )
@@ -73,3 +74,20 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
 def not_found_page(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under /a/: the same plain page, never the app's."""
     return _not_found(request)
+
+
+@login_not_required
+@require_safe
+def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
+    """That link's role only, as a one-page PDF."""
+    from playbooks.pdf import one_pager_document
+
+    if not TOKEN.fullmatch(token):
+        return _not_found(request)
+    ambassador = Ambassador.objects.by_token(token).select_related("role__playbook").first()
+    if ambassador is None:
+        return _not_found(request)
+    document = one_pager_document(ambassador.role.playbook, ambassador.role_id)
+    response = HttpResponse(document.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return _private(response)

@@ -209,6 +209,7 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "ambassadors_needed": sum(needed(role.headcount) for role in roles),
         "ambassadors_trained": sum(1 for a in ambassadors if a.is_trained),
         "plan_progress": progress_of(steps),
+        "steps": steps,
         "next_due": next_due(playbook, steps, today),
     }
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path("new/", views.playbook_create, name="playbook_create"),
     path("import/", views.import_upload, name="playbook_import"),
     path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
+    path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
+    path(
+        "<int:playbook_id>/roles/<int:role_id>/one-pager.pdf",
+        views.role_one_pager,
+        name="role_one_pager",
+    ),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
     path("<int:playbook_id>/edit/", views.playbook_edit, name="playbook_edit"),

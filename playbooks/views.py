@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from playbooks import playbook_file, services
+from playbooks import pdf, playbook_file, services
 from playbooks.access import Access, get_playbook
 from playbooks.forms import (
     AddMemberForm,
@@ -343,3 +343,29 @@ def schema(request: HttpRequest) -> FileResponse:
     return FileResponse(
         SCHEMA_PATH.open("rb"), content_type="application/schema+json; charset=utf-8"
     )
+
+
+def pdf_response(request: HttpRequest, document: pdf.Document) -> HttpResponse:
+    """The PDF, or 304 when the browser has this version already."""
+    etag = f'"{document.etag}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(document.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    return pdf_response(request, pdf.playbook_document(access.playbook))
+
+
+@require_GET
+def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    get_object_or_404(access.playbook.roles, pk=role_id)
+    return pdf_response(request, pdf.one_pager_document(access.playbook, role_id))

@@ -30,6 +30,7 @@ urlpatterns = [
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),
+    path("a/<str:token>/one-pager.pdf", public.ambassador_one_pager, name="ambassador_one_pager"),
     path("a/<path:rest>", public.not_found_page),
     path("admin/", admin.site.urls),
 ]

@@ -21,3 +21,19 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+
+// PDF links: say that the document is being prepared (rendering can take a
+// few seconds for a large playbook). Without JavaScript they are plain links.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-preparing]");
+  if (!link || link.getAttribute("aria-busy") === "true") return;
+  const label = link.innerHTML;
+  link.setAttribute("aria-busy", "true");
+  link.classList.add("preparing");
+  link.textContent = link.dataset.preparing;
+  setTimeout(() => {
+    link.innerHTML = label;
+    link.removeAttribute("aria-busy");
+    link.classList.remove("preparing");
+  }, 4000);
+});

@@ -1,0 +1,178 @@
+"""PDF documents: the whole playbook and a role's one-pager, with WeasyPrint.
+
+Rendering is safe (only the project's own static files are ever fetched),
+cached (the key is a hash of the playbook's content, the kind of document
+and today's date) and tagged for screen readers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from playbooks.models import Playbook
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
+ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
+# Bump when the templates or the stylesheet change the output.
+LAYOUT_VERSION = "1"
+CACHE_SECONDS = 60 * 60 * 24
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the project's own static files (CSS, fonts) and refuses the rest:
+    http(s), data: URLs, file:// outside static/, "..", anything else.
+
+    Users' text is escaped by the templates, so it cannot ask for anything;
+    this is the second line. ``calls`` records every URL asked for.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=2)
+        self.calls: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        self.calls.append(url)
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in {"", "localhost"}:
+            raise ValueError(f"refused: {url[:80]}")
+        raw = unquote(parts.path)
+        if ".." in raw.split("/"):
+            raise ValueError(f"refused: {url[:80]}")
+        path = Path(raw).resolve()
+        if not path.is_relative_to(STATIC_DIR) or path.suffix not in ALLOWED_SUFFIXES:
+            raise ValueError(f"refused: {url[:80]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def page_counter_css(template: str) -> str:
+    """'page %(page)s of %(pages)s' -> '"page " counter(page) " of " counter(pages)'."""
+    parts = re.split(r"(%\(pages?\)s)", template)
+    out = []
+    for part in parts:
+        if part == "%(page)s":
+            out.append("counter(page)")
+        elif part == "%(pages)s":
+            out.append("counter(pages)")
+        elif part:
+            out.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(out)
+
+
+def render(template: str, context: dict[str, Any], *, language: str) -> bytes:
+    """Render a template of templates/pdf/ to PDF bytes in ``language``."""
+    with translation.override(language):
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "LANGUAGE_CODE": language,
+                "page_counter": page_counter_css(_("page %(page)s of %(pages)s")),
+                "generated": timezone.localtime(),
+            },
+        )
+    fetcher = StaticOnlyFetcher()
+    return HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).write_pdf(
+        pdf_tags=True
+    )
+
+
+@dataclass(frozen=True)
+class Document:
+    content: bytes
+    etag: str
+    filename: str
+    cached: bool
+
+
+def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
+    """A hash of everything the document shows: the playbook file (which holds
+    every part of the playbook), the kind of document and today's date (the
+    countdown and the overdue marks change daily)."""
+    from playbooks.playbook_file import dumps, export_playbook
+
+    text = dumps(export_playbook(playbook))
+    digest = hashlib.sha256(
+        f"{LAYOUT_VERSION}|{kind}|{today.isoformat()}|{playbook.pk}|".encode() + text.encode()
+    ).hexdigest()
+    return digest[:40]
+
+
+def cached_document(playbook: Playbook, kind: str, filename: str, build: Any) -> Document:
+    """The document from the cache, or rendered by ``build()`` and cached."""
+    key = content_key(playbook, kind, timezone.localdate())
+    cache_key = f"pdf:{key}"
+    content = cache.get(cache_key)
+    if content is not None:
+        return Document(content, key, filename, cached=True)
+    content = build()
+    cache.set(cache_key, content, CACHE_SECONDS)
+    return Document(content, key, filename, cached=False)
+
+
+def _pdf_context(playbook: Playbook) -> dict[str, Any]:
+    from playbooks.health import MISTAKES, TITLES
+    from playbooks.overview import overview
+
+    today = timezone.localdate()
+    data = overview(playbook, today, can_edit=False)
+    for step in data["steps"]:
+        step.overdue = step.is_overdue(today)
+        step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
+    return {
+        "playbook": playbook,
+        "today": today,
+        "days_to_go_live": (playbook.go_live - today).days if playbook.go_live else None,
+        "mistakes": [(code, TITLES[code]) for code in MISTAKES],
+        **data,
+    }
+
+
+def playbook_document(playbook: Playbook) -> Document:
+    from django.utils.text import slugify
+
+    filename = f"{slugify(playbook.name) or 'playbook'}-playbook.pdf"
+    return cached_document(
+        playbook,
+        "playbook",
+        filename,
+        lambda: render("pdf/playbook.html", _pdf_context(playbook), language=playbook.language),
+    )
+
+
+def one_pager_document(playbook: Playbook, role_id: int) -> Document:
+    """One role on one page (more if its texts are long: nothing is cut)."""
+    from django.utils.text import slugify
+
+    def build() -> bytes:
+        context = _pdf_context(playbook)
+        role, balance = next((r, b) for r, b in context["role_rows"] if r.pk == role_id)
+        return render(
+            "pdf/one_pager.html",
+            {**context, "role": role, "balance": balance},
+            language=playbook.language,
+        )
+
+    role_name = next((r.name for r in playbook.roles.all() if r.pk == role_id), "role")
+    filename = f"{slugify(playbook.name)}-{slugify(role_name) or 'role'}-one-pager.pdf"
+    return cached_document(playbook, f"one-pager:{role_id}", filename, build)
