@@ -16,7 +16,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf clean
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf clean serve test-two-servers
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,11 +40,21 @@ system-deps:  ## Chromium, gettext, poppler-utils and HarfBuzz from apt, when mi
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: install  ## install, migrate, load the demo and serve http://127.0.0.1:8000
+run: install  ## install, migrate, load the demo and serve http://127.0.0.1:8000 (with a task worker)
 	DEBUG=1 $(MANAGE) migrate --no-input
-	@if DEBUG=1 $(MANAGE) help seed_demo >/dev/null 2>&1; then DEBUG=1 $(MANAGE) seed_demo; \
-	else echo "No demo data yet. Create a user with: DEBUG=1 $(MANAGE) createsuperuser"; fi
+	DEBUG=1 $(MANAGE) seed_demo
+	@echo "Open http://127.0.0.1:8000 and log in as lead / wiifm-demo (or manager / wiifm-demo)."
+	DEBUG=1 $(MANAGE) db_worker --interval 2 --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+serve: install  ## production serving: collectstatic, migrate, gunicorn and a task worker (settings from the environment)
+	$(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) collectstatic --no-input -v0
+	$(MANAGE) migrate --no-input
+	$(MANAGE) db_worker --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	.venv/bin/gunicorn -c gunicorn.conf.py wiifm_site.wsgi
 
 lint: install-dev  ## ruff: lint and formatting
 	.venv/bin/ruff check .
@@ -62,7 +72,10 @@ messages: install-dev  ## update the Danish catalogue and compile it
 	DEBUG=1 $(MANAGE) compilemessages -l da
 
 test: install-dev migrations-check lint  ## lint and the whole suite (SQLite unless DATABASE_URL is set)
-	.venv/bin/pytest
+	.venv/bin/pytest -m "not twoservers"
+
+test-two-servers: install-dev  ## two gunicorns on one PostgreSQL and Redis (run by .ci/run)
+	.venv/bin/pytest -m twoservers
 
 test-fast: install-dev  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"

@@ -155,3 +155,23 @@ def test_404_page_is_in_the_house_style(user_client: Client) -> None:
     response = user_client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_healthz_fails_when_the_database_is_down(client: Client, monkeypatch: Any) -> None:
+    from django.db import OperationalError, connection
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+
+
+def test_healthz_needs_no_login_and_writes_nothing(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(1) as captured:
+        client.get("/healthz")
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)

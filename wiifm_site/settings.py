@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks_db",
     "playbooks",
     "roles",
     "givegets",
@@ -130,8 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every app server), otherwise
-# memory local to the process.
+# Cache (rendered PDFs among others): Redis when REDIS_URL is set, shared by
+# every app server; otherwise files in CACHE_DIR, shared by every worker
+# process on this machine, with nothing to set up.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -139,10 +141,24 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wiifm",
+            "TIMEOUT": 60 * 60 * 24,
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Background tasks (re-rendering a playbook's PDF after it changes): Django's
+# Tasks framework with the database-backed worker of django-tasks-db, which
+# works on SQLite alone and on PostgreSQL across machines. Run the worker with
+# `python manage.py db_worker` (make run and make serve start one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+IP before a password is checked.

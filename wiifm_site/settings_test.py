@@ -24,3 +24,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Each test starts with an empty cache of its own process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks are recorded, not run: tests run them explicitly.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

@@ -1,0 +1,23 @@
+"""gunicorn settings for `make serve`, from the machine and the environment."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+cores = multiprocessing.cpu_count()
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Rendering PDFs is CPU-bound: one process per core plus one, two threads each
+# for the requests that wait on the database or the cache.
+workers = int(os.environ.get("WEB_CONCURRENCY", cores + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF renders in seconds
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, at different moments, to bound memory growth.
+max_requests = 1000
+max_requests_jitter = 100
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

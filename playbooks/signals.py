@@ -1,0 +1,48 @@
+"""Changes anywhere in a playbook schedule a fresh PDF (see playbooks.tasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from playbooks.tasks import schedule_pdf_render
+
+
+def _playbook_id(instance: Any) -> int | None:
+    from actionplan.models import Step, Task
+    from givegets.models import GiveGet
+    from playbooks.models import Playbook
+
+    if isinstance(instance, Playbook):
+        return instance.pk
+    if isinstance(instance, GiveGet):
+        return instance.role.playbook_id if instance.role_id else None
+    if isinstance(instance, Task):
+        return instance.step.playbook_id if instance.step_id else None
+    if isinstance(instance, Step):
+        return instance.playbook_id
+    return getattr(instance, "playbook_id", None)
+
+
+def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures
+    playbook_id = _playbook_id(instance)
+    if playbook_id is not None:
+        schedule_pdf_render(playbook_id)
+
+
+def connect() -> None:
+    from actionplan.models import Step, Task
+    from ambassadors.models import Ambassador
+    from givegets.models import GiveGet
+    from playbooks.models import Playbook
+    from roles.models import Role
+
+    for model in (Playbook, Role, GiveGet, Ambassador, Step, Task):
+        post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
+        if model is not Playbook:
+            post_delete.connect(
+                playbook_changed, sender=model, dispatch_uid=f"pdf-del-{model.__name__}"
+            )

@@ -1,0 +1,60 @@
+"""Background work: keep each playbook's PDF rendered in the shared cache.
+
+A change anywhere in a playbook schedules one render a few seconds later;
+more changes in the meantime ride along with it (debounced), so a burst of
+edits gives one render. The worker (``manage.py db_worker``) runs it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+DEBOUNCE = datetime.timedelta(seconds=5)
+
+
+def _pending_key(playbook_id: int) -> str:
+    return f"pdf-render-pending:{playbook_id}"
+
+
+@task()
+def render_playbook_pdf(playbook_id: int) -> None:
+    """Render the playbook's PDF into the cache (if it is not there already)."""
+    from playbooks.models import Playbook
+    from playbooks.pdf import playbook_document
+
+    cache.delete(_pending_key(playbook_id))  # later changes schedule a new render
+    playbook = Playbook.objects.filter(pk=playbook_id).first()
+    if playbook is None:
+        return
+    document = playbook_document(playbook)
+    logger.info(
+        "PDF of playbook %s %s", playbook_id, "was ready" if document.cached else "rendered"
+    )
+
+
+def schedule_pdf_render(playbook_id: int) -> bool:
+    """Schedule a render after the current transaction, unless one is pending.
+
+    Returns whether a render was scheduled.
+    """
+    if not cache.add(_pending_key(playbook_id), True, timeout=int(DEBOUNCE.total_seconds()) * 12):
+        return False
+
+    def enqueue() -> None:
+        try:
+            render_playbook_pdf.using(run_after=timezone.now() + DEBOUNCE).enqueue(playbook_id)
+        except Exception:
+            # The download renders inline when the cache has no fresh PDF.
+            cache.delete(_pending_key(playbook_id))
+            logger.exception("Could not schedule the PDF render of playbook %s", playbook_id)
+
+    transaction.on_commit(enqueue)
+    return True
