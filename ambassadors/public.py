@@ -90,4 +90,5 @@ def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
     document = one_pager_document(ambassador.role.playbook, ambassador.role_id)
     response = HttpResponse(document.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Content-Language"] = ambassador.role.playbook.language
     return _private(response)

@@ -31,8 +31,29 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
-# Bump when the templates or the stylesheet change the output.
-LAYOUT_VERSION = "1"
+
+
+def _layout_version() -> str:
+    """A hash of everything besides the data that shapes the PDFs: templates,
+    stylesheet, fonts and translations. A deploy that changes any of them
+    gives new cache keys."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    paths = sorted(
+        [
+            *(root / "playbooks" / "templates" / "pdf").glob("*.html"),
+            root / "templates" / "includes" / "balance_chart.html",
+            root / "static" / "pdf" / "playbook.css",
+            *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
+        ]
+    )
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+LAYOUT_VERSION = _layout_version()
+CHART_ROWS_PER_PAGE = 12
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -131,11 +152,23 @@ def cached_document(playbook: Playbook, kind: str, filename: str, build: Any) ->
 
 
 def _pdf_context(playbook: Playbook) -> dict[str, Any]:
+    """What the PDFs show, built in the playbook's language (the health
+    check's findings are worded here)."""
     from playbooks.health import MISTAKES, TITLES
     from playbooks.overview import overview
+    from roles.chart import balance_chart
 
     today = timezone.localdate()
-    data = overview(playbook, today, can_edit=False)
+    with translation.override(playbook.language):
+        data = overview(playbook, today, can_edit=False)
+    rows = data["role_rows"]
+    # An SVG cannot split across pages: one chart per dozen roles.
+    data["charts"] = [
+        balance_chart(
+            [(r.name, b.time_balance, b.verdict) for r, b in rows[i : i + CHART_ROWS_PER_PAGE]]
+        )
+        for i in range(0, len(rows), CHART_ROWS_PER_PAGE)
+    ]
     for step in data["steps"]:
         step.overdue = step.is_overdue(today)
         step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
@@ -148,10 +181,29 @@ def _pdf_context(playbook: Playbook) -> dict[str, Any]:
     }
 
 
-def playbook_document(playbook: Playbook) -> Document:
+def file_slug(text: str, fallback: str) -> str:
+    """A readable file name part: Danish letters spelled out, at most 60 characters."""
     from django.utils.text import slugify
 
-    filename = f"{slugify(playbook.name) or 'playbook'}-playbook.pdf"
+    for letter, spelled in (
+        ("æ", "ae"),
+        ("ø", "oe"),
+        ("å", "aa"),
+        ("Æ", "Ae"),
+        ("Ø", "Oe"),
+        ("Å", "Aa"),
+    ):
+        text = text.replace(letter, spelled)
+    return slugify(text)[:60].strip("-") or fallback
+
+
+def document_key(playbook: Playbook, kind: str) -> str:
+    """The cache key (and ETag) a document would have now, without rendering it."""
+    return content_key(playbook, kind, timezone.localdate())
+
+
+def playbook_document(playbook: Playbook) -> Document:
+    filename = f"{file_slug(playbook.name, 'playbook')}-playbook.pdf"
     return cached_document(
         playbook,
         "playbook",
@@ -162,7 +214,6 @@ def playbook_document(playbook: Playbook) -> Document:
 
 def one_pager_document(playbook: Playbook, role_id: int) -> Document:
     """One role on one page (more if its texts are long: nothing is cut)."""
-    from django.utils.text import slugify
 
     def build() -> bytes:
         context = _pdf_context(playbook)
@@ -174,5 +225,7 @@ def one_pager_document(playbook: Playbook, role_id: int) -> Document:
         )
 
     role_name = next((r.name for r in playbook.roles.all() if r.pk == role_id), "role")
-    filename = f"{slugify(playbook.name)}-{slugify(role_name) or 'role'}-one-pager.pdf"
+    filename = (
+        f"{file_slug(playbook.name, 'playbook')}-{file_slug(role_name, 'role')}-one-pager.pdf"
+    )
     return cached_document(playbook, f"one-pager:{role_id}", filename, build)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from playbooks import pdf, playbook_file, services
@@ -358,14 +358,27 @@ def pdf_response(request: HttpRequest, document: pdf.Document) -> HttpResponse:
     return response
 
 
-@require_GET
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """304 when the browser holds this version: checked before any rendering."""
+    tags = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if f'"{etag}"' in tags or "*" in tags:
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{etag}"'
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    return None
+
+
+@require_safe
 def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
-    return pdf_response(request, pdf.playbook_document(access.playbook))
+    unchanged = not_modified(request, pdf.document_key(access.playbook, "playbook"))
+    return unchanged or pdf_response(request, pdf.playbook_document(access.playbook))
 
 
-@require_GET
+@require_safe
 def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
     get_object_or_404(access.playbook.roles, pk=role_id)
-    return pdf_response(request, pdf.one_pager_document(access.playbook, role_id))
+    unchanged = not_modified(request, pdf.document_key(access.playbook, f"one-pager:{role_id}"))
+    return unchanged or pdf_response(request, pdf.one_pager_document(access.playbook, role_id))

@@ -35,5 +35,5 @@ document.addEventListener("click", (event) => {
     link.innerHTML = label;
     link.removeAttribute("aria-busy");
     link.classList.remove("preparing");
-  }, 4000);
+  }, 12000);
 });

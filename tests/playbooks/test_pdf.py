@@ -180,6 +180,34 @@ class TestCacheAndViews:
         url = reverse("role_one_pager", args=[world.playbook.pk, role.pk])
         assert client.get(url).status_code == status
 
+    def test_a_304_needs_no_render(self, world: Any, client_for: Any, monkeypatch: Any) -> None:
+        client = client_for("viewer")
+        url = reverse("playbook_pdf", args=[world.playbook.pk])
+        etag = client.get(url)["ETag"]
+        cache.clear()
+        monkeypatch.setattr(pdf, "render", lambda *a, **k: pytest.fail("rendered"))
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304
+
+    def test_danish_file_names(self, world: Any) -> None:
+        world.playbook.name = "Ærø Økonomi på Å" + "x" * 200
+        world.playbook.save()
+        name = pdf.playbook_document(world.playbook).filename
+        assert name.startswith("aeroe-oekonomi-paa-aa")
+        assert len(name) <= 80
+
+    def test_many_roles_get_several_charts(self, world: Any) -> None:
+        for n in range(30):
+            make_role(world.playbook, f"Role {n}")
+        reader = read(pdf.playbook_document(world.playbook).content)
+        text = text_of(reader)
+        assert "Role 29" in text and "Role 0 ·" in text
+
+    def test_findings_in_the_playbooks_language(self, demo: dict) -> None:
+        text = text_of(read(pdf.playbook_document(demo["da"]).content))
+        assert "tidsbalance" in text
+        assert "time balance" not in text
+
     def test_file_name_etag_and_304(self, world: Any, client_for: Any) -> None:
         client = client_for("viewer")
         url = reverse("playbook_pdf", args=[world.playbook.pk])
@@ -206,7 +234,7 @@ class TestOnePager:
         world.playbook.data_not_used_for = text
         world.playbook.save()
         for n in range(givegets):
-            make_giveget(role, f"Give {n} " + text[:80], get=f"Get {n} " + text[:80])
+            make_giveget(role, f"Give {n} " + text[:290], get=f"Get {n} " + text[:290])
         for n in range(ambassadors):
             make_ambassador(role, f"Person {n}", department="Department")
         return role
