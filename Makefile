@@ -16,7 +16,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf clean serve test-two-servers
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load clean serve test-two-servers
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -80,7 +80,18 @@ test-two-servers: install-dev  ## two gunicorns on one PostgreSQL and Redis (run
 test-fast: install-dev  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"
 
-bench: bench-pdf  ## speed and memory measurements
+bench: bench-pdf bench-load  ## speed and memory measurements: PDFs, then pages under load
+
+bench-load: install-dev  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	rm -f /tmp/wiifm-load.sqlite3
+	SECRET_KEY=bench-$$RANDOM-$$RANDOM-not-for-production-use-only-for-the-benchmark-run \
+	SQLITE_PATH=/tmp/wiifm-load.sqlite3 CACHE_DIR=/tmp/wiifm-load-cache WIIFM_ALLOW_HTTP=1 \
+	ALLOWED_HOSTS=127.0.0.1 $(MANAGE) migrate --no-input -v0
+	SECRET_KEY=bench-$$RANDOM-$$RANDOM-not-for-production-use-only-for-the-benchmark-run \
+	SQLITE_PATH=/tmp/wiifm-load.sqlite3 CACHE_DIR=/tmp/wiifm-load-cache WIIFM_ALLOW_HTTP=1 \
+	ALLOWED_HOSTS=127.0.0.1 $(MANAGE) bench_load
 
 bench-pdf: install-dev  ## PDF render time and peak memory: demo, large, cached, one-pager
 	rm -f /tmp/wiifm-bench.sqlite3

@@ -15,9 +15,12 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF renders in seconds
 graceful_timeout = 30
 keepalive = 5
+# Load the app once in the master: workers fork from it, so a recycled worker
+# is ready at once instead of importing Django and WeasyPrint again.
+preload_app = True
 # Recycle workers now and then, at different moments, to bound memory growth.
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = 5000
+max_requests_jitter = 500
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -127,16 +127,23 @@ class Document:
 
 
 def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
-    """A hash of everything the document shows: the playbook file (which holds
-    every part of the playbook), the kind of document and today's date (the
-    countdown and the overdue marks change daily)."""
-    from playbooks.playbook_file import dumps, export_playbook
+    """The document's version: the playbook's version stamp (changed by any
+    edit anywhere in it, see playbooks.versions), its language, the kind of
+    document, today's date (the countdown and the overdue marks change daily)
+    and the layout (templates, stylesheet, translations). Cheap: no queries."""
+    from playbooks import versions
 
-    text = dumps(export_playbook(playbook))
-    digest = hashlib.sha256(
-        f"{LAYOUT_VERSION}|{kind}|{today.isoformat()}|{playbook.pk}|".encode() + text.encode()
-    ).hexdigest()
-    return digest[:40]
+    raw = "|".join(
+        [
+            LAYOUT_VERSION,
+            kind,
+            today.isoformat(),
+            str(playbook.pk),
+            playbook.language,
+            versions.version(playbook.pk),
+        ]
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 def cached_document(playbook: Playbook, kind: str, filename: str, build: Any) -> Document:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from playbooks import versions
 from playbooks.tasks import schedule_pdf_render
 
 
@@ -30,6 +31,7 @@ def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         return  # fixtures
     playbook_id = _playbook_id(instance)
     if playbook_id is not None:
+        versions.bump(playbook_id)
         schedule_pdf_render(playbook_id)
 
 

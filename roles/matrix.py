@@ -12,16 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from ambassadors.models import Ambassador
+from playbooks import versions
 from playbooks.access import Access, get_playbook
 from playbooks.forms import autofocus
 from playbooks.models import Level
@@ -72,11 +77,48 @@ def _section(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render(request, "roles/matrix.html#matrix", context)
 
 
+CSRF_SENTINEL = "csrf-token-placeholder-4b8e1f"
+
+
 @require_GET
 def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    """Queries: session, user, membership with playbook, roles, Give-Gets, ambassadors."""
+    """Queries: session, user, membership with playbook, the plan's progress; and on a
+    fragment cache miss roles, Give-Gets, ambassadors.
+
+    The matrix itself is cached as a fragment keyed on the playbook's version
+    stamp, the language, whether the user may edit and today's date (quick-win
+    dates follow go-live). The fragment never holds a CSRF token: a placeholder
+    is replaced by this request's token.
+    """
     access = get_playbook(request, playbook_id)
-    return render(request, "roles/matrix.html", matrix_context(access))
+    key = ":".join(
+        [
+            "matrix-fragment",
+            str(access.playbook.pk),
+            versions.version(access.playbook.pk),
+            translation.get_language(),
+            "edit" if access.can_edit else "read",
+            timezone.localdate().isoformat(),
+        ]
+    )
+    html = cache.get(key)
+    if html is None:
+        context = matrix_context(access)
+        html = render_to_string(
+            "roles/matrix.html#matrix", {**context, "csrf_token": CSRF_SENTINEL}
+        )
+        cache.set(key, html, 60 * 60)
+    html = html.replace(CSRF_SENTINEL, get_token(request))
+    return render(
+        request,
+        "roles/matrix.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "section": "matrix",
+            "matrix_html": mark_safe(html),  # noqa: S308 - our own rendered template
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

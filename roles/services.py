@@ -34,8 +34,21 @@ def move(items: list[Model], item: Model, direction: str) -> bool:
         if other.order != position:
             other.order = position
             changed.append(other)
-    type(item)._default_manager.bulk_update(changed, ["order"])  # one query
+    type(item)._default_manager.bulk_update(changed, ["order"])  # one query, no signals
+    playbook_id = getattr(item, "playbook_id", None) or _owner_playbook_id(item)
+    if playbook_id:
+        from playbooks import versions
+
+        versions.bump(playbook_id)
     return True
+
+
+def _owner_playbook_id(item: Model) -> int | None:
+    for parent in ("role", "step"):
+        owner = getattr(item, parent, None)
+        if owner is not None:
+            return owner.playbook_id
+    return None
 
 
 def create_role(*, playbook: Playbook, role: Role) -> Role:

@@ -93,3 +93,11 @@ def client_for(world: World) -> Any:
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache (fragments, PDFs, version stamps)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -328,3 +328,47 @@ class TestChart:
         assert "style" not in svg
         assert "<script" not in svg
         assert not re.search(r'(x|y|width)="\d+,\d', svg)
+
+
+class TestFragmentCache:
+    def test_cached_matrix_follows_every_change(
+        self, world: Any, roles: list, client_for: Any, django_assert_max_num_queries: Any
+    ) -> None:
+        client = client_for("editor")
+        url = matrix_url(world)
+        client.get(url)
+        # session, user, membership with playbook, plan progress: no roles needed
+        with django_assert_max_num_queries(4):
+            cached = client.get(url).content.decode()
+        assert "+20 min" in cached
+        giveget = roles[0].givegets.get()
+        giveget.minutes_saved_per_week = 100
+        giveget.save()
+        assert "+60 min" in client.get(url).content.decode()
+        client.post(matrix_url(world, "matrix_move", roles[1]), {"direction": "up"})
+        html = client.get(url).content.decode()
+        assert html.index(">Service</a>") < html.index(">Sales</a>")
+
+    def test_no_csrf_token_is_shared(self, world: Any, roles: list, client_for: Any) -> None:
+        url = matrix_url(world)
+        first = client_for("editor").get(url)
+        second = client_for("owner").get(url)
+        token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+        assert "csrf-token-placeholder" not in second.content.decode()
+        assert token.findall(first.content.decode())[0] != token.findall(second.content.decode())[0]
+        # The second user's form works with the second user's cookie.
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.owner)
+        page = client.get(url).content.decode()
+        response = client.post(
+            matrix_url(world, "matrix_move", roles[1]),
+            {"direction": "up", "csrfmiddlewaretoken": token.findall(page)[0]},
+        )
+        assert response.status_code == 302
+
+    def test_viewers_get_their_own_fragment(self, world: Any, roles: list, client_for: Any) -> None:
+        client_for("editor").get(matrix_url(world))
+        html = client_for("viewer").get(matrix_url(world)).content.decode()
+        assert "hx-post" not in html

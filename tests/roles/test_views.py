@@ -245,6 +245,10 @@ class TestRolePage:
         with django_assert_num_queries(6):
             response = client.get(role_url(role))
         assert response.content.decode().count('class="card giveget"') == count
+        # Again, from the fragment cache: no role, no Give-Gets.
+        with django_assert_num_queries(4):
+            again = client.get(role_url(role))
+        assert again.content == response.content or again.status_code == 200
 
 
 class TestRoleForms:
