@@ -10,19 +10,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from playbooks import pdf, playbook_file, services
+from playbooks import pdf, playbook_file, services, versions
 from playbooks.access import Access, get_playbook
 from playbooks.forms import (
     AddMemberForm,
@@ -97,12 +100,50 @@ def overview_context(access: Access, **extra: Any) -> dict[str, Any]:
     }
 
 
+CSRF_SENTINEL = "csrf-token-placeholder-71e0c4"
+
+
 @require_GET
 def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    """The overview. Queries: session, user, membership with playbook, roles,
-    Give-Gets, ambassadors, steps, tasks."""
+    """The overview. Queries: session, user, membership with playbook; then
+    either the cached fragment and the plan's progress for the header, or
+    roles, Give-Gets, ambassadors, steps and tasks.
+
+    The body is cached as a fragment keyed on the playbook's version stamp,
+    the language, whether the user may edit and today's date (the countdown
+    and the health check depend on it), with a placeholder for the CSRF token.
+    """
     access = get_playbook(request, playbook_id)
-    return render(request, "playbooks/detail.html", overview_context(access))
+    key = ":".join(
+        [
+            "overview-fragment",
+            str(access.playbook.pk),
+            versions.version(access.playbook.pk),
+            translation.get_language(),
+            "edit" if access.can_edit else ("own" if access.is_owner else "read"),
+            timezone.localdate().isoformat(),
+        ]
+    )
+    html = cache.get(key)
+    extra = {}
+    if html is None:
+        context = overview_context(access)
+        html = render_to_string(
+            "playbooks/detail.html#overview_body", {**context, "csrf_token": CSRF_SENTINEL}
+        )
+        cache.set(key, html, 60 * 60)
+        extra["plan_progress"] = context["plan_progress"]  # computed already
+    return render(
+        request,
+        "playbooks/detail.html",
+        {
+            **extra,
+            "access": access,
+            "playbook": access.playbook,
+            "section": "overview",
+            "overview_html": mark_safe(html.replace(CSRF_SENTINEL, get_token(request))),  # noqa: S308
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

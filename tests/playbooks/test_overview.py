@@ -156,4 +156,7 @@ def test_query_budget_demo_and_large(
     with django_assert_num_queries(8):
         response = client.get(reverse("playbook_detail", args=[large.pk]))
     assert response.status_code == 200
+    # From the fragment cache: session, user, membership, the header's progress.
+    with django_assert_num_queries(4):
+        client.get(reverse("playbook_detail", args=[large.pk]))
     assert get_user_model().objects.filter(username="lead").exists()
