@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def _key(playbook_id: int) -> str:
@@ -25,4 +26,16 @@ def version(playbook_id: int) -> str:
 
 
 def bump(playbook_id: int) -> None:
+    """A new stamp now, and another once the transaction commits.
+
+    The first keeps this request's own reads fresh; the second retires any
+    fragment another request rendered from the old rows (and cached under the
+    first stamp) while this transaction was still open. Outside a transaction
+    the commit callback runs at once, which costs nothing but a cache write.
+    """
+    _new_stamp(playbook_id)
+    transaction.on_commit(lambda: _new_stamp(playbook_id))
+
+
+def _new_stamp(playbook_id: int) -> None:
     cache.set(_key(playbook_id), uuid.uuid4().hex, None)

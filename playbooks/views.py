@@ -120,7 +120,7 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
             str(access.playbook.pk),
             versions.version(access.playbook.pk),
             translation.get_language(),
-            "edit" if access.can_edit else ("own" if access.is_owner else "read"),
+            access.level.name,  # owners see Delete, editors the edit links, viewers neither
             timezone.localdate().isoformat(),
         ]
     )

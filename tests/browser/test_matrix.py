@@ -99,6 +99,7 @@ def test_change_lead_journey(
     expect(page.locator("tr.editing")).to_contain_text(
         "Ensure this value is less than or equal to 5."
     )
+    expect(page.locator("tr.editing").get_by_label("Unique data")).to_be_focused()
     page.locator("tr.editing").get_by_label("Unique data").fill("5")
     page.locator("tr.editing").get_by_label("Speed").fill("2")
     page.locator("tr.editing").get_by_label("Headcount").fill("10")

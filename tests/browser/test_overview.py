@@ -72,6 +72,7 @@ def test_each_finding_links_to_its_fix(
     # M1: the role gives more time than it gets.
     page.locator("#finding-M1").get_by_role("link", name="Fix it").click()
     page.locator(".giveget", has_text="Log each meeting").get_by_role("link", name="Edit").click()
+    expect(page.locator(".giveget-editing :focus")).to_have_count(1)  # htmx has settled
     page.locator(".giveget-editing input[name$='-minutes_saved_per_week']").fill("90")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("balance")).to_contain_text("+10 min")
@@ -80,6 +81,9 @@ def test_each_finding_links_to_its_fix(
 
     # M5: the data charter, edited in place on the overview.
     page.locator("#finding-M5").get_by_role("link", name="Fix it").click()
+    # htmx focuses the first empty field once the form has settled; wait for
+    # it, or the focus can move while Playwright is typing.
+    expect(page.locator("#id_charter-pledge")).to_be_focused()
     page.get_by_label("Data is used for").fill("Coaching conversations.")
     page.get_by_label("Data is not used for").fill("Ranking people.")
     page.get_by_role("button", name="Save").click()
@@ -104,6 +108,7 @@ def test_each_finding_links_to_its_fix(
     page.get_by_role("button", name="Add role").click()
     row = page.locator(".matrix-row", has_text="Service")
     row.get_by_role("link", name="Edit").first.click()
+    expect(page.locator("tr.editing input[name$='-name']")).to_be_focused()  # htmx has settled
     page.locator("tr.editing input[name$='-quick_win']").fill("Caller history on screen")
     page.locator("tr.editing").get_by_role("button", name="Save").click()
     expect(page.locator(".matrix-row", has_text="Caller history on screen")).to_be_visible()

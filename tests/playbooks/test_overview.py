@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -160,3 +161,19 @@ def test_query_budget_demo_and_large(
     with django_assert_num_queries(4):
         client.get(reverse("playbook_detail", args=[large.pk]))
     assert get_user_model().objects.filter(username="lead").exists()
+
+
+def test_cached_overview_is_kept_apart_per_access_level(acceptance: Any, client_for: Any) -> None:
+    """Owner, editor and viewer each get their own fragment: the owner's Delete
+    and the editor's edit links never reach someone else from the cache."""
+    url = reverse("playbook_detail", args=[acceptance.pk])
+    delete = reverse("playbook_delete", args=[acceptance.pk])
+    charter = reverse("charter_edit", args=[acceptance.pk])
+    for order in (["editor", "owner", "viewer"], ["owner", "viewer", "editor"]):
+        cache.clear()
+        pages = {who: client_for(who).get(url).content.decode() for who in order}
+        assert delete in pages["owner"]
+        assert delete not in pages["editor"]
+        assert charter in pages["editor"]
+        assert delete not in pages["viewer"]
+        assert f'href="{charter}"' not in pages["viewer"]
