@@ -190,7 +190,7 @@ class TestCacheAndViews:
         assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304
 
     def test_danish_file_names(self, world: Any) -> None:
-        world.playbook.name = "Ærø Økonomi på Å" + "x" * 200
+        world.playbook.name = "Ærø Økonomi på Å" + "x" * 184  # the longest name allowed
         world.playbook.save()
         name = pdf.playbook_document(world.playbook).filename
         assert name.startswith("aeroe-oekonomi-paa-aa")
