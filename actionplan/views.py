@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import retarget
 
 from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
@@ -26,6 +25,7 @@ from actionplan.selectors import get_step, get_task, progress_of, steps_with_tas
 from actionplan.timeline import StepDates, build_timeline
 from playbooks.access import Access, get_playbook
 from playbooks.forms import autofocus
+from playbooks.inplace import edit_form_response
 from playbooks.models import Level
 from roles.models import Role
 from roles.services import move, next_order
@@ -117,10 +117,13 @@ def step_edit(request: HttpRequest, playbook_id: int, step_id: int) -> HttpRespo
         "form": autofocus(form),
         "section": "plan",
     }
-    if request.htmx:
-        response = render(request, "actionplan/plan.html#step_form", context)
-        return retarget(response, f"#step-{step.number}") if request.method == "POST" else response
-    return render(request, "actionplan/step_edit.html", context)
+    return edit_form_response(
+        request,
+        page="actionplan/step_edit.html",
+        fragment="actionplan/plan.html#step_form",
+        item=f"#step-{step.number}",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -177,10 +180,13 @@ def task_edit(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRespo
         "form": autofocus(form),
         "section": "plan",
     }
-    if request.htmx:
-        response = render(request, "actionplan/plan.html#task_form", context)
-        return retarget(response, f"#task-{task.pk}") if request.method == "POST" else response
-    return render(request, "actionplan/task_edit.html", context)
+    return edit_form_response(
+        request,
+        page="actionplan/task_edit.html",
+        fragment="actionplan/plan.html#task_form",
+        item=f"#task-{task.pk}",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])

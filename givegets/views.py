@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import retarget
 
 from givegets.forms import GiveGetForm
 from givegets.models import GiveGet
 from playbooks.access import Access, get_playbook
 from playbooks.forms import autofocus
+from playbooks.inplace import edit_form_response
 from playbooks.models import Level
 from roles import services
 from roles.models import Role
@@ -91,11 +91,13 @@ def giveget_edit(
         messages.success(request, _("Give-Get saved."))
         return redirect(_role_url(role) + f"#gg-{giveget.pk}")
     context = {**role_context(access, role), "gg": giveget, "form": autofocus(form)}
-    if request.htmx:
-        response = render(request, "roles/detail.html#gg_form", context)
-        # A form with errors replaces its own row, not the whole section.
-        return retarget(response, f"#gg-{giveget.pk}") if request.method == "POST" else response
-    return render(request, "givegets/edit.html", context)
+    return edit_form_response(
+        request,
+        page="givegets/edit.html",
+        fragment="roles/detail.html#gg_form",
+        item=f"#gg-{giveget.pk}",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])

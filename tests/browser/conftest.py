@@ -1,4 +1,4 @@
-"""Browser helpers: CSP violation capture, axe scans and screenshots."""
+"""Browser helpers: logging in, CSP violation capture, axe scans and screenshots."""
 
 from __future__ import annotations
 
@@ -22,6 +22,20 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${target}`);
 });
 """
+
+
+def log_in(
+    page: Page,
+    base: str,
+    username: str = "lead",
+    password: str = "correct-horse-battery-staple",  # noqa: S107 (the factories' test password)
+) -> None:
+    """Log in through the login form (the factories' password by default)."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 class PageProblems:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_giveget, make_playbook, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,11 +57,7 @@ def playbook(transactional_db: Any) -> Any:
 def test_issue_a_link_open_it_on_a_phone_and_revoke_it(
     page: Page, browser: Any, live_server: Any, playbook: Any, problems: PageProblems
 ) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/playbooks/{playbook.pk}/ambassadors/")
 
     form = page.locator("#add-ambassador")

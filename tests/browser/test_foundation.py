@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,6 @@ def lena(transactional_db: Any) -> Any:
     )
 
 
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("lena")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
 def test_log_in_switch_to_danish_with_htmx_and_no_csp_violation(
     page: Page, live_server: Any, lena: Any, problems: PageProblems
 ) -> None:
@@ -41,7 +33,7 @@ def test_log_in_switch_to_danish_with_htmx_and_no_csp_violation(
     assert serious_axe_violations(page) == []
     screenshot(page, "login-en-desktop")
 
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "lena")
     expect(page.get_by_role("heading", name="My playbooks")).to_be_visible()
     assert page.evaluate('typeof htmx === "object"')
     assert page.evaluate("htmx.config.allowEval") is False
@@ -98,7 +90,7 @@ def test_phone_width_menu_and_language(
 
 
 def test_focus_is_visible_and_skip_link_works(page: Page, live_server: Any, lena: Any) -> None:
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "lena")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import add_member, make_giveget, make_playbook, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,14 +34,6 @@ def playbook(transactional_db: Any) -> Any:
     )
     make_giveget(sales, minutes_each=5, times_per_week=8, minutes_saved_per_week=60)
     return playbook
-
-
-def log_in(page: Page, base: str, username: str = "lead") -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.mark.parametrize("size", [(1280, 900), (390, 844)], ids=["desktop", "phone"])

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from actionplan.services import create_default_plan
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_giveget, make_playbook, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,11 +52,7 @@ def test_each_finding_links_to_its_fix(
     page: Page, live_server: Any, playbook: Any, problems: PageProblems
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url)
     overview = f"{live_server.url}/playbooks/{playbook.pk}/"
     page.goto(overview)
     expect(page.get_by_role("heading", name="2 of 5 classic mistakes avoided")).to_be_visible()

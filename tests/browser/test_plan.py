@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from playbooks.services import create_playbook
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,11 +32,7 @@ def test_ticking_a_task_updates_step_and_header_progress(
     page: Page, live_server: Any, playbook: Any, problems: PageProblems, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url)
     page.goto(f"{live_server.url}/playbooks/{playbook.pk}/plan/")
     header = page.locator("#plan-progress")
     expect(header).to_have_text("Plan: 0 of 7 steps done · 0 of 21 tasks")

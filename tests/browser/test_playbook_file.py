@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from playbooks.models import Playbook
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +29,7 @@ def test_download_upload_and_template(
     page: Page, live_server: Any, demo: Playbook, problems: PageProblems, tmp_path: Path
 ) -> None:
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("wiifm-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, base, "lead", "wiifm-demo")
 
     page.goto(f"{base}/playbooks/{demo.pk}/")
     with page.expect_download() as download:

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +21,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def lead(transactional_db: Any) -> Any:
     return make_user("lead", first_name="Lea", email="lead@example.com")
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_create_a_playbook_and_invite_a_member(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, screenshot, serious_axe_violations
+from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import add_member, make_giveget, make_playbook, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,14 +43,6 @@ def role(transactional_db: Any) -> Any:
         minutes_saved_per_week=60,
     )
     return role
-
-
-def log_in(page: Page, base: str, username: str = "lead") -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def check_role_page(page: Page, live_server: Any, role: Any, size: dict, name: str) -> None:
