@@ -16,7 +16,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load clean serve test-two-servers
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load clean serve test-two-servers mutate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ $(UV):
 install: $(UV)  ## install the app's dependencies from uv.lock
 	$(UV) sync --frozen --no-dev --python $(PYTHON313)
 
-install-dev: $(UV) system-deps  ## install the app, the test tools and the system packages tests need
+install-dev: $(UV)  ## install the app and the dev tools (no system packages)
 	$(UV) sync --frozen --python $(PYTHON313)
 
 system-deps:  ## Chromium, gettext, poppler-utils and HarfBuzz from apt, when missing
@@ -57,9 +57,11 @@ serve: install  ## production serving: collectstatic, migrate, gunicorn and a ta
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	.venv/bin/gunicorn -c gunicorn.conf.py wiifm_site.wsgi
 
-lint: install-dev  ## ruff: lint and formatting
+lint: install-dev  ## ruff (lint and formatting), import-linter (the layers), mypy
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	DEBUG=1 .venv/bin/mypy
 
 format: install-dev  ## ruff: fix what can be fixed, format
 	.venv/bin/ruff check --fix .
@@ -68,22 +70,22 @@ format: install-dev  ## ruff: fix what can be fixed, format
 migrations-check: install-dev  ## fail when a model change has no migration
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
-messages: install-dev  ## update the Danish catalogue and compile it
+messages: install-dev system-deps  ## update the Danish catalogue and compile it
 	DEBUG=1 $(MANAGE) makemessages -l da --no-obsolete --no-location
 	DEBUG=1 $(MANAGE) compilemessages -l da
 
-test: install-dev migrations-check lint  ## lint and the whole suite (SQLite unless DATABASE_URL is set)
+test: install-dev system-deps migrations-check lint  ## lint and the whole suite (SQLite unless DATABASE_URL is set)
 	.venv/bin/pytest -m "not twoservers"
 
-test-two-servers: install-dev  ## two gunicorns on one PostgreSQL and Redis (run by .ci/run)
+test-two-servers: install-dev system-deps  ## two gunicorns on one PostgreSQL and Redis (run by .ci/run)
 	.venv/bin/pytest -m twoservers
 
-test-fast: install-dev  ## the suite without browser tests
+test-fast: install-dev system-deps  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"
 
 bench: bench-pdf bench-load  ## speed and memory measurements: PDFs, then pages under load
 
-bench-load: install-dev  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
+bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	rm -f /tmp/wiifm-load.sqlite3
@@ -92,12 +94,12 @@ bench-load: install-dev  ## pages under load with wrk, at 10 and 50 clients (SQL
 	ALLOWED_HOSTS=127.0.0.1 $(MANAGE) migrate --no-input -v0
 	SECRET_KEY=bench-$$RANDOM-$$RANDOM-not-for-production-use-only-for-the-benchmark-run \
 	SQLITE_PATH=/tmp/wiifm-load.sqlite3 CACHE_DIR=/tmp/wiifm-load-cache WIIFM_ALLOW_HTTP=1 \
-	ALLOWED_HOSTS=127.0.0.1 $(MANAGE) bench_load
+	ALLOWED_HOSTS=127.0.0.1 WIIFM_BENCH=1 $(MANAGE) bench_load
 
-bench-pdf: install-dev  ## PDF render time and peak memory: demo, large, cached, one-pager
+bench-pdf: install-dev system-deps  ## PDF render time and peak memory: demo, large, cached, one-pager
 	rm -f /tmp/wiifm-bench.sqlite3
 	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) migrate --no-input -v0
-	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) bench_pdf
+	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) bench_pdf
 
 clean:  ## remove the virtualenvs and caches
 	rm -rf .venv .tools .pytest_cache .ruff_cache staticfiles

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
-from playbooks.forms import DateInput
+from core.forms import DateInput
 
 
 class StepForm(forms.ModelForm):

@@ -23,12 +23,12 @@ from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
+from core.forms import autofocus
+from core.inplace import edit_form_response
+from core.ordering import move, next_order
 from playbooks.access import Access, get_playbook
-from playbooks.forms import autofocus
-from playbooks.inplace import edit_form_response
 from playbooks.models import Level
 from roles.models import Role
-from roles.services import move, next_order
 
 
 def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
@@ -218,6 +218,7 @@ def task_move(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRespo
             list(Task.objects.filter(step_id=task.step_id).order_by("order", "pk")),
             task,
             request.POST.get("direction", ""),
+            playbook_id=access.playbook.pk,
         )
         if request.htmx:
             return _step_response(request, access, task.step_id)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
-from playbooks.forms import DateInput
+from core.forms import DateInput
 from playbooks.models import Playbook
 
 

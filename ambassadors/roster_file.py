@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ambassadors.forms import AmbassadorForm
@@ -98,8 +99,6 @@ def _decode(data: bytes) -> str:
 
 def _training(value: str) -> str:
     """A code (completed) or its label in English or Danish (Completed, Gennemført)."""
-    from django.utils import translation
-
     wanted = value.strip().casefold()
     for code, label in Ambassador.Training.choices:
         names = {code, code.replace("_", " ")}

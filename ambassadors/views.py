@@ -2,7 +2,7 @@
 
 Every view goes through ``access.get_playbook``; ambassadors are fetched
 through the playbook it returns. The public page for an ambassador's link is
-in ``ambassadors.public``.
+in ``planner.public``.
 """
 
 from __future__ import annotations

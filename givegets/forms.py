@@ -9,8 +9,8 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from givegets.models import GiveGet
-from playbooks.forms import DateInput
 from roles.equation import (
     MAX_MINUTES_PER_WEEK,
     MAX_TIMES_PER_WEEK,

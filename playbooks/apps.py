@@ -7,8 +7,3 @@ from django.utils.translation import gettext_lazy as _
 class PlaybooksConfig(AppConfig):
     name = "playbooks"
     verbose_name = _("Playbooks")
-
-    def ready(self) -> None:
-        from playbooks import signals
-
-        signals.connect()

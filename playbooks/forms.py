@@ -7,17 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from playbooks.models import Level, Membership, Playbook
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; without one, the browser shows a text field that
-    accepts ISO dates and the active language's formats."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PlaybookForm(forms.ModelForm):
@@ -110,19 +101,6 @@ class AddMemberForm(forms.Form):
 
 class ChangeLevelForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
-
-
-def autofocus(form: forms.BaseForm, *, prefer_empty: bool = False) -> forms.BaseForm:
-    """Put the cursor where the user is needed: the first field with an error,
-    else (with ``prefer_empty``) the first empty one, else the first. htmx
-    focuses an ``autofocus`` element it swaps in."""
-    names = [name for name in form.fields if name in form.errors]
-    if not names and prefer_empty and not form.is_bound:
-        names = [name for name in form.fields if not form.initial.get(name)]
-    names = names or list(form.fields)
-    if names:
-        form.fields[names[0]].widget.attrs["autofocus"] = True
-    return form
 
 
 class PlaybookFileForm(forms.Form):

@@ -19,26 +19,23 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core.accounts import is_pending_invitation
 from playbooks.models import Level, Membership, Playbook
-from wiifm_site.accounts import is_pending_invitation
 
 User = get_user_model()
 
 
 @transaction.atomic
-def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -> Playbook:
-    """Create a playbook; its creator becomes its owner."""
+def create_playbook(*, owner: Any, **fields: Any) -> Playbook:
+    """Create a playbook, nothing in it yet; its creator becomes its owner.
+
+    A new playbook for people comes from ``planner.services.create_playbook``,
+    which adds the default plan (and the example roles) too.
+    """
     playbook = Playbook(**fields)
     playbook.full_clean()
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
-    from actionplan.services import create_default_plan  # actionplan depends on playbooks
-
-    create_default_plan(playbook)
-    if with_examples:
-        from roles.examples import add_example_roles  # roles depends on playbooks
-
-        add_example_roles(playbook)
     return playbook
 
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from playbooks.forms import DateInput
+from core.forms import DateInput
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role, week_one_end
 

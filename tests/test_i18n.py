@@ -24,6 +24,8 @@ SOURCE_DIRS = [
     "givegets",
     "ambassadors",
     "actionplan",
+    "core",
+    "planner",
 ]
 
 

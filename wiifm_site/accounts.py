@@ -21,9 +21,7 @@ from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-
-def is_pending_invitation(user: Any) -> bool:
-    return not user.is_active and not user.has_usable_password() and user.last_login is None
+from core.accounts import is_pending_invitation
 
 
 class InvitationAwarePasswordResetForm(PasswordResetForm):

@@ -64,12 +64,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_tasks_db",
+    # Bottom to top: see DESIGN.md "Layers" (checked by import-linter).
     "playbooks",
     "roles",
     "givegets",
     "ambassadors",
     "actionplan",
+    "planner",
 ]
+if env_bool("WIIFM_BENCH", default=False):
+    INSTALLED_APPS.append("bench")  # the benchmark commands, never in production
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,4 +1,7 @@
-"""Root URLs. No language prefix: the language comes from the user's choice."""
+"""Root URLs. No language prefix: the language comes from the user's choice.
+
+This module sits above every app: it is the only place that knows them all.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from ambassadors import public
-from playbooks import views as playbook_views
+from planner import public
+from planner import views as planner_views
 from wiifm_site import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("schema/wiifm-playbook-v1.json", playbook_views.schema, name="playbook_schema"),
+    path("schema/wiifm-playbook-v1.json", planner_views.schema, name="playbook_schema"),
     path(
         "accounts/password_reset/",
         accounts.PasswordResetView.as_view(),
@@ -26,7 +29,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("playbooks/", include("planner.urls")),
     path("playbooks/", include("playbooks.urls")),
+    path("playbooks/<int:playbook_id>/roles/", include("roles.urls")),
+    path("playbooks/<int:playbook_id>/ambassadors/", include("ambassadors.urls")),
+    path("playbooks/<int:playbook_id>/plan/", include("actionplan.urls")),
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from actionplan.models import Step, Task
 from actionplan.services import create_default_plan
-from playbooks.playbook_file import PlaybookFileError, dumps, export_playbook, import_playbook
-from playbooks.services import create_playbook
+from planner.playbook_file import PlaybookFileError, dumps, export_playbook, import_playbook
+from planner.services import create_playbook
 from tests.factories import make_playbook, make_role, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from playbooks.services import create_playbook
+from planner.services import create_playbook
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_role, make_user
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
+from planner.playbook_file import dumps, export_playbook, import_playbook, loads
 from playbooks.models import Membership, Playbook
-from playbooks.playbook_file import dumps, export_playbook, import_playbook, loads
 from roles.models import Role
 from tests.playbooks.test_playbook_file import EXAMPLE
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 SCHEMA = json.loads(
     (
         Path(__file__).resolve().parents[2]
-        / "playbooks"
+        / "planner"
         / "schema"
         / "wiifm-playbook-v1.schema.json"
     ).read_text(encoding="utf-8")

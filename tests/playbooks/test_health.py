@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from playbooks.health import (
+from planner.health import (
     AmbassadorFacts,
     GiveGetFacts,
     PlaybookFacts,

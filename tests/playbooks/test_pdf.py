@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from actionplan.services import create_default_plan
 from ambassadors.services import issue_link
-from playbooks import pdf
+from planner import pdf
 from playbooks.models import Playbook
 from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 

@@ -14,14 +14,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from playbooks.models import Membership, Playbook
-from playbooks.playbook_file import (
+from planner.playbook_file import (
     PlaybookFileError,
     dumps,
     export_playbook,
     import_playbook,
     loads,
 )
+from playbooks.models import Membership, Playbook
 from tests.factories import make_playbook, make_user
 
 pytestmark = pytest.mark.django_db

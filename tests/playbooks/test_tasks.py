@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.tasks import default_task_backend
 from django.urls import reverse
 
-from playbooks import pdf
-from playbooks.tasks import render_playbook_pdf, schedule_pdf_render
+from planner import pdf
+from planner.tasks import render_playbook_pdf, schedule_pdf_render
 from tests.factories import make_giveget, make_role
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from playbooks import versions
+from core import versions
 from tests.factories import make_role
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from planner.examples import add_example_roles
 from playbooks.models import Playbook
 from roles.equation import Verdict
-from roles.examples import add_example_roles
 from tests.factories import make_playbook, make_role
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from actionplan.models import Step, Task
+from ambassadors.models import Ambassador
+from planner.services import create_playbook
 from playbooks.models import Level, Membership, Playbook
-from playbooks.services import create_playbook
 
 PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
 
@@ -115,8 +117,6 @@ class Command(BaseCommand):
 
     def _ambassadors(self, playbook: Playbook, today: datetime.date) -> None:
         """Two or three respected people per role, some trained (idempotent)."""
-        from ambassadors.models import Ambassador
-
         people = {
             0: [
                 ("Mette Sørensen", "Salg København", 5, "completed"),
@@ -146,8 +146,6 @@ class Command(BaseCommand):
 
     def _plan_progress(self, playbook: Playbook) -> None:
         """A plan partway done: steps 1 and 2 done, step 3 under way."""
-        from actionplan.models import Step, Task
-
         if playbook.steps.exclude(status=Step.Status.NOT_STARTED).exists():
             return
         playbook.steps.filter(number__in=[1, 2]).update(status=Step.Status.DONE)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
+from planner.pdf import one_pager_document
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 PRIVATE = {
@@ -80,7 +81,6 @@ def not_found_page(request: HttpRequest, rest: str = "") -> HttpResponse:
 @require_safe
 def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
     """That link's role only, as a one-page PDF."""
-    from playbooks.pdf import one_pager_document
 
     if not TOKEN.fullmatch(token):
         return _not_found(request)

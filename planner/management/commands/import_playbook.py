@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from playbooks.playbook_file import PlaybookFileError, import_playbook, loads
+from planner.playbook_file import PlaybookFileError, import_playbook, loads
 
 
 class Command(BaseCommand):
@@ -22,12 +23,7 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"No user with username {owner!r}.") from error
         try:
-            if file == "-":
-                import sys
-
-                data = sys.stdin.buffer.read()
-            else:
-                data = Path(file).read_bytes()
+            data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:

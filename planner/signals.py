@@ -1,4 +1,5 @@
-"""Changes anywhere in a playbook schedule a fresh PDF (see playbooks.tasks)."""
+"""Changes anywhere in a playbook bump its version stamp and schedule a fresh
+PDF (see planner.tasks). The one module that knows every model."""
 
 from __future__ import annotations
 
@@ -6,15 +7,16 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from playbooks import versions
-from playbooks.tasks import schedule_pdf_render
+from actionplan.models import Step, Task
+from ambassadors.models import Ambassador
+from core import versions
+from givegets.models import GiveGet
+from planner.tasks import schedule_pdf_render
+from playbooks.models import Playbook
+from roles.models import Role
 
 
 def _playbook_id(instance: Any) -> int | None:
-    from actionplan.models import Step, Task
-    from givegets.models import GiveGet
-    from playbooks.models import Playbook
-
     if isinstance(instance, Playbook):
         return instance.pk
     if isinstance(instance, GiveGet):
@@ -36,12 +38,6 @@ def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    from actionplan.models import Step, Task
-    from ambassadors.models import Ambassador
-    from givegets.models import GiveGet
-    from playbooks.models import Playbook
-    from roles.models import Role
-
     for model in (Playbook, Role, GiveGet, Ambassador, Step, Task):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:

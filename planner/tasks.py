@@ -15,6 +15,9 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from planner.pdf import playbook_document
+from playbooks.models import Playbook
+
 logger = logging.getLogger(__name__)
 
 DEBOUNCE = datetime.timedelta(seconds=5)
@@ -27,9 +30,6 @@ def _pending_key(playbook_id: int) -> str:
 @task()
 def render_playbook_pdf(playbook_id: int) -> None:
     """Render the playbook's PDF into the cache (if it is not there already)."""
-    from playbooks.models import Playbook
-    from playbooks.pdf import playbook_document
-
     cache.delete(_pending_key(playbook_id))  # later changes schedule a new render
     playbook = Playbook.objects.filter(pk=playbook_id).first()
     if playbook is None:

@@ -32,10 +32,10 @@ from actionplan.selectors import steps_with_tasks
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
+from givegets.selectors import roles_with_givegets
 from playbooks.models import Level, Membership, Playbook
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import FACTORS, MAX_HEADCOUNT, Role
-from roles.selectors import roles_with_givegets
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 FORMAT = "wiifm-playbook"

@@ -1,7 +1,7 @@
 """The WIIFM matrix: every role of a playbook on one screen, edited in place.
 
 One page and its fragments: a row (shown or being edited), the totals and the
-chart, each a partial of roles/matrix.html. With htmx a saved row answers
+chart, each a partial of planner/matrix.html. With htmx a saved row answers
 with itself plus the totals and the chart out of band; adding, deleting and
 moving answer with the whole matrix. Without JavaScript every action is a
 form that redirects back to the matrix, or a page of its own.
@@ -12,30 +12,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from ambassadors.models import Ambassador
-from playbooks import versions
+from core.forms import autofocus
+from core.fragments import cached_fragment
+from core.ordering import move
+from givegets.selectors import get_role_with_givegets, roles_with_givegets
 from playbooks.access import Access, get_playbook
-from playbooks.forms import autofocus
 from playbooks.models import Level
 from roles import services
 from roles.chart import balance_chart
 from roles.equation import total_hours
 from roles.forms import AddRoleForm, MatrixRoleForm
 from roles.models import Role
-from roles.selectors import get_role, roles_with_givegets
 from roles.templatetags.wiifm import VERDICT_LABELS
 
 
@@ -74,10 +71,7 @@ def _matrix_url(access: Access, role: Role | None = None) -> str:
 
 
 def _section(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    return render(request, "roles/matrix.html#matrix", context)
-
-
-CSRF_SENTINEL = "csrf-token-placeholder-4b8e1f"
+    return render(request, "planner/matrix.html#matrix", context)
 
 
 @require_GET
@@ -85,38 +79,26 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress; and on a
     fragment cache miss roles, Give-Gets, ambassadors.
 
-    The matrix itself is cached as a fragment keyed on the playbook's version
-    stamp, the language, whether the user may edit and today's date (quick-win
-    dates follow go-live). The fragment never holds a CSRF token: a placeholder
-    is replaced by this request's token.
+    The matrix itself is a cached fragment (``core.fragments``) that varies
+    with whether the reader may edit.
     """
     access = get_playbook(request, playbook_id)
-    key = ":".join(
-        [
-            "matrix-fragment",
-            str(access.playbook.pk),
-            versions.version(access.playbook.pk),
-            translation.get_language(),
-            "edit" if access.can_edit else "read",
-            timezone.localdate().isoformat(),
-        ]
+    fragment = cached_fragment(
+        request,
+        name="matrix",
+        playbook_id=access.playbook.pk,
+        template="planner/matrix.html#matrix",
+        context=lambda: matrix_context(access),
+        vary=["edit" if access.can_edit else "read"],
     )
-    html = cache.get(key)
-    if html is None:
-        context = matrix_context(access)
-        html = render_to_string(
-            "roles/matrix.html#matrix", {**context, "csrf_token": CSRF_SENTINEL}
-        )
-        cache.set(key, html, 60 * 60)
-    html = html.replace(CSRF_SENTINEL, get_token(request))
     return render(
         request,
-        "roles/matrix.html",
+        "planner/matrix.html",
         {
             "access": access,
             "playbook": access.playbook,
             "section": "matrix",
-            "matrix_html": mark_safe(html),  # noqa: S308 - our own rendered template
+            "matrix_html": fragment.html,
         },
     )
 
@@ -125,7 +107,7 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
-    role = get_role(access.playbook, role_id)
+    role = get_role_with_givegets(access.playbook, role_id)
     form = MatrixRoleForm(
         request.POST or None, instance=role, playbook=access.playbook, prefix=f"role{role.pk}"
     )
@@ -136,22 +118,22 @@ def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         context = matrix_context(access, focus_pk=role.pk)
         row = next((r, b) for r, b in context["rows"] if r.pk == role.pk)
         html = render_to_string(
-            "roles/matrix.html#row", {**context, "role": row[0], "balance": row[1]}, request
+            "planner/matrix.html#row", {**context, "role": row[0], "balance": row[1]}, request
         )
-        html += render_to_string("roles/matrix.html#totals", {**context, "oob": True}, request)
-        html += render_to_string("roles/matrix.html#chart", {**context, "oob": True}, request)
+        html += render_to_string("planner/matrix.html#totals", {**context, "oob": True}, request)
+        html += render_to_string("planner/matrix.html#chart", {**context, "oob": True}, request)
         status = _("%(name)s saved: %(verdict)s.") % {
             "name": row[0].name,
             "verdict": VERDICT_LABELS[row[1].verdict],
         }
         html += render_to_string(
-            "roles/matrix.html#status", {"oob": True, "status_message": status}, request
+            "planner/matrix.html#status", {"oob": True, "status_message": status}, request
         )
         return HttpResponse(html)
     context = {**matrix_context(access), "role": role, "form": autofocus(form)}
     if request.htmx:
-        return render(request, "roles/matrix.html#row_form", context)
-    return render(request, "roles/matrix_edit.html", context)
+        return render(request, "planner/matrix.html#row_form", context)
+    return render(request, "planner/matrix_edit.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,14 +155,14 @@ def matrix_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
     context = matrix_context(access, add_form=autofocus(form))
     if request.htmx:
         return _section(request, context)
-    return render(request, "roles/matrix.html", context)
+    return render(request, "planner/matrix.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
-    role = get_role(access.playbook, role_id)
+    role = get_role_with_givegets(access.playbook, role_id)
     if request.method == "POST":
         role.delete()
         if request.htmx:
@@ -190,7 +172,7 @@ def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpR
         return redirect(_matrix_url(access))
     return render(
         request,
-        "roles/delete.html",
+        "planner/role_delete.html",
         {
             "access": access,
             "playbook": access.playbook,
@@ -207,9 +189,14 @@ def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpR
 @vary_on_headers("HX-Request")
 def matrix_move(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
-    role = get_role(access.playbook, role_id)
+    role = get_role_with_givegets(access.playbook, role_id)
     if request.method == "POST":
-        services.move(list(access.playbook.roles.all()), role, request.POST.get("direction", ""))
+        move(
+            list(access.playbook.roles.all()),
+            role,
+            request.POST.get("direction", ""),
+            playbook_id=access.playbook.pk,
+        )
         if request.htmx:
             return _section(request, matrix_context(access, focus_pk=role.pk))
     return redirect(_matrix_url(access, role))

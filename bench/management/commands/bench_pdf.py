@@ -22,9 +22,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from actionplan.models import Step
+from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
-from playbooks import pdf
+from planner import pdf
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -101,8 +102,6 @@ class Command(BaseCommand):
             data_used_for=demo.data_used_for,
             data_not_used_for=demo.data_not_used_for,
         )
-        from actionplan.services import create_default_plan
-
         create_default_plan(playbook)
         Step.objects.filter(playbook=playbook, number__lte=3).update(status="done")
         sentence = "Lead scoring puts the customers most likely to buy at the top of the list. "

@@ -11,10 +11,11 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from actionplan.models import Step, Task
+from actionplan.selectors import progress_of
 from ambassadors.coverage import needed
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
-from playbooks.health import (
+from planner.health import (
     MISTAKES,
     AmbassadorFacts,
     Finding,
@@ -25,6 +26,8 @@ from playbooks.health import (
     check,
 )
 from playbooks.models import Playbook
+from roles.chart import balance_chart
+from roles.equation import total_hours
 from roles.models import Role
 
 
@@ -161,9 +164,6 @@ def next_due(
 def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:
     """Everything the overview shows. Five queries: roles, Give-Gets, ambassadors,
     steps, tasks."""
-    from actionplan.selectors import progress_of
-    from roles.chart import balance_chart
-    from roles.equation import total_hours
 
     roles = list(
         Role.objects.filter(playbook=playbook)

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from planner.playbook_file import dumps, export_playbook
 from playbooks.models import Playbook
-from playbooks.playbook_file import dumps, export_playbook
 
 
 class Command(BaseCommand):

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ambassadors.models import Ambassador
 from ambassadors.services import issue_link
-from playbooks.management.commands.bench_pdf import Command as PdfBench
+from bench.management.commands.bench_pdf import Command as PdfBench
 from playbooks.models import Membership, Playbook
 
 ROOT = Path(settings.BASE_DIR)

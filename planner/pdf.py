@@ -8,6 +8,7 @@ and today's date) and tagged for screen readers.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -21,11 +22,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core import versions
+from planner.health import MISTAKES, TITLES
+from planner.overview import overview
 from playbooks.models import Playbook
+from roles.chart import balance_chart
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +39,16 @@ STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
 
 
-def _layout_version() -> str:
+@functools.cache
+def layout_version() -> str:
     """A hash of everything besides the data that shapes the PDFs: templates,
     stylesheet, fonts and translations. A deploy that changes any of them
-    gives new cache keys."""
+    gives new cache keys. Read once per process, on the first PDF."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     paths = sorted(
         [
-            *(root / "playbooks" / "templates" / "pdf").glob("*.html"),
+            *(Path(__file__).parent / "templates" / "pdf").glob("*.html"),
             root / "templates" / "includes" / "balance_chart.html",
             root / "static" / "pdf" / "playbook.css",
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
@@ -52,7 +59,6 @@ def _layout_version() -> str:
     return digest.hexdigest()[:12]
 
 
-LAYOUT_VERSION = _layout_version()
 CHART_ROWS_PER_PAGE = 12
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -128,14 +134,12 @@ class Document:
 
 def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
     """The document's version: the playbook's version stamp (changed by any
-    edit anywhere in it, see playbooks.versions), its language, the kind of
+    edit anywhere in it, see core.versions), its language, the kind of
     document, today's date (the countdown and the overdue marks change daily)
     and the layout (templates, stylesheet, translations). Cheap: no queries."""
-    from playbooks import versions
-
     raw = "|".join(
         [
-            LAYOUT_VERSION,
+            layout_version(),
             kind,
             today.isoformat(),
             str(playbook.pk),
@@ -161,9 +165,6 @@ def cached_document(playbook: Playbook, kind: str, filename: str, build: Any) ->
 def _pdf_context(playbook: Playbook) -> dict[str, Any]:
     """What the PDFs show, built in the playbook's language (the health
     check's findings are worded here)."""
-    from playbooks.health import MISTAKES, TITLES
-    from playbooks.overview import overview
-    from roles.chart import balance_chart
 
     today = timezone.localdate()
     with translation.override(playbook.language):
@@ -190,8 +191,6 @@ def _pdf_context(playbook: Playbook) -> dict[str, Any]:
 
 def file_slug(text: str, fallback: str) -> str:
     """A readable file name part: Danish letters spelled out, at most 60 characters."""
-    from django.utils.text import slugify
-
     for letter, spelled in (
         ("æ", "ae"),
         ("ø", "oe"),

@@ -1,0 +1,77 @@
+"""Page fragments cached per playbook version, without anybody's CSRF token.
+
+The matrix, the role page and the overview are mostly template rendering.
+Their bodies are cached in the shared cache, keyed on the playbook's version
+stamp (``core.versions``: any change in the playbook gives new keys), the
+language, what varies per reader (their level) and today's date (countdowns
+and default dates depend on it). A fragment never holds a CSRF token: it is
+rendered with a placeholder made for that rendering (random, so no typed
+text can contain it), which each request replaces with its own token.
+
+Costs: one cache read for the version stamp, one for the fragment; on a miss
+whatever ``context()`` costs, and one cache write.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from core import versions
+
+TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class Fragment:
+    html: SafeString
+    # Small values cached beside the HTML, for the page around it (a title).
+    meta: Mapping[str, Any]
+    # The context it was rendered from, when it was rendered for this request.
+    context: Mapping[str, Any] | None = field(default=None)
+
+
+def cached_fragment(
+    request: HttpRequest,
+    *,
+    name: str,
+    playbook_id: int,
+    template: str,
+    context: Callable[[], Mapping[str, Any]],
+    vary: Iterable[object] = (),
+    meta: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+) -> Fragment:
+    """The ``template`` rendered from ``context()``, from the cache when it can be."""
+    key = ":".join(
+        [
+            f"{name}-fragment",
+            str(playbook_id),
+            versions.version(playbook_id),
+            translation.get_language() or "",
+            *(str(part) for part in vary),
+            timezone.localdate().isoformat(),
+        ]
+    )
+    cached = cache.get(key)
+    rendered_context = None
+    if cached is None:
+        rendered_context = context()
+        placeholder = f"csrf-placeholder-{secrets.token_hex(16)}"
+        html = render_to_string(template, {**rendered_context, "csrf_token": placeholder})
+        cached = (placeholder, html, dict(meta(rendered_context)) if meta else {})
+        cache.set(key, cached, TIMEOUT)
+    placeholder, html, values = cached
+    return Fragment(
+        html=mark_safe(html.replace(placeholder, get_token(request))),  # noqa: S308 - our own template
+        meta=values,
+        context=rendered_context,
+    )

@@ -1,0 +1,35 @@
+"""Pages and files that read several apps, under /playbooks/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from planner import matrix, role_page, views
+
+roles = "<int:playbook_id>/roles/<int:role_id>"
+givegets = f"{roles}/givegets/<int:giveget_id>"
+
+urlpatterns = [
+    path("", views.playbook_list, name="playbook_list"),
+    path("new/", views.playbook_create, name="playbook_create"),
+    path("import/", views.import_upload, name="playbook_import"),
+    path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
+    path("<int:playbook_id>/charter/", views.charter_edit, name="charter_edit"),
+    path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
+    path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
+    path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
+    path("<int:playbook_id>/matrix/", matrix.matrix, name="matrix"),
+    path("<int:playbook_id>/matrix/add/", matrix.matrix_add, name="matrix_add"),
+    path("<int:playbook_id>/matrix/<int:role_id>/edit/", matrix.matrix_edit, name="matrix_edit"),
+    path(
+        "<int:playbook_id>/matrix/<int:role_id>/delete/", matrix.matrix_delete, name="matrix_delete"
+    ),
+    path("<int:playbook_id>/matrix/<int:role_id>/move/", matrix.matrix_move, name="matrix_move"),
+    path(f"{roles}/", role_page.role_detail, name="role_detail"),
+    path(f"{roles}/delete/", role_page.role_delete, name="role_delete"),
+    path(f"{roles}/one-pager.pdf", views.role_one_pager, name="role_one_pager"),
+    path(f"{roles}/givegets/new/", role_page.giveget_create, name="giveget_create"),
+    path(f"{givegets}/edit/", role_page.giveget_edit, name="giveget_edit"),
+    path(f"{givegets}/delete/", role_page.giveget_delete, name="giveget_delete"),
+    path(f"{givegets}/move/", role_page.giveget_move, name="giveget_move"),
+]

@@ -1,0 +1,270 @@
+"""Pages about a whole playbook that read every app: my playbooks, create,
+the overview with its health check, the charter, the playbook file, the PDFs.
+
+Every view that touches a playbook goes through ``access.get_playbook``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from core.forms import autofocus
+from core.fragments import cached_fragment
+from planner import pdf, playbook_file, services
+from planner.health import MISTAKES, TITLES
+from planner.overview import avoided_counts, overview
+from playbooks.access import Access, get_playbook
+from playbooks.forms import (
+    CharterForm,
+    NewPlaybookForm,
+    PlaybookFileForm,
+    TemplateForm,
+)
+from playbooks.models import Level, Membership, Playbook
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "wiifm-playbook-v1.schema.json"
+
+
+@require_GET
+def playbook_list(request: HttpRequest) -> HttpResponse:
+    """My playbooks, newest first, with my level and the health check's 'N of 5'.
+
+    Queries: session, user, memberships with playbooks, then the health check's
+    data for all of them at once: playbooks, roles, Give-Gets, ambassadors, steps.
+    """
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("playbook")
+        .order_by("-playbook__created_at", "-playbook_id")
+    )
+    rows = [(m.playbook, Level(m.level)) for m in memberships]
+    if request.user.is_superuser:
+        # Administrators see every playbook, as owners.
+        mine = {playbook.pk for playbook, _level in rows}
+        rows += [(p, Level.OWNER) for p in Playbook.objects.exclude(pk__in=mine)]
+        rows.sort(key=lambda row: (row[0].created_at, row[0].pk), reverse=True)
+    avoided = avoided_counts([playbook for playbook, _level in rows], timezone.localdate())
+    return render(
+        request,
+        "planner/playbook_list.html",
+        {"rows": [(p, level, avoided.get(p.pk, 0)) for p, level in rows]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def playbook_create(request: HttpRequest) -> HttpResponse:
+    form = NewPlaybookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        with_examples = fields.pop("with_examples")
+        playbook = services.create_playbook(
+            owner=request.user, with_examples=with_examples, **fields
+        )
+        messages.success(request, _("Playbook “%(name)s” created.") % {"name": playbook.name})
+        return redirect("playbook_detail", playbook.pk)
+    return render(request, "playbooks/form.html", {"form": form, "creating": True})
+
+
+def overview_context(access: Access, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    go_live = access.playbook.go_live
+    return {
+        "access": access,
+        "playbook": access.playbook,
+        "today": today,
+        "days_to_go_live": (go_live - today).days if go_live else None,
+        "days_since_go_live": (today - go_live).days if go_live else None,
+        "mistakes": [(code, TITLES[code]) for code in MISTAKES],
+        "section": "overview",
+        **overview(access.playbook, today, can_edit=access.can_edit),
+        **extra,
+    }
+
+
+@require_GET
+def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The overview. Queries: session, user, membership with playbook; then
+    either the cached fragment and the plan's progress for the header, or
+    roles, Give-Gets, ambassadors, steps and tasks.
+
+    The body is a cached fragment (``core.fragments``) that varies with the
+    reader's level: owners see Delete, editors the edit links, viewers neither.
+    """
+    access = get_playbook(request, playbook_id)
+    fragment = cached_fragment(
+        request,
+        name="overview",
+        playbook_id=access.playbook.pk,
+        template="planner/overview.html#overview_body",
+        context=lambda: overview_context(access),
+        vary=[access.level.name],
+    )
+    extra = {}
+    if fragment.context is not None:
+        extra["plan_progress"] = fragment.context["plan_progress"]  # computed already
+    return render(
+        request,
+        "planner/overview.html",
+        {
+            **extra,
+            "access": access,
+            "playbook": access.playbook,
+            "section": "overview",
+            "overview_html": fragment.html,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def charter_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The pledge and the data charter, edited in place; the health check follows."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    if request.htmx and request.GET.get("cancel"):
+        # Cancel in place: the charter as it is, with the focus back on it.
+        context = overview_context(access, focus_charter=True)
+        return render(request, "planner/overview.html#charter", context)
+    form = CharterForm(request.POST or None, instance=access.playbook, prefix="charter")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            context = overview_context(access, oob=True, charter_saved=True, focus_charter=True)
+            html = render_to_string("planner/overview.html#charter", context, request)
+            html += render_to_string("planner/overview.html#health", context, request)
+            return HttpResponse(html)
+        messages.success(request, _("Changes saved."))
+        return redirect(reverse("playbook_detail", args=[access.playbook.pk]) + "#charter")
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "form": autofocus(form, prefer_empty=True),
+        "section": "overview",
+    }
+    if request.htmx:
+        return render(request, "planner/overview.html#charter_form", context)
+    return render(request, "planner/charter_edit.html", context)
+
+
+@require_GET
+def export_json(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The playbook file, for backups, moves and templates. Viewers included."""
+    access = get_playbook(request, playbook_id)
+    document = playbook_file.export_playbook(access.playbook)
+    response = HttpResponse(
+        playbook_file.dumps(document).encode("utf-8"),
+        content_type="application/json; charset=utf-8",
+    )
+    name = slugify(access.playbook.name) or "playbook"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Any logged-in user creates a new playbook, of which they are the only owner."""
+    form = (
+        PlaybookFileForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else PlaybookFileForm()
+    )
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(playbook_file.MAX_BYTES + 1)
+        try:
+            playbook = playbook_file.import_playbook(playbook_file.loads(data), owner=request.user)
+        except playbook_file.PlaybookFileError as error:
+            errors = error.errors
+        else:
+            messages.success(request, _("Playbook “%(name)s” imported.") % {"name": playbook.name})
+            return redirect("playbook_detail", playbook.pk)
+    return render(request, "planner/import.html", {"form": form, "errors": errors})
+
+
+@require_http_methods(["GET", "POST"])
+def use_as_template(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """A new playbook from this one: roles, Give-Gets, plan and texts, no people."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    source = access.playbook
+    form = TemplateForm(
+        request.POST or None,
+        initial={"name": _("%(name)s (new rollout)") % {"name": source.name}},
+    )
+    if request.method == "POST" and form.is_valid():
+        document = playbook_file.as_template(
+            playbook_file.export_playbook(source),
+            name=form.cleaned_data["name"],
+            go_live=form.cleaned_data["go_live"],
+        )
+        playbook = playbook_file.import_playbook(document, owner=request.user)
+        messages.success(
+            request,
+            _("Playbook “%(name)s” created from “%(source)s”.")
+            % {"name": playbook.name, "source": source.name},
+        )
+        return redirect("playbook_detail", playbook.pk)
+    return render(
+        request,
+        "planner/template.html",
+        {"access": access, "playbook": source, "form": form, "section": "overview"},
+    )
+
+
+@login_not_required
+@require_GET
+def schema(request: HttpRequest) -> FileResponse:
+    """The JSON Schema of the playbook file, version 1: documentation of the format."""
+    return FileResponse(
+        SCHEMA_PATH.open("rb"), content_type="application/schema+json; charset=utf-8"
+    )
+
+
+def pdf_response(request: HttpRequest, document: pdf.Document) -> HttpResponse:
+    """The PDF, or 304 when the browser has this version already."""
+    etag = f'"{document.etag}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(document.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """304 when the browser holds this version: checked before any rendering."""
+    tags = [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+    if f'"{etag}"' in tags or "*" in tags:
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{etag}"'
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    return None
+
+
+@require_safe
+def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    unchanged = not_modified(request, pdf.document_key(access.playbook, "playbook"))
+    return unchanged or pdf_response(request, pdf.playbook_document(access.playbook))
+
+
+@require_safe
+def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id)
+    get_object_or_404(access.playbook.roles, pk=role_id)
+    unchanged = not_modified(request, pdf.document_key(access.playbook, f"one-pager:{role_id}"))
+    return unchanged or pdf_response(request, pdf.one_pager_document(access.playbook, role_id))
