@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     # Bottom to top: see DESIGN.md "Layers" (checked by import-linter).
+    "core",
     "playbooks",
     "roles",
     "givegets",
