@@ -40,7 +40,8 @@ class StepForm(forms.ModelForm):
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, due = cleaned.get("start"), cleaned.get("due")
         if start and due and due < start:
             self.add_error("due", _("The due date is before the start date."))

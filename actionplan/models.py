@@ -7,6 +7,7 @@ import datetime
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
@@ -38,6 +39,12 @@ class Step(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
+
+    # Not fields: the pages that show the plan (actionplan.views, planner.pdf)
+    # set these on the steps they show, for their templates.
+    overdue: bool
+    done_tasks: int
+    add_form: ModelForm[Task]
 
     class Meta:
         ordering = ["playbook", "number"]
@@ -92,6 +99,9 @@ class Task(models.Model):
     done = models.BooleanField(_("done"), default=False)
     due = models.DateField(_("due"), null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    # Not a field: the plan page sets it on the tasks it shows (actionplan.views).
+    overdue: bool
 
     class Meta:
         ordering = ["order", "id"]

@@ -57,6 +57,13 @@ class StepDates:
     status: str
     overdue: bool
 
+    @property
+    def span(self) -> tuple[datetime.date, datetime.date] | None:
+        """First and last day; a single date stands for both. None when undated."""
+        start = self.start or self.due
+        due = self.due or self.start
+        return None if start is None or due is None else (start, due)
+
 
 def build_timeline(
     steps: list[StepDates],
@@ -67,11 +74,11 @@ def build_timeline(
     today_label: str,
 ) -> Timeline | None:
     """None when no step has dates to place."""
-    dated = [s for s in steps if s.start or s.due]
+    dated = [dates for dates in (s.span for s in steps) if dates is not None]
     if not dated:
         return None
-    first = min(s.start or s.due for s in dated)
-    last = max(s.due or s.start for s in dated)
+    first = min(start for start, _due in dated)
+    last = max(due for _start, due in dated)
     if go_live:
         first, last = min(first, go_live), max(last, go_live)
     # Today widens the range only when it is near the plan, so that a plan far
@@ -86,15 +93,15 @@ def build_timeline(
         return round(LEFT + (day - first).days * scale, 1)
 
     bars = []
+    x: float
     for index, step in enumerate(steps):
         top = TOP + index * ROW
-        start = step.start or step.due
-        due = step.due or step.start
-        if start is None or due is None:
+        dates = step.span
+        if dates is None:
             x, width = LEFT, 0.0
         else:
-            x = x_of(start)
-            width = max(round(x_of(due) - x, 1), 3.0)
+            x = x_of(dates[0])
+            width = max(round(x_of(dates[1]) - x, 1), 3.0)
         bars.append(
             TimelineBar(
                 number=step.number,
@@ -105,7 +112,7 @@ def build_timeline(
                 width=width,
                 status=step.status,
                 overdue=step.overdue,
-                undated=start is None,
+                undated=dates is None,
                 marker_y1=top + 16,
                 marker_y2=top + 33,
             )

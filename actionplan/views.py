@@ -24,6 +24,7 @@ from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
 from core.forms import autofocus
+from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
 from core.ordering import move, next_order
 from playbooks.access import Access, get_playbook
@@ -100,7 +101,7 @@ def plan(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def step_edit(request: HttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
+def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     step = get_step(access.playbook, step_id)
     form = StepForm(request.POST or None, instance=step, prefix=f"step{step.pk}")
@@ -128,7 +129,7 @@ def step_edit(request: HttpRequest, playbook_id: int, step_id: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def task_add(request: HttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
+def task_add(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     step = get_step(access.playbook, step_id)
     if request.method == "GET":
@@ -150,7 +151,7 @@ def task_add(request: HttpRequest, playbook_id: int, step_id: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def task_toggle(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+def task_toggle(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
@@ -163,7 +164,7 @@ def task_toggle(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def task_edit(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+def task_edit(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     form = TaskForm(request.POST or None, instance=task, prefix=f"task{task.pk}")
@@ -191,7 +192,7 @@ def task_edit(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def task_delete(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+def task_delete(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
@@ -210,7 +211,7 @@ def task_delete(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def task_move(request: HttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
+def task_move(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
@@ -227,7 +228,7 @@ def task_move(request: HttpRequest, playbook_id: int, task_id: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def quick_win_toggle(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def quick_win_toggle(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Step 6 ticks a role's quick win: the same field as on the role page."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_object_or_404(Role.objects.filter(playbook=access.playbook), pk=role_id)

@@ -13,11 +13,10 @@ from playbooks.models import Playbook
 
 
 def email_taken(playbook: Playbook, email: str, *, exclude_pk: int | None = None) -> bool:
-    return (
-        Ambassador.objects.filter(playbook=playbook, email__iexact=email)
-        .exclude(pk=exclude_pk)
-        .exists()
-    )
+    others = Ambassador.objects.filter(playbook=playbook, email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
 
 
 class AmbassadorForm(forms.ModelForm):
@@ -46,8 +45,10 @@ class AmbassadorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only this playbook's roles: another playbook's role id is an invalid
         # choice, whatever the browser sends.
-        self.fields["role"].queryset = playbook.roles.all()
-        self.fields["role"].empty_label = None
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ModelChoiceField)  # a ForeignKey's form field
+        role_field.queryset = playbook.roles.all()
+        role_field.empty_label = None
         self.fields["email"].help_text = _(
             "Unique within this playbook; the personal link goes here."
         )
@@ -67,7 +68,8 @@ class AmbassadorForm(forms.ModelForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         role = cleaned.get("role")
         if role is not None and role.playbook_id != self.playbook.pk:
             self.add_error("role", _("Choose one of this playbook's roles."))

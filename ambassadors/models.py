@@ -68,6 +68,10 @@ class Ambassador(models.Model):
 
     objects = AmbassadorQuerySet.as_manager()
 
+    # Not a field: the roster marks the ambassadors it shows whose training is
+    # due and not completed (ambassadors.views), for its template.
+    flag_untrained: bool
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("ambassador")

@@ -199,9 +199,9 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         # "not started" for a new row).
         keep_if_empty = {"influence", "training"}
         given = {k: v for k, v in values.items() if k in current and (v or k not in keep_if_empty)}
-        data = {**current, **given}
-        data.update(email=email, role=str(role.pk), training=_training(data["training"]))
-        form = AmbassadorForm(data, instance=instance, playbook=playbook)
+        form_data = {**current, **given}
+        form_data.update(email=email, role=str(role.pk), training=_training(form_data["training"]))
+        form = AmbassadorForm(form_data, instance=instance, playbook=playbook)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from ambassadors.models import Ambassador, hash_token, new_token
+from core.accounts import signed_in_user
 
 OPENED_PRECISION = datetime.timedelta(hours=1)
 
@@ -52,12 +53,13 @@ def note_opened(ambassador: Ambassador) -> None:
 def email_link(request: HttpRequest, ambassador: Ambassador, token: str) -> None:
     """Send the ambassador their link, in the playbook's language."""
     playbook = ambassador.role.playbook
+    sender = signed_in_user(request)
     context = {
         "ambassador": ambassador,
         "playbook": playbook,
         "role": ambassador.role,
         "url": link_url(request, token),
-        "sender": request.user.get_full_name() or request.user.get_username(),
+        "sender": sender.get_full_name() or sender.get_username(),
     }
     with translation.override(playbook.language):
         subject = render_to_string("ambassadors/email/link_subject.txt", context)

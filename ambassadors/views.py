@@ -24,6 +24,7 @@ from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
 from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
+from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 
@@ -32,7 +33,8 @@ SORTS = {"name": ("name", "pk"), "influence": ("-influence", "name", "pk")}
 
 def _sort(request: HttpRequest) -> str:
     """The roster's order; htmx forms carry it in their URL, so it survives a change."""
-    return request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
+    sort = request.GET.get("sort", "")
+    return sort if sort in SORTS else "name"
 
 
 def roster_context(request: HttpRequest, access: Access, **extra: Any) -> dict[str, Any]:
@@ -81,7 +83,7 @@ def _get(access: Access, ambassador_id: int) -> Ambassador:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def roster(request: HttpRequest, playbook_id: int) -> HttpResponse:
+def roster(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, roles, ambassadors."""
     access = get_playbook(request, playbook_id)
     context = roster_context(request, access)
@@ -92,7 +94,7 @@ def roster(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def ambassador_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
+def ambassador_add(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if request.method == "GET":
         return redirect(_roster_url(access) + "#add-ambassador")
@@ -113,7 +115,7 @@ def ambassador_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def ambassador_edit(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+def ambassador_edit(request: HtmxHttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
     form = AmbassadorForm(
@@ -144,7 +146,9 @@ def ambassador_edit(request: HttpRequest, playbook_id: int, ambassador_id: int) 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def ambassador_delete(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+def ambassador_delete(
+    request: HtmxHttpRequest, playbook_id: int, ambassador_id: int
+) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
     if request.method == "POST":
@@ -171,7 +175,7 @@ def ambassador_delete(request: HttpRequest, playbook_id: int, ambassador_id: int
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def link_issue(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+def link_issue(request: HtmxHttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
     """Issue (or re-issue) a personal link and show it, once."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
@@ -219,7 +223,7 @@ def link_email(request: HttpRequest, playbook_id: int, ambassador_id: int) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def link_revoke(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+def link_revoke(request: HtmxHttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
     if request.method == "POST":

@@ -1,8 +1,25 @@
-"""Accounts: what an invitation that was never accepted looks like."""
+"""Accounts: the signed-in user, and what an invitation that was never accepted looks like."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, typed as an account rather than "account or anonymous".
+
+    Every page but those marked ``@login_not_required`` is behind
+    LoginRequiredMiddleware, which sends anonymous visitors to the login page
+    first: for those pages the check below never fails.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def is_pending_invitation(user: Any) -> bool:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django_htmx.http import retarget
 
+from core.http import HtmxHttpRequest
+
 
 def edit_form_response(
-    request: HttpRequest, *, page: str, fragment: str, item: str, context: dict[str, Any]
+    request: HtmxHttpRequest, *, page: str, fragment: str, item: str, context: dict[str, Any]
 ) -> HttpResponse:
     """The edit form: the full ``page`` without htmx, else the form ``fragment``.
 

@@ -68,7 +68,8 @@ class GiveGetForm(forms.ModelForm):
         return give
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         minutes = cleaned.get("minutes_each")
         times = cleaned.get("times_per_week")
         if minutes is not None and times is not None:

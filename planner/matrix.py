@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from ambassadors.models import Ambassador
 from core.forms import autofocus
 from core.fragments import cached_fragment
+from core.http import HtmxHttpRequest
 from core.ordering import move
 from givegets.selectors import get_role_with_givegets, roles_with_givegets
 from playbooks.access import Access, get_playbook
@@ -105,7 +106,7 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def matrix_edit(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
     form = MatrixRoleForm(
@@ -138,7 +139,7 @@ def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def matrix_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
+def matrix_add(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if request.method == "GET":  # the form is the matrix's last row
         return redirect(_matrix_url(access) + "#add-role")
@@ -160,7 +161,7 @@ def matrix_add(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
     if request.method == "POST":
@@ -187,7 +188,7 @@ def matrix_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def matrix_move(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def matrix_move(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
     if request.method == "POST":

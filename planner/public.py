@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -48,8 +49,8 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(request)
     role = ambassador.role
     playbook = role.playbook
+    prefetch_related_objects([role], "givegets")  # one query, reused by role.balance()
     givegets = list(role.givegets.all())
-    role._prefetched_objects_cache = {"givegets": givegets}
     fellows = list(role.ambassadors.exclude(pk=ambassador.pk).order_by("name"))
     note_opened(ambassador)
     with translation.override(playbook.language):

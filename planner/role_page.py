@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.forms import autofocus
 from core.fragments import cached_fragment
+from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
 from core.ordering import move
 from givegets import services
@@ -119,7 +120,7 @@ def _get(access: Access, role: Role, giveget_id: int) -> GiveGet:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def giveget_create(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
     if request.method == "GET":  # the form is on the role page
@@ -139,7 +140,7 @@ def giveget_create(request: HttpRequest, playbook_id: int, role_id: int) -> Http
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def giveget_edit(
-    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, giveget_id: int
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
@@ -164,7 +165,7 @@ def giveget_edit(
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def giveget_delete(
-    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, giveget_id: int
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
@@ -183,7 +184,7 @@ def giveget_delete(
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def giveget_move(
-    request: HttpRequest, playbook_id: int, role_id: int, giveget_id: int
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, giveget_id: int
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.accounts import signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
+from core.http import HtmxHttpRequest
 from planner import pdf, playbook_file, services
 from planner.health import MISTAKES, TITLES
 from planner.overview import avoided_counts, overview
@@ -45,13 +47,14 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
     Queries: session, user, memberships with playbooks, then the health check's
     data for all of them at once: playbooks, roles, Give-Gets, ambassadors, steps.
     """
+    user = signed_in_user(request)
     memberships = list(
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=user)
         .select_related("playbook")
         .order_by("-playbook__created_at", "-playbook_id")
     )
     rows = [(m.playbook, Level(m.level)) for m in memberships]
-    if request.user.is_superuser:
+    if user.is_superuser:
         # Administrators see every playbook, as owners.
         mine = {playbook.pk for playbook, _level in rows}
         rows += [(p, Level.OWNER) for p in Playbook.objects.exclude(pk__in=mine)]
@@ -130,7 +133,7 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def charter_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+def charter_edit(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """The pledge and the data charter, edited in place; the health check follows."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if request.htmx and request.GET.get("cancel"):

@@ -39,7 +39,8 @@ class PlaybookForm(forms.ModelForm):
         return name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("crm_system") != Playbook.CRM.OTHER:
             cleaned["crm_other"] = ""
         return cleaned

@@ -79,7 +79,7 @@ def add_member(
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).order_by("pk").first()
     created = user is None
-    if created:
+    if user is None:
         user = User(username=username_for(email), email=email, is_active=False)
         user.set_unusable_password()
         user.save()

@@ -23,10 +23,11 @@ def name_taken(playbook: Playbook, name: str, *, exclude_pk: int | None = None) 
     either says so. One query.
     """
     folded = name.casefold()
-    rows = (
-        playbook.roles.exclude(pk=exclude_pk)
-        .annotate(lowered=Lower("name"), candidate=Lower(Value(name)))
-        .values_list("name", "lowered", "candidate")
+    others = playbook.roles.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    rows = others.annotate(lowered=Lower("name"), candidate=Lower(Value(name))).values_list(
+        "name", "lowered", "candidate"
     )
     return any(
         other.casefold() == folded or lowered == candidate for other, lowered, candidate in rows

@@ -40,10 +40,12 @@ def inplace_form(
     selector, or with ``target_key`` the element ``target``-``target_key``);
     ``fields``: the template of the fields (default: the whole ``form``)."""
     item_id = f"{item}-{key}" if key is not None else item
+    # The form, the playbook and the CSRF token come from the page's context.
+    page_context: dict[str, Any] = {str(name): value for name, value in context.flatten().items()}
     if target_key is not None:
         target = f"#{target}-{target_key}"
     return {
-        **context.flatten(),
+        **page_context,
         "action": action,
         "hx_action": hx_action or action,
         "target": target or f"#{item_id}",

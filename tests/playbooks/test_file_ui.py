@@ -27,10 +27,7 @@ from tests.playbooks.test_playbook_file import EXAMPLE
 pytestmark = pytest.mark.django_db
 SCHEMA = json.loads(
     (
-        Path(__file__).resolve().parents[2]
-        / "planner"
-        / "schema"
-        / "wiifm-playbook-v1.schema.json"
+        Path(__file__).resolve().parents[2] / "planner" / "schema" / "wiifm-playbook-v1.schema.json"
     ).read_text(encoding="utf-8")
 )
 

@@ -74,7 +74,10 @@ class Command(BaseCommand):
             playbook=demo, user=baseline_user, defaults={"level": "viewer"}
         )
         role = demo.roles.order_by("order").first()
-        token = issue_link(Ambassador.objects.filter(role=role).first())
+        ambassador = Ambassador.objects.filter(role=role).first()
+        if role is None or ambassador is None:
+            raise CommandError("The demo playbook has no role with an ambassador.")
+        token = issue_link(ambassador)
         lead_cookie, baseline_cookie = session_cookie(lead), session_cookie(baseline_user)
         pages = [
             ("baseline: playbook list", "/playbooks/", baseline_cookie),

@@ -91,6 +91,7 @@ class Command(BaseCommand):
             f"{'cached':10}       mean  {cached:6.3f} s (large, from the cache){verdict}"
         )
         role = demo.roles.first()
+        assert role is not None, "seed_demo gives the demo playbook roles"
         self.timed("one-pager", repeat, lambda: pdf.one_pager_document(demo, role.pk))
 
     def large(self, demo: Playbook) -> Playbook:

@@ -15,7 +15,7 @@ from playbooks.models import Level, Membership, Playbook
 
 PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
 
-PLAYBOOKS = [
+PLAYBOOKS: list[dict[str, Any]] = [
     {
         "name": "Salesforce rollout",
         "organisation": "Nordlys A/S",
