@@ -6,6 +6,12 @@ completely before it writes anything, and creates the playbook in one
 transaction: on any error nothing is created, and every error names its place
 (``playbook.language: must be one of da, en``).
 
+Reading has one source per rule (STYLE.md): the committed JSON Schema for
+structure and types, then the models' own validation (``full_clean`` on
+unsaved instances) for ranges and lengths, then the few rules neither can
+state, written out below. Field lists are the schema's: a key the schema
+knows is a field of the model of the same name.
+
 Each part of a playbook adds its section here as it is built, so the file
 always holds the whole playbook.
 """
@@ -15,16 +21,18 @@ from __future__ import annotations
 import copy
 import datetime
 import json
-import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import ValidationError as SchemaError
 
 from actionplan.defaults import default_plan
 from actionplan.models import Step, Task
@@ -34,12 +42,15 @@ from ambassadors.models import Ambassador
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
 from playbooks.models import Level, Membership, Playbook
-from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
-from roles.models import FACTORS, MAX_HEADCOUNT, Role
+from roles.equation import MAX_MINUTES_PER_WEEK
+from roles.models import FACTORS, Role
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-FORMAT = "wiifm-playbook"
-VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "schema" / "wiifm-playbook-v1.schema.json"
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+# Formats are annotations unless asserted: "date" is, so 2027-02-30 is refused.
+VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker(["date"]))
+FORMAT: str = SCHEMA["properties"]["format"]["const"]
+VERSION: int = SCHEMA["properties"]["version"]["const"]
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -151,415 +162,427 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-# --- Validation -------------------------------------------------------------
+# --- Reading ----------------------------------------------------------------
 #
-# A small, strict reader: each field is read by a function that knows its
-# type and range, records an error with the field's place, and returns the
-# value or its default. Nothing is written until the whole file is read.
+# In this order: the version (it decides which schema applies), the schema,
+# text no database stores, and then, per object, the model's own validation
+# and the rules the schema cannot state. Errors are kept by place, the first
+# at each place, and a value with an error is not checked further.
+
+Place = tuple[str | int, ...]
 
 
 @dataclass
-class Reader:
-    errors: list[str] = field(default_factory=list)
+class RoleParts:
+    role: Role
+    givegets: list[GiveGet]
+    ambassadors: list[Ambassador]
 
-    def error(self, place: str, message: str) -> None:
-        self.errors.append(f"{place}: {message}")
 
-    def object(self, value: Any, place: str, allowed: list[str], required: list[str]) -> dict:
-        if not isinstance(value, dict):
-            self.error(place or "(file)", _("must be an object"))
-            return {}
-        for key in value:
-            if key not in allowed:
-                self.error(f"{place}.{key}" if place else key, _("unknown key"))
-        for key in required:
-            if key not in value:
-                self.error(f"{place}.{key}" if place else key, _("is required"))
-        return value
+@dataclass
+class StepParts:
+    step: Step
+    tasks: list[Task]
 
-    def text(
-        self, obj: dict, key: str, place: str, *, max_length: int, required: bool = False
-    ) -> str:
-        where = f"{place}.{key}"
-        if required and key not in obj:
-            return ""  # reported once, as "is required", by object()
-        value = obj.get(key, "")
-        if not isinstance(value, str):
-            self.error(where, _("must be a string"))
-            return ""
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            self.error(where, _("must be valid text (it holds a lone surrogate)"))
-            return ""
-        if "\x00" in value:
-            self.error(where, _("must not contain NUL characters"))
-            return ""
-        value = value.strip()  # as the forms do
-        if required and not value:
-            self.error(where, _("must not be blank"))
-        if len(value) > max_length:
-            self.error(where, _("must be at most %(n)s characters") % {"n": max_length})
-        return value
 
-    def choice(self, obj: dict, key: str, place: str, *, choices: list[str], default: str) -> str:
-        where = f"{place}.{key}"
-        value = obj.get(key, default)
-        if not isinstance(value, str) or value not in choices:
-            self.error(
-                where, _("must be one of %(choices)s") % {"choices": ", ".join(sorted(choices))}
-            )
-            return default
-        return value
+@dataclass
+class Parts:
+    """A read file: unsaved, validated instances, ready to be saved in order."""
 
-    def date(self, obj: dict, key: str, place: str) -> datetime.date | None:
-        where = f"{place}.{key}"
-        value = obj.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.error(where, _("must be a date written YYYY-MM-DD, or null"))
-            return None
-        try:
-            if not ISO_DATE.fullmatch(value):
-                raise ValueError
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            self.error(where, _("must be a date written YYYY-MM-DD, or null"))
-            return None
+    playbook: Playbook
+    roles: list[RoleParts]
+    steps: list[StepParts]
 
-    def boolean(self, obj: dict, key: str, place: str) -> bool:
-        value = obj.get(key, False)
-        if not isinstance(value, bool):
-            self.error(f"{place}.{key}", _("must be true or false"))
-            return False
-        return value
 
-    def integer(
-        self, obj: dict, key: str, place: str, *, minimum: int = 0, maximum: int | None = None
-    ) -> int:
-        where = f"{place}.{key}"
-        value = obj.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float | Decimal):
-                self.error(where, _("must be a whole number"))
-            else:
-                self.error(where, _("must be a number"))
-            return 0
-        if value < minimum:
-            self.error(where, _("must be %(n)s or more") % {"n": minimum})
-        elif maximum is not None and value > maximum:
-            self.error(where, _("must be at most %(n)s") % {"n": maximum})
-        return value
+class _Refused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
-    def decimal(self, obj: dict, key: str, place: str, *, places: int, maximum: int) -> Decimal:
-        where = f"{place}.{key}"
-        value = obj.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            self.error(where, _("must be a number"))
-            return Decimal(0)
+
+def _place(place: Place) -> str:
+    """``roles[2].givegets[0].minutes_each``; ``(file)`` for the document itself."""
+    text = ""
+    for part in place:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    # An unknown key may hold a lone surrogate: show it escaped, never fail on it.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") or "(file)"
+
+
+def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
+    """One schema error as today's places and messages (several for keys)."""
+    place: Place = tuple(error.absolute_path)
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Any = error.schema
+    match error.validator:
+        case "required":
+            for key in value:
+                if key not in instance:
+                    yield (*place, key), _("is required")
+            return
+        case "additionalProperties":
+            for key in instance:
+                if key not in schema.get("properties", {}):
+                    yield (*place, key), _("unknown key")
+            return
+        case "type":
+            message = {
+                "object": _("must be an object"),
+                "array": _("must be a list"),
+                "string": _("must be a string"),
+                "boolean": _("must be true or false"),
+                "number": _("must be a number"),
+                "integer": (
+                    _("must be a whole number")
+                    if isinstance(instance, float | Decimal)
+                    else _("must be a number")
+                ),
+            }.get(value, error.message)
+        case "anyOf" if schema == SCHEMA["$defs"]["date"]:
+            message = _("must be a date written YYYY-MM-DD, or null")
+        case "enum":
+            message = _("must be one of %(choices)s") % {"choices": ", ".join(sorted(value))}
+        case "const":
+            message = _("must be “%(format)s”") % {"format": value}
+        case "minimum":
+            message = _("must be %(n)s or more") % {"n": value}
+        case "maximum":
+            message = _("must be at most %(n)s") % {"n": value}
+        case "minLength":
+            message = _("must not be blank")
+        case "maxLength":
+            if len(instance.strip()) <= value:
+                return  # texts are stripped first, as the forms do
+            message = _("must be at most %(n)s characters") % {"n": value}
+        case "maxItems":
+            message = _("must have at most %(n)s items") % {"n": value}
+        case _:
+            message = error.message
+    yield place, message
+
+
+def _model_message(error: ValidationError, model_field: Any) -> str:
+    """A model's validation error in the file's words, its limit the model's."""
+    params = error.params or {}
+    match error.code:
+        case "blank":
+            return _("must not be blank")
+        case "max_length":
+            return _("must be at most %(n)s characters") % {"n": params["limit_value"]}
+        case "min_value":
+            return _("must be %(n)s or more") % {"n": params["limit_value"]}
+        case "max_value":
+            return _("must be at most %(n)s") % {"n": params["limit_value"]}
+        case "invalid" if isinstance(model_field, models.EmailField):
+            return _("must be an e-mail address")
+    return " ".join(error.messages)
+
+
+def _cleaned(model_field: Any, value: Any) -> Any:
+    """A value of the right type (the schema saw to that), cleaned as the forms do."""
+    if isinstance(model_field, models.DecimalField):
+        # A JSON number with at most the field's decimals (0.25), exactly.
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        step = Decimal(1).scaleb(-places)
+        step = Decimal(1).scaleb(-model_field.decimal_places)
         if not number.is_finite():
-            self.error(where, _("must be a number"))
-        elif number < 0:
-            self.error(where, _("must be 0 or more"))
-        elif number > maximum:
-            self.error(where, _("must be at most %(n)s") % {"n": maximum})
-        elif number != number.quantize(step):
-            self.error(where, _("must have at most %(n)s decimals") % {"n": places})
-        else:
-            return number.quantize(step)
-        return Decimal(0)
-
-    def array(self, obj: dict, key: str, place: str) -> list:
-        value = obj.get(key, [])
-        if not isinstance(value, list):
-            self.error(f"{place}.{key}" if place else key, _("must be a list"))
-            return []
-        return value
-
-
-PLAYBOOK_KEYS = [
-    "name",
-    "organisation",
-    "crm_system",
-    "crm_other",
-    "go_live",
-    "language",
-    "pledge",
-    "data_used_for",
-    "data_not_used_for",
-]
-
-
-def _read_playbook(reader: Reader, raw: Any) -> dict[str, Any]:
-    place = "playbook"
-    obj = reader.object(raw, place, PLAYBOOK_KEYS, ["name"])
-    crm_system = reader.choice(
-        obj, "crm_system", place, choices=list(Playbook.CRM.values), default="other"
-    )
-    crm_other = reader.text(obj, "crm_other", place, max_length=100)
-    return {
-        "name": reader.text(obj, "name", place, max_length=200, required=True),
-        "organisation": reader.text(obj, "organisation", place, max_length=200),
-        "crm_system": crm_system,
-        # As in the form: the other system's name only goes with "other".
-        "crm_other": crm_other if crm_system == Playbook.CRM.OTHER else "",
-        "go_live": reader.date(obj, "go_live", place),
-        "language": reader.choice(
-            obj, "language", place, choices=list(Playbook.Language.values), default="en"
-        ),
-        "pledge": reader.text(obj, "pledge", place, max_length=10_000),
-        "data_used_for": reader.text(obj, "data_used_for", place, max_length=10_000),
-        "data_not_used_for": reader.text(obj, "data_not_used_for", place, max_length=10_000),
-    }
-
-
-ROLE_KEYS = [
-    "name",
-    "headcount",
-    "question",
-    "wiifm",
-    "concerns",
-    "quick_win",
-    "quick_win_due",
-    "quick_win_done",
-    "factors",
-    "givegets",
-    "ambassadors",
-]
-AMBASSADOR_KEYS = [
-    "name",
-    "email",
-    "department",
-    "influence",
-    "early_access",
-    "training",
-    "trained_on",
-    "notes",
-]
-GIVEGET_KEYS = [
-    "give",
-    "minutes_each",
-    "times_per_week",
-    "get",
-    "get_kind",
-    "minutes_saved_per_week",
-    "owner",
-    "deliver_by",
-    "status",
-]
-
-
-def _read_giveget(reader: Reader, raw: Any, place: str) -> dict[str, Any]:
-    obj = reader.object(raw, place, GIVEGET_KEYS, ["give"])
-    errors_before = len(reader.errors)
-    minutes_each = reader.integer(obj, "minutes_each", place, maximum=MAX_MINUTES_PER_WEEK)
-    times = reader.decimal(obj, "times_per_week", place, places=2, maximum=MAX_TIMES_PER_WEEK)
-    # The cap, once both numbers are valid: neither side above 2,400 minutes a week.
-    if errors_before == len(reader.errors) and minutes_each * times > MAX_MINUTES_PER_WEEK:
-        reader.error(
-            f"{place}.times_per_week",
-            _("%(minutes)s minutes × %(times)s times is more than %(cap)s minutes a week")
-            % {
-                "minutes": minutes_each,
-                "times": f"{times.normalize():f}",
-                "cap": MAX_MINUTES_PER_WEEK,
-            },
-        )
-    return {
-        "give": reader.text(obj, "give", place, max_length=300, required=True),
-        "minutes_each": minutes_each,
-        "times_per_week": times,
-        "get": reader.text(obj, "get", place, max_length=300),
-        "get_kind": reader.choice(
-            obj, "get_kind", place, choices=list(GiveGet.Kind.values), default="time_saved"
-        ),
-        "minutes_saved_per_week": reader.integer(
-            obj, "minutes_saved_per_week", place, maximum=MAX_MINUTES_PER_WEEK
-        ),
-        "owner": reader.text(obj, "owner", place, max_length=100),
-        "deliver_by": reader.date(obj, "deliver_by", place),
-        "status": reader.choice(
-            obj, "status", place, choices=list(GiveGet.Status.values), default="planned"
-        ),
-    }
-
-
-def _read_ambassador(
-    reader: Reader, raw: Any, place: str, emails: dict[str, str]
-) -> dict[str, Any]:
-    obj = reader.object(raw, place, AMBASSADOR_KEYS, ["name", "email", "influence"])
-    email = reader.text(obj, "email", place, max_length=254, required=True).lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            reader.error(f"{place}.email", _("must be an e-mail address"))
-        else:
-            if email in emails:
-                reader.error(
-                    f"{place}.email", _("%(other)s has the same e-mail") % {"other": emails[email]}
-                )
-            else:
-                emails[email] = place
-    training = reader.choice(
-        obj, "training", place, choices=list(Ambassador.Training.values), default="not_started"
-    )
-    trained_on = reader.date(obj, "trained_on", place)
-    if trained_on and training == Ambassador.Training.NOT_STARTED:
-        # As in the form.
-        reader.error(f"{place}.trained_on", _("goes with a training scheduled or completed"))
-    return {
-        "name": reader.text(obj, "name", place, max_length=200, required=True),
-        "email": email,
-        "department": reader.text(obj, "department", place, max_length=200),
-        "influence": reader.integer(obj, "influence", place, minimum=1, maximum=5)
-        if "influence" in obj
-        else 3,
-        "early_access": reader.date(obj, "early_access", place),
-        "training": training,
-        "trained_on": trained_on,
-        "notes": reader.text(obj, "notes", place, max_length=10_000),
-    }
-
-
-def _read_role(
-    reader: Reader, raw: Any, place: str, names: dict[str, str], emails: dict[str, str]
-) -> dict[str, Any]:
-    obj = reader.object(raw, place, ROLE_KEYS, ["name"])
-    name = reader.text(obj, "name", place, max_length=100, required=True)
-    if name:
-        folded = name.casefold()
-        if folded in names:
-            reader.error(
-                f"{place}.name",
-                _("another role (%(other)s) is already called “%(name)s”, ignoring case")
-                % {"other": names[folded], "name": name},
+            raise _Refused(_("must be a number"))
+        if number != number.quantize(step):
+            raise _Refused(
+                _("must have at most %(n)s decimals") % {"n": model_field.decimal_places}
             )
+        return number.quantize(step)
+    if isinstance(model_field, models.DateField) and isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    if isinstance(model_field, models.CharField | models.TextField):
+        return value.strip()
+    return value
+
+
+def _strings(document: Any) -> Iterator[tuple[Place, str]]:
+    """Every string value with its place (iteratively: files may nest deeply)."""
+    stack: list[tuple[Place, Any]] = [((), document)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, str):
+            yield place, value
+        elif isinstance(value, dict):
+            stack.extend(((*place, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*place, index), item) for index, item in enumerate(value))
+
+
+def _position(document: Any, place: Place) -> tuple[int, ...]:
+    """Where a place is in the document, to list errors in reading order."""
+    position = []
+    node = document
+    for part in place:
+        if isinstance(node, dict):
+            keys = list(node)
+            position.append(keys.index(part) if part in node else -1)  # missing: first
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            position.append(part)
+            node = node[part] if part < len(node) else None
         else:
-            names[folded] = place
-    factors_place = f"{place}.factors"
-    factors = reader.object(obj.get("factors", {}), factors_place, FACTORS, [])
-    return {
-        "name": name,
-        "headcount": reader.integer(obj, "headcount", place, maximum=MAX_HEADCOUNT),
-        "question": reader.text(obj, "question", place, max_length=10_000),
-        "wiifm": reader.text(obj, "wiifm", place, max_length=10_000),
-        "concerns": reader.text(obj, "concerns", place, max_length=10_000),
-        "quick_win": reader.text(obj, "quick_win", place, max_length=300),
-        "quick_win_due": reader.date(obj, "quick_win_due", place),
-        "quick_win_done": reader.boolean(obj, "quick_win_done", place),
-        **{factor: reader.integer(factors, factor, factors_place, maximum=5) for factor in FACTORS},
-        "givegets": [
-            _read_giveget(reader, item, f"{place}.givegets[{index}]")
-            for index, item in enumerate(reader.array(obj, "givegets", place))
-        ],
-        "ambassadors": [
-            _read_ambassador(reader, item, f"{place}.ambassadors[{index}]", emails)
-            for index, item in enumerate(reader.array(obj, "ambassadors", place))
-        ],
-    }
+            position.append(0)
+            node = None
+    return tuple(position)
 
 
-STEP_KEYS = ["number", "title", "description", "owner", "start", "due", "status", "tasks"]
-TASK_KEYS = ["text", "done", "due"]
+def _items(obj: dict[str, Any], place: Place, key: str) -> Iterator[tuple[Place, dict[str, Any]]]:
+    """The objects of a list, each with its place (anything else has its schema error)."""
+    items = obj.get(key, [])
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield (*place, key, index), item
 
 
-def _read_step(reader: Reader, raw: Any, place: str, numbers: dict[int, str]) -> dict[str, Any]:
-    obj = reader.object(raw, place, STEP_KEYS, ["number"])
-    errors_before = len(reader.errors)
-    number = reader.integer(obj, "number", place, minimum=1, maximum=7) if "number" in obj else 0
-    if number and errors_before == len(reader.errors):
-        if number in numbers:
-            reader.error(
-                f"{place}.number",
-                _("%(other)s is step %(n)s too") % {"other": numbers[number], "n": number},
-            )
-        else:
-            numbers[number] = place
-    start = reader.date(obj, "start", place)
-    due = reader.date(obj, "due", place)
-    if start and due and due < start:
-        reader.error(f"{place}.due", _("must not be before start"))
-    tasks = []
-    for index, item in enumerate(reader.array(obj, "tasks", place)):
-        task_place = f"{place}.tasks[{index}]"
-        task = reader.object(item, task_place, TASK_KEYS, ["text"])
-        tasks.append(
-            {
-                "text": reader.text(task, "text", task_place, max_length=300, required=True),
-                "done": reader.boolean(task, "done", task_place),
-                "due": reader.date(task, "due", task_place),
-            }
-        )
-    return {
-        "number": number,
-        # A missing title or description is the default plan's, in the
-        # playbook's language (filled in at import).
-        "title": (
-            reader.text(obj, "title", place, max_length=200, required=True)
-            if "title" in obj
-            else None
-        ),
-        "description": (
-            reader.text(obj, "description", place, max_length=10_000)
-            if "description" in obj
-            else None
-        ),
-        "owner": reader.text(obj, "owner", place, max_length=100),
-        "start": start,
-        "due": due,
-        "status": reader.choice(
-            obj, "status", place, choices=list(Step.Status.values), default="not_started"
-        ),
-        "tasks": tasks,
-    }
+@dataclass
+class _Reader:
+    document: Any
+    errors: dict[Place, str] = field(default_factory=dict)
+    role_names: dict[str, Place] = field(default_factory=dict)
+    emails: dict[str, Place] = field(default_factory=dict)
+    step_numbers: dict[int, Place] = field(default_factory=dict)
 
+    def error(self, place: Place, message: str) -> None:
+        self.errors.setdefault(place, message)
 
-# Sections that later parts of the product read and write, in file order.
-TOP_LEVEL_KEYS = ["format", "version", "playbook", "roles", "action_plan"]
+    def ok(self, *places: Place) -> bool:
+        return not any(place in self.errors for place in places)
 
+    def messages(self) -> list[str]:
+        ordered = sorted(self.errors, key=lambda place: _position(self.document, place))
+        return [f"{_place(place)}: {self.errors[place]}" for place in ordered]
 
-def read(document: Any) -> dict[str, Any]:
-    """Validate a parsed document; return the cleaned values or raise PlaybookFileError."""
-    reader = Reader()
-    obj = reader.object(document, "", TOP_LEVEL_KEYS, ["format", "version", "playbook"])
-    if not obj:
-        raise PlaybookFileError(reader.errors or [_("the file must be a JSON object")])
-    if "format" in obj and obj["format"] != FORMAT:
-        reader.error("format", _("must be “%(format)s”") % {"format": FORMAT})
-    version = obj.get("version")
-    if "version" in obj:
+    # The checks before the models.
+
+    def check_version(self) -> None:
+        if not isinstance(self.document, dict) or "version" not in self.document:
+            return  # the schema says what is missing
+        version = self.document["version"]
         if isinstance(version, bool) or not isinstance(version, int):
-            reader.error("version", _("must be a whole number"))
+            self.error(("version",), _("must be a whole number"))
         elif version > VERSION:
-            reader.error(
-                "version",
-                _(
-                    "this file is version %(version)s; this installation reads version "
-                    "%(known)s and older"
-                )
-                % {"version": version, "known": VERSION},
+            # A later format is not judged by this one's schema.
+            raise PlaybookFileError(
+                [
+                    "version: "
+                    + _(
+                        "this file is version %(version)s; this installation reads version "
+                        "%(known)s and older"
+                    )
+                    % {"version": version, "known": VERSION}
+                ]
             )
         elif version < 1:
-            reader.error("version", _("must be 1 or more"))
-    cleaned = {"playbook": _read_playbook(reader, obj["playbook"])} if "playbook" in obj else {}
-    names: dict[str, str] = {}
-    emails: dict[str, str] = {}
-    cleaned["roles"] = [
-        _read_role(reader, item, f"roles[{index}]", names, emails)
-        for index, item in enumerate(reader.array(obj, "roles", ""))
-    ]
-    numbers: dict[int, str] = {}
-    cleaned["action_plan"] = [
-        _read_step(reader, item, f"action_plan[{index}]", numbers)
-        for index, item in enumerate(reader.array(obj, "action_plan", ""))
-    ]
-    if reader.errors:
-        raise PlaybookFileError(reader.errors)
-    return cleaned
+            self.error(("version",), _("must be %(n)s or more") % {"n": 1})
+
+    def check_schema(self) -> None:
+        for error in VALIDATOR.iter_errors(self.document):
+            for place, message in _schema_errors(error):
+                self.error(place, message)
+
+    def check_text(self) -> None:
+        """What no database stores: lone surrogates (UTF-16 halves) and NUL."""
+        for place, value in _strings(self.document):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                self.error(place, _("must be valid text (it holds a lone surrogate)"))
+                continue
+            if "\x00" in value:
+                self.error(place, _("must not contain NUL characters"))
+
+    # The models, and the rules the schema cannot state.
+
+    def values(
+        self,
+        model: type[models.Model],
+        obj: dict[str, Any],
+        place: Place,
+        *,
+        parts: Collection[str] = (),
+    ) -> dict[str, Any]:
+        """The object's keys as the model's fields, but ``parts`` and values with an error."""
+        values = {}
+        for key, value in obj.items():
+            if key in parts or not self.ok((*place, key)):
+                continue  # an unknown key has its error
+            try:
+                values[key] = _cleaned(model._meta.get_field(key), value)
+            except _Refused as refused:
+                self.error((*place, key), refused.message)
+        return values
+
+    def full_clean(
+        self,
+        instance: models.Model,
+        place: Place,
+        *,
+        exclude: Collection[str] = (),
+        places: dict[str, Place] | None = None,
+    ) -> None:
+        """The model's own validation; each error at its field's place in the file."""
+        places = places or {}
+
+        def where(name: str) -> Place:
+            return places.get(name, (*place, name))
+
+        exclude = [
+            *exclude,
+            *(f.name for f in instance._meta.concrete_fields if not self.ok(where(f.name))),
+        ]
+        try:
+            instance.full_clean(exclude=exclude, validate_constraints=False)
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                if name == NON_FIELD_ERRORS:
+                    model_field = None
+                    at = place
+                else:
+                    model_field = instance._meta.get_field(name)
+                    at = where(name)
+                for each in errors:
+                    self.error(at, _model_message(each, model_field))
+
+    def parts(self) -> Parts | None:
+        document = self.document
+        if not isinstance(document, dict):
+            return None
+        raw = document.get("playbook")
+        playbook = self.playbook(raw) if isinstance(raw, dict) else Playbook()
+        defaults = {spec["number"]: spec for spec in default_plan(playbook.language)}
+        return Parts(
+            playbook=playbook,
+            roles=[self.role(item, place) for place, item in _items(document, (), "roles")],
+            steps=[
+                self.step(item, place, defaults)
+                for place, item in _items(document, (), "action_plan")
+            ],
+        )
+
+    def playbook(self, obj: dict[str, Any]) -> Playbook:
+        place: Place = ("playbook",)
+        playbook = Playbook(**self.values(Playbook, obj, place))
+        if playbook.crm_system != Playbook.CRM.OTHER:
+            playbook.crm_other = ""  # as in the form: the name only goes with "other"
+        self.full_clean(playbook, place)
+        return playbook
+
+    def role(self, obj: dict[str, Any], place: Place) -> RoleParts:
+        values = self.values(Role, obj, place, parts={"factors", "givegets", "ambassadors"})
+        if isinstance(obj.get("factors"), dict):
+            values.update(self.values(Role, obj["factors"], (*place, "factors")))
+        role = Role(order=place[-1], **values)
+        self.full_clean(
+            role,
+            place,
+            exclude=["playbook"],
+            places={factor: (*place, "factors", factor) for factor in FACTORS},
+        )
+        name = (*place, "name")
+        if self.ok(name):
+            # Compared with casefold(): SQLite's lower() folds only ASCII.
+            other = self.role_names.setdefault(role.name.casefold(), place)
+            if other != place:
+                self.error(
+                    name,
+                    _("another role (%(other)s) is already called “%(name)s”, ignoring case")
+                    % {"other": _place(other), "name": role.name},
+                )
+        return RoleParts(
+            role=role,
+            givegets=[self.giveget(item, at) for at, item in _items(obj, place, "givegets")],
+            ambassadors=[
+                self.ambassador(item, at) for at, item in _items(obj, place, "ambassadors")
+            ],
+        )
+
+    def giveget(self, obj: dict[str, Any], place: Place) -> GiveGet:
+        giveget = GiveGet(order=place[-1], **self.values(GiveGet, obj, place))
+        self.full_clean(giveget, place, exclude=["role"])
+        # The cap, once both numbers are valid: neither side above 2,400 minutes a
+        # week (the database's check constraint; the form says it in its words).
+        minutes, times = (*place, "minutes_each"), (*place, "times_per_week")
+        if self.ok(minutes, times) and giveget.given_per_week > MAX_MINUTES_PER_WEEK:
+            self.error(
+                times,
+                _("%(minutes)s minutes × %(times)s times is more than %(cap)s minutes a week")
+                % {
+                    "minutes": giveget.minutes_each,
+                    "times": f"{giveget.times_per_week.normalize():f}",
+                    "cap": MAX_MINUTES_PER_WEEK,
+                },
+            )
+        return giveget
+
+    def ambassador(self, obj: dict[str, Any], place: Place) -> Ambassador:
+        values = self.values(Ambassador, obj, place)
+        if "email" in values:
+            values["email"] = values["email"].lower()  # as in the form
+        ambassador = Ambassador(**values)
+        self.full_clean(ambassador, place, exclude=["playbook", "role"])
+        email = (*place, "email")
+        if self.ok(email):
+            other = self.emails.setdefault(ambassador.email, place)
+            if other != place:
+                self.error(email, _("%(other)s has the same e-mail") % {"other": _place(other)})
+        # As in the form: a training date goes with a training scheduled or completed.
+        trained_on = (*place, "trained_on")
+        if (
+            self.ok(trained_on, (*place, "training"))
+            and ambassador.trained_on
+            and ambassador.training == Ambassador.Training.NOT_STARTED
+        ):
+            self.error(trained_on, _("goes with a training scheduled or completed"))
+        return ambassador
+
+    def step(
+        self, obj: dict[str, Any], place: Place, defaults: dict[int, dict[str, Any]]
+    ) -> StepParts:
+        values = self.values(Step, obj, place, parts={"tasks"})
+        # A missing title or description is the default plan's, in the playbook's language.
+        spec = defaults.get(values.get("number", 0), {})
+        values.update(
+            {key: spec[key] for key in ("title", "description") if key not in obj and spec}
+        )
+        step = Step(**values)
+        unknown = [key for key in ("number", "title", "description") if key not in values]
+        self.full_clean(step, place, exclude=["playbook", *unknown])
+        number = (*place, "number")
+        if self.ok(number) and "number" in values:
+            other = self.step_numbers.setdefault(step.number, place)
+            if other != place:
+                self.error(
+                    number,
+                    _("%(other)s is step %(n)s too") % {"other": _place(other), "n": step.number},
+                )
+        start, due = (*place, "start"), (*place, "due")
+        if self.ok(start, due) and step.start and step.due and step.due < step.start:
+            self.error(due, _("must not be before start"))
+        return StepParts(
+            step=step,
+            tasks=[self.task(item, at) for at, item in _items(obj, place, "tasks")],
+        )
+
+    def task(self, obj: dict[str, Any], place: Place) -> Task:
+        task = Task(order=place[-1], **self.values(Task, obj, place))
+        self.full_clean(task, place, exclude=["step"])
+        return task
+
+
+def read(document: Any) -> Parts:
+    """Validate a parsed document: its unsaved instances, or PlaybookFileError."""
+    reader = _Reader(document)
+    reader.check_version()
+    reader.check_schema()
+    reader.check_text()
+    parts = reader.parts()
+    if reader.errors or parts is None:
+        raise PlaybookFileError(reader.messages())
+    return parts
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -596,33 +619,16 @@ def loads(text: str | bytes) -> Any:
         raise PlaybookFileError([_("not a JSON file (%(error)s)") % {"error": error}]) from error
 
 
-def _full_clean(instance: Any, place: str, exclude: list[str] | None = None) -> None:
-    """The model's own validation, as a last line: its errors get their place too."""
-    try:
-        instance.full_clean(exclude=exclude, validate_constraints=False)
-    except ValidationError as error:
-        raise PlaybookFileError(
-            [
-                f"{place}.{field}: {message}"
-                for field, messages in error.message_dict.items()
-                for message in messages
-            ]
-        ) from error
-
-
 @transaction.atomic
 def import_playbook(document: Any, *, owner: Any) -> Playbook:
     """Create a new playbook owned by ``owner`` from a parsed document."""
-    cleaned = read(document)
-    playbook = Playbook(**cleaned["playbook"])
-    _full_clean(playbook, "playbook")
+    parts = read(document)
+    playbook = parts.playbook
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
-    for index, fields in enumerate(cleaned["roles"]):
-        givegets = fields.pop("givegets")
-        ambassadors = fields.pop("ambassadors")
-        role = Role(playbook=playbook, order=index, **fields)
-        _full_clean(role, f"roles[{index}]", exclude=["playbook"])
+    for index, role_parts in enumerate(parts.roles):
+        role = role_parts.role
+        role.playbook = playbook
         try:
             with transaction.atomic():
                 role.save()
@@ -631,35 +637,23 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
             raise PlaybookFileError(
                 [f"roles[{index}].name: " + _("another role has the same name, ignoring case")]
             ) from error
-        for position, item in enumerate(givegets):
-            giveget = GiveGet(role=role, order=position, **item)
-            _full_clean(giveget, f"roles[{index}].givegets[{position}]", exclude=["role"])
+        for giveget in role_parts.givegets:
+            giveget.role = role
             giveget.save()
-        for position, item in enumerate(ambassadors):
-            ambassador = Ambassador(playbook=playbook, role=role, **item)
-            place = f"roles[{index}].ambassadors[{position}]"
-            _full_clean(ambassador, place, exclude=["playbook", "role"])
+        for ambassador in role_parts.ambassadors:
+            ambassador.playbook = playbook
+            ambassador.role = role
             ambassador.save()
-    _import_plan(playbook, cleaned["action_plan"])
-    return playbook
-
-
-def _import_plan(playbook: Playbook, steps: list[dict[str, Any]]) -> None:
-    """The steps the file gives, and the default plan's for the others."""
-    defaults = {spec["number"]: spec for spec in default_plan(playbook.language)}
-    for index, fields in enumerate(steps):
-        tasks = fields.pop("tasks")
-        spec = defaults[fields["number"]]
-        for key in ("title", "description"):
-            if fields[key] is None:
-                fields[key] = spec[key]
-        step = Step(playbook=playbook, **fields)
-        _full_clean(step, f"action_plan[{index}]", exclude=["playbook"])
+    for step_parts in parts.steps:
+        step = step_parts.step
+        step.playbook = playbook
         step.save()
-        Task.objects.bulk_create(
-            Task(step=step, order=order, **task) for order, task in enumerate(tasks)
-        )
-    create_default_plan(playbook, skip={fields["number"] for fields in steps})
+        for task in step_parts.tasks:
+            task.step = step
+        Task.objects.bulk_create(step_parts.tasks)
+    # The steps the file does not give come from the default plan.
+    create_default_plan(playbook, skip={step_parts.step.number for step_parts in parts.steps})
+    return playbook
 
 
 def as_template(

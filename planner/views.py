@@ -6,7 +6,6 @@ Every view that touches a playbook goes through ``access.get_playbook``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -36,8 +35,6 @@ from playbooks.forms import (
     TemplateForm,
 )
 from playbooks.models import Level, Membership, Playbook
-
-SCHEMA_PATH = Path(__file__).parent / "schema" / "wiifm-playbook-v1.schema.json"
 
 
 @require_GET
@@ -230,7 +227,7 @@ def use_as_template(request: HttpRequest, playbook_id: int) -> HttpResponse:
 def schema(request: HttpRequest) -> FileResponse:
     """The JSON Schema of the playbook file, version 1: documentation of the format."""
     return FileResponse(
-        SCHEMA_PATH.open("rb"), content_type="application/schema+json; charset=utf-8"
+        playbook_file.SCHEMA_PATH.open("rb"), content_type="application/schema+json; charset=utf-8"
     )
 
 

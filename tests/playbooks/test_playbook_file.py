@@ -13,15 +13,24 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
+from actionplan.models import Step, Task
+from ambassadors.models import Ambassador
+from givegets.models import GiveGet
 from planner.playbook_file import (
+    SCHEMA,
     PlaybookFileError,
     dumps,
     export_playbook,
     import_playbook,
     loads,
+    read,
 )
 from playbooks.models import Membership, Playbook
+from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
+from roles.models import FACTORS, MAX_HEADCOUNT, Role
 from tests.factories import make_playbook, make_user
 
 pytestmark = pytest.mark.django_db
@@ -443,6 +452,314 @@ def test_crm_other_goes_only_with_other(owner: Any) -> None:
 def test_too_large() -> None:
     with pytest.raises(PlaybookFileError, match="larger than 5 MB"):
         loads(" " * (5 * 1024 * 1024 + 1))
+
+
+def test_texts_are_stripped_before_their_length_is_checked(owner: Any) -> None:
+    name = " " + "x" * 200 + "\n"
+    assert import_playbook(with_change("playbook.name", name), owner=owner).name == "x" * 200
+
+
+def test_long_texts_survive_the_round_trip(owner: Any) -> None:
+    """The forms put no limit on long texts (pledge, WIIFM, notes...), so neither does the file."""
+    playbook = import_playbook(with_change("playbook.pledge", "p" * 20_000), owner=owner)
+    first = dumps(export_playbook(playbook))
+    assert dumps(export_playbook(import_playbook(loads(first), owner=owner))) == first
+
+
+def test_reading_touches_no_database(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        read(copy.deepcopy(EXAMPLE))
+    with django_assert_num_queries(0), pytest.raises(PlaybookFileError):
+        read(with_change("roles", [{"name": "A"}, {"name": "a"}]))
+
+
+class TestSchemaErrors:
+    """Structure and types come from the JSON Schema, worded as the file's errors."""
+
+    @pytest.mark.parametrize(
+        ("path", "value", "expected"),
+        [
+            ("playbook", [], "playbook: must be an object"),
+            ("playbook.name", 42, "playbook.name: must be a string"),
+            (
+                "playbook.go_live",
+                True,
+                "playbook.go_live: must be a date written YYYY-MM-DD, or null",
+            ),
+            ("roles", "Sales", "roles: must be a list"),
+            ("roles", [{"name": "A", "headcount": "40"}], "roles[0].headcount: must be a number"),
+            (
+                "roles",
+                [{"name": "A", "headcount": Decimal("40.0")}],
+                "roles[0].headcount: must be a whole number",
+            ),
+            ("roles", [{"name": "A", "headcount": True}], "roles[0].headcount: must be a number"),
+            (
+                "roles",
+                [{"name": "A", "quick_win_done": 0}],
+                "roles[0].quick_win_done: must be true or false",
+            ),
+            ("roles", [{"name": "A", "givegets": {}}], "roles[0].givegets: must be a list"),
+            ("roles", [{"name": "A", "factors": [1]}], "roles[0].factors: must be an object"),
+            ("roles", ["Sales"], "roles[0]: must be an object"),
+        ],
+    )
+    def test_type(self, owner: Any, path: str, value: Any, expected: str) -> None:
+        assert errors_of(with_change(path, value), owner) == [expected]
+
+    def test_unknown_keys_each_at_their_place(self, owner: Any) -> None:
+        document = with_change("playbook.colour", "blue")
+        document["playbook"]["size"] = 3
+        document["roles"][0]["givegets"][0]["link"] = "x"
+        assert errors_of(document, owner) == [
+            "playbook.colour: unknown key",
+            "playbook.size: unknown key",
+            "roles[0].givegets[0].link: unknown key",
+        ]
+
+    def test_required_at_the_missing_key(self, owner: Any) -> None:
+        document = with_change("roles", [{"name": "A", "ambassadors": [{"notes": "x"}]}])
+        assert errors_of(document, owner) == [
+            "roles[0].ambassadors[0].name: is required",
+            "roles[0].ambassadors[0].email: is required",
+            "roles[0].ambassadors[0].influence: is required",
+        ]
+
+    @pytest.mark.parametrize(
+        ("path", "value", "expected"),
+        [
+            (
+                "playbook.crm_system",
+                "oracle",
+                "playbook.crm_system: must be one of dynamics, hubspot, other, pipedrive, "
+                "salesforce, zoho",
+            ),
+            (
+                "roles",
+                [{"name": "A", "givegets": [{"give": "x", "get_kind": "Insight"}]}],
+                "roles[0].givegets[0].get_kind: must be one of automation, insight, recognition, "
+                "time_saved",
+            ),
+            ("format", 1, "format: must be “wiifm-playbook”"),
+        ],
+    )
+    def test_enum_and_const(self, owner: Any, path: str, value: Any, expected: str) -> None:
+        assert errors_of(with_change(path, value), owner) == [expected]
+
+    @pytest.mark.parametrize(
+        "value", ["2027-3-1", "2027-02-30", "20270301", "2027-03-01T10:00", "2027-03-01\n", 2027]
+    )
+    def test_date_pattern(self, owner: Any, value: Any) -> None:
+        assert errors_of(with_change("playbook.go_live", value), owner) == [
+            "playbook.go_live: must be a date written YYYY-MM-DD, or null"
+        ]
+
+    def test_more_than_seven_steps(self, owner: Any) -> None:
+        plan = [{"number": number} for number in [1, 2, 3, 4, 5, 6, 7, 7]]
+        assert errors_of(with_change("action_plan", plan), owner) == [
+            "action_plan: must have at most 7 items",
+            "action_plan[7].number: action_plan[6] is step 7 too",
+        ]
+
+    def test_a_newer_version_is_the_only_error(self, owner: Any) -> None:
+        document = with_change("version", 2)
+        document["comms"] = []
+        assert errors_of(document, owner) == [
+            "version: this file is version 2; this installation reads version 1 and older"
+        ]
+
+    def test_an_unknown_key_with_a_lone_surrogate_is_shown_escaped(self, owner: Any) -> None:
+        assert errors_of(with_change("playbook.a\ud800", 1), owner) == [
+            "playbook.a\\ud800: unknown key"
+        ]
+
+
+def test_every_error_in_one_file_is_listed_in_reading_order(owner: Any) -> None:
+    document = copy.deepcopy(EXAMPLE)
+    document["playbook"].update(name="  ", language="fr", colour="blue")
+    document["roles"][0].update(headcount=-1, quick_win_due="soon")
+    document["roles"][0]["factors"]["speed"] = 6
+    document["roles"][0]["givegets"][0].update(minutes_each=600, times_per_week=5)
+    document["roles"][0]["ambassadors"][0].update(email="nope", influence=0)
+    document["roles"].append({"name": "SALES", "givegets": [{"give": "x", "times_per_week": 0.5}]})
+    document["roles"][1]["givegets"][0]["times_per_week"] = 0.125
+    document["action_plan"].append({"number": 1, "due": "2027-01-01", "start": "2027-02-01"})
+    del document["format"]
+    assert errors_of(document, owner) == [
+        "format: is required",
+        "playbook.name: must not be blank",
+        "playbook.language: must be one of da, en",
+        "playbook.colour: unknown key",
+        "roles[0].headcount: must be 0 or more",
+        "roles[0].quick_win_due: must be a date written YYYY-MM-DD, or null",
+        "roles[0].factors.speed: must be at most 5",
+        "roles[0].givegets[0].times_per_week: "
+        "600 minutes × 5 times is more than 2400 minutes a week",
+        "roles[0].ambassadors[0].email: must be an e-mail address",
+        "roles[0].ambassadors[0].influence: must be 1 or more",
+        "roles[1].name: another role (roles[0]) is already called “SALES”, ignoring case",
+        "roles[1].givegets[0].times_per_week: must have at most 2 decimals",
+        "action_plan[1].number: action_plan[0] is step 1 too",
+        "action_plan[1].due: must not be before start",
+    ]
+
+
+def test_an_error_is_not_followed_by_its_consequences(owner: Any) -> None:
+    """A bad training is reported; the training date is not also refused for it."""
+    ambassador = {"name": "M", "email": "m@x.dk", "influence": 3, "training": "done"}
+    ambassador["trained_on"] = "2027-02-10"
+    errors = errors_of(with_change("roles", [{"name": "A", "ambassadors": [ambassador]}]), owner)
+    assert errors == [
+        "roles[0].ambassadors[0].training: must be one of completed, not_started, scheduled"
+    ]
+
+
+def test_a_training_date_goes_with_a_training(owner: Any) -> None:
+    ambassador = {"name": "M", "email": "m@x.dk", "influence": 3, "trained_on": "2027-02-10"}
+    errors = errors_of(with_change("roles", [{"name": "A", "ambassadors": [ambassador]}]), owner)
+    assert errors == [
+        "roles[0].ambassadors[0].trained_on: goes with a training scheduled or completed"
+    ]
+
+
+class TestMinuteCap:
+    """At most 2,400 minutes a week (a 40-hour week) on either side of a Give-Get."""
+
+    def document(self, **giveget: Any) -> dict:
+        return with_change("roles", [{"name": "A", "givegets": [{"give": "x", **giveget}]}])
+
+    @pytest.mark.parametrize(
+        "giveget",
+        [
+            {"minutes_saved_per_week": MAX_MINUTES_PER_WEEK},
+            {"minutes_each": MAX_MINUTES_PER_WEEK, "times_per_week": 1},
+            {"minutes_each": 100, "times_per_week": 24},
+            {"minutes_each": 4, "times_per_week": 600},
+        ],
+    )
+    def test_at_the_cap(self, owner: Any, giveget: dict) -> None:
+        import_playbook(self.document(**giveget), owner=owner)
+
+    @pytest.mark.parametrize(
+        ("giveget", "expected"),
+        [
+            (
+                {"minutes_saved_per_week": 2401},
+                "roles[0].givegets[0].minutes_saved_per_week: must be at most 2400",
+            ),
+            (
+                {"minutes_each": 2401},
+                "roles[0].givegets[0].minutes_each: must be at most 2400",
+            ),
+            (
+                {"minutes_each": 100, "times_per_week": 24.01},
+                "roles[0].givegets[0].times_per_week: "
+                "100 minutes × 24.01 times is more than 2400 minutes a week",
+            ),
+            (
+                {"minutes_each": 2401, "times_per_week": 1},
+                "roles[0].givegets[0].minutes_each: must be at most 2400",
+            ),
+        ],
+    )
+    def test_one_above(self, owner: Any, giveget: dict, expected: str) -> None:
+        assert errors_of(self.document(**giveget), owner) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("Straße", "STRASSE"), ("straße", " Strasse "), ("ǅemal", "ǄEMAL")]
+)
+def test_role_names_are_compared_with_casefold(owner: Any, first: str, second: str) -> None:
+    errors = errors_of(with_change("roles", [{"name": first}, {"name": second}]), owner)
+    assert errors == [
+        "roles[1].name: another role (roles[0]) is already called "
+        f"“{second.strip()}”, ignoring case"
+    ]
+
+
+class TestTheSchemaAgreesWithTheModels:
+    """The schema documents the format publicly; its limits are the models'."""
+
+    PARTS = {"factors", "givegets", "ambassadors", "tasks"}
+
+    def definitions(self) -> list[tuple[str, dict[str, Any], type[models.Model]]]:
+        defs = SCHEMA["$defs"]
+        factors = defs["role"]["properties"]["factors"]
+        return [
+            ("playbook", defs["playbook"], Playbook),
+            ("role", defs["role"], Role),
+            ("factors", factors, Role),
+            ("giveget", defs["giveget"], GiveGet),
+            ("ambassador", defs["ambassador"], Ambassador),
+            ("step", defs["step"], Step),
+            ("task", defs["step"]["properties"]["tasks"]["items"], Task),
+        ]
+
+    @staticmethod
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = SCHEMA["$defs"][schema["$ref"].removeprefix("#/$defs/")]
+        return schema
+
+    def test_every_key_is_a_model_field_and_texts_have_its_length(self) -> None:
+        checked = 0
+        for name, definition, model in self.definitions():
+            for key, raw in definition["properties"].items():
+                if key in self.PARTS:
+                    continue
+                field = model._meta.get_field(key)
+                prop = self.resolved(raw)
+                where = f"{name}.{key}"
+                if field.choices:
+                    assert sorted(prop["enum"]) == sorted(
+                        value for value, _label in field.choices
+                    ), where
+                elif isinstance(field, models.CharField):
+                    assert prop.get("maxLength") == field.max_length, where
+                    assert prop.get("minLength") == (None if field.blank else 1), where
+                elif isinstance(field, models.TextField):
+                    assert "maxLength" not in prop, where
+                elif isinstance(field, models.DateField):
+                    assert prop == SCHEMA["$defs"]["date"], where
+                elif isinstance(field, models.BooleanField):
+                    assert prop["type"] == "boolean", where
+                else:
+                    low = max(
+                        v.limit_value for v in field.validators if isinstance(v, MinValueValidator)
+                    )
+                    high = min(
+                        v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)
+                    )
+                    assert (prop["minimum"], prop["maximum"]) == (low, high), where
+                    expected = "number" if isinstance(field, models.DecimalField) else "integer"
+                    assert prop["type"] == expected, where
+                checked += 1
+        assert checked == 49  # every key of every object but the nested parts
+
+    def test_the_caps_are_the_equation_constants(self) -> None:
+        giveget = SCHEMA["$defs"]["giveget"]["properties"]
+        assert giveget["minutes_each"]["maximum"] == MAX_MINUTES_PER_WEEK
+        assert giveget["minutes_saved_per_week"]["maximum"] == MAX_MINUTES_PER_WEEK
+        assert giveget["times_per_week"]["maximum"] == MAX_TIMES_PER_WEEK
+        assert SCHEMA["$defs"]["role"]["properties"]["headcount"]["maximum"] == MAX_HEADCOUNT
+        factors = SCHEMA["$defs"]["role"]["properties"]["factors"]["properties"]
+        assert list(factors) == FACTORS
+
+    def test_the_schema_lists_the_keys_export_writes_in_its_order(self, owner: Any) -> None:
+        document = export_playbook(import_playbook(EXAMPLE, owner=owner))
+        defs = SCHEMA["$defs"]
+        role = document["roles"][0]
+        step = document["action_plan"][0]
+        assert list(document) == list(SCHEMA["properties"])
+        assert list(document["playbook"]) == list(defs["playbook"]["properties"])
+        assert list(role) == list(defs["role"]["properties"])
+        assert list(role["factors"]) == list(defs["role"]["properties"]["factors"]["properties"])
+        assert list(role["givegets"][0]) == list(defs["giveget"]["properties"])
+        assert list(role["ambassadors"][0]) == list(defs["ambassador"]["properties"])
+        assert list(step) == list(defs["step"]["properties"])
+        assert list(step["tasks"][0]) == list(
+            defs["step"]["properties"]["tasks"]["items"]["properties"]
+        )
 
 
 class TestCommands:
