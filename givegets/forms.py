@@ -70,14 +70,24 @@ class GiveGetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        minutes = cleaned.get("minutes_each")
-        times = cleaned.get("times_per_week")
-        if minutes is not None and times is not None:
+        # A form of one cell (the matrix) checks the cap with the other value as saved.
+        minutes = (
+            cleaned.get("minutes_each")
+            if "minutes_each" in self.fields
+            else self.instance.minutes_each
+        )
+        times = (
+            cleaned.get("times_per_week")
+            if "times_per_week" in self.fields
+            else self.instance.times_per_week
+        )
+        checked = [name for name in ("times_per_week", "minutes_each") if name in self.fields]
+        if minutes is not None and times is not None and checked:
             given = Decimal(minutes) * times
             separator = formats.get_format("DECIMAL_SEPARATOR")
             if given > MAX_MINUTES_PER_WEEK:
                 self.add_error(
-                    "times_per_week",
+                    checked[0],
                     _(
                         "%(minutes)s min × %(times)s = %(given)s minutes a week. One Give-Get "
                         "may ask at most 2,400 minutes a week (a 40-hour week)."
@@ -89,3 +99,11 @@ class GiveGetForm(forms.ModelForm):
                     },
                 )
         return cleaned
+
+
+class QuickGiveGetForm(GiveGetForm):
+    """A Give-Get added in the matrix: the give, the get and their minutes.
+    Its kind and status start at their defaults, edited in their cells."""
+
+    class Meta(GiveGetForm.Meta):
+        fields = ["give", "minutes_each", "times_per_week", "get", "minutes_saved_per_week"]

@@ -1,77 +1,72 @@
-"""The WIIFM matrix: every role of a playbook on one screen, edited in place.
+"""The WIIFM matrix: every role of a playbook on one screen, a grid whose
+cells are edited one at a time, in place.
 
-One page and its fragments: a row (shown or being edited), the totals and the
-chart, each a partial of planner/matrix.html. With htmx a saved row answers
-with itself plus the totals and the chart out of band; adding, deleting and
-moving answer with the whole matrix. Without JavaScript every action is a
-form that redirects back to the matrix, or a page of its own.
+One page (planner/matrix.html) and its partials: a cell, shown or being
+edited; a role's balance, the totals and the chart (out of band after a
+save); a row's Give-Gets, opened below it. A cell is a link to a one-field
+form: without JavaScript the form is a page of its own and a save returns to
+the matrix; with htmx the link swaps itself for the form, and a save answers
+with the cell plus the balance, totals, chart and a status line out of band.
+app.js adds the keys: Enter or Tab saves and opens the next cell, Shift+Tab
+the previous one, Escape cancels. Adding, deleting and moving roles answer
+with the whole matrix.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from ambassadors.models import Ambassador
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
 from core.ordering import move
-from givegets.selectors import get_role_with_givegets, roles_with_givegets
+from givegets import services as giveget_services
+from givegets.forms import GiveGetForm, QuickGiveGetForm
+from givegets.models import GiveGet
+from givegets.selectors import get_role_with_givegets
+from planner.grid import (
+    GIVEGET_CELLS,
+    ROLE_CELLS,
+    Cell,
+    Row,
+    giveget_cell_form,
+    giveget_cells,
+    matrix_context,
+    open_rows,
+    role_cell_form,
+    role_cells,
+)
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
-from roles.chart import balance_chart
-from roles.equation import total_hours
 from roles.forms import AddRoleForm, MatrixRoleForm
 from roles.models import Role
 from roles.templatetags.wiifm import VERDICT_LABELS
 
 
-def matrix_context(access: Access, **extra: Any) -> dict[str, Any]:
-    """Everything the matrix shows. Three queries: roles, Give-Gets, ambassadors."""
-    roles = list(
-        roles_with_givegets(access.playbook).prefetch_related(
-            Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name"))
-        )
-    )
-    rows = []
-    for role in roles:
-        role.playbook = access.playbook  # quick-win dates need go-live, already loaded
-        rows.append((role, role.balance()))
-    return {
-        "access": access,
-        "playbook": access.playbook,
-        "rows": rows,
-        "total_hours": (total := total_hours(balance for _role, balance in rows)),
-        "total_hours_abs": abs(total),
-        "total_people": sum(role.headcount for role in roles),
-        "chart": balance_chart(
-            [(role.name, balance.time_balance, balance.verdict) for role, balance in rows]
-        ),
-        "first_pk": roles[0].pk if roles else None,
-        "last_pk": roles[-1].pk if roles else None,
-        "add_form": AddRoleForm(playbook=access.playbook, prefix="add"),
-        "section": "matrix",
-        **extra,
-    }
-
-
-def _matrix_url(access: Access, role: Role | None = None) -> str:
+def _matrix_url(access: Access, anchor: str = "", *, open_pk: int | None = None) -> str:
     url = reverse("matrix", args=[access.playbook.pk])
-    return f"{url}#role-{role.pk}" if role else url
+    if open_pk is not None:
+        url += f"?open={open_pk}"
+    return f"{url}#{anchor}" if anchor else url
 
 
-def _section(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _open(request: HttpRequest) -> frozenset[int]:
+    """The rows whose Give-Gets the reader has open (app.js sends them along)."""
+    return open_rows(request.GET.getlist("open") + request.POST.getlist("open"))
+
+
+def _section(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
     return render(request, "planner/matrix.html#matrix", context)
 
 
@@ -81,16 +76,18 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     fragment cache miss roles, Give-Gets, ambassadors.
 
     The matrix itself is a cached fragment (``core.fragments``) that varies
-    with whether the reader may edit.
+    with whether the reader may edit and which rows have their Give-Gets open
+    (``?open=``, the way to open them without JavaScript).
     """
     access = get_playbook(request, playbook_id)
+    open_pks = _open(request)
     fragment = cached_fragment(
         request,
         name="matrix",
         playbook_id=access.playbook.pk,
         template="planner/matrix.html#matrix",
-        context=lambda: matrix_context(access),
-        vary=["edit" if access.can_edit else "read"],
+        context=lambda: matrix_context(access, open_pks=open_pks),
+        vary=["edit" if access.can_edit else "read", *sorted(open_pks)],
     )
     return render(
         request,
@@ -104,36 +101,258 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     )
 
 
+def _saved(
+    request: HtmxHttpRequest,
+    access: Access,
+    role_id: int,
+    cell_html: Callable[[dict[str, object], Row], str],
+) -> HttpResponse:
+    """A saved cell, with the role's balance and verdict, the totals, the chart
+    and a status line out of band. Queries: the matrix's three."""
+    context = matrix_context(access)
+    row = next(row for row in context["rows"] if row.role.pk == role_id)
+    html = cell_html(context, row)
+    html += render_to_string(
+        "planner/matrix.html#balance", {**context, "row": row, "oob": True}, request
+    )
+    html += render_to_string("planner/matrix.html#totals", {**context, "oob": True}, request)
+    html += render_to_string("planner/matrix.html#chart", {**context, "oob": True}, request)
+    status = _("%(name)s saved: %(verdict)s.") % {
+        "name": row.role.name,
+        "verdict": VERDICT_LABELS[row.balance.verdict],
+    }
+    html += render_to_string(
+        "planner/matrix.html#status", {"oob": True, "status_message": status}, request
+    )
+    return HttpResponse(html)
+
+
+def _editor(
+    request: HtmxHttpRequest, access: Access, *, form: BaseForm, cell: Cell, back: str
+) -> HttpResponse:
+    """The cell's one-field form: in place with htmx, else a page of its own.
+    A refused value keeps the focus, its message tied to the field."""
+    if form.errors and request.htmx:  # the page shows errors beside the field itself
+        for bound in form:
+            bound.field.widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{cell.id}-error"}
+            )
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "section": "matrix",
+        "form": form,
+        "cell": cell,
+        "back": back,
+    }
+    if request.htmx:
+        return render(request, "planner/matrix.html#cell_editor", context)
+    return render(request, "planner/matrix_cell.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def matrix_edit(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+def matrix_cell(
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, name: str
+) -> HttpResponse:
+    """One value of a role: its editor (GET), a save (POST); with htmx and
+    ``?cancel=1`` the value as shown. A save costs a fixed number of queries
+    (pinned in tests/roles/test_matrix.py): session, user, membership with
+    playbook, the role, its Give-Gets, the name check (for a name), the
+    database's check of the value and the update (each in a savepoint), the
+    PDF render's task after commit, and the matrix's three for the totals."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    if name not in ROLE_CELLS:
+        raise Http404
+    role = get_role_with_givegets(access.playbook, role_id)
+    cell = role_cells(role, can_edit=True)[name]
+    if request.htmx and request.method == "GET" and request.GET.get("cancel"):
+        return render(request, "planner/matrix.html#cell", {"cell": cell})
+    form = role_cell_form(role, name, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and services.save_role_form(form):
+        if not request.htmx:
+            messages.success(request, _("Changes saved."))
+            return redirect(_matrix_url(access, f"role-{role.pk}"))
+        return _saved(
+            request,
+            access,
+            role.pk,
+            lambda context, row: render_to_string(
+                "planner/matrix.html#cell", {**context, "cell": row.cells[name]}, request
+            ),
+        )
+    back = _matrix_url(access, f"role-{role.pk}")
+    return _editor(request, access, form=autofocus(form), cell=cell, back=back)
+
+
+def _giveget(role: Role, giveget_id: int) -> GiveGet:
+    # Through the role, which came through the playbook: another playbook's
+    # Give-Get is a 404.
+    gg = next((gg for gg in role.givegets.all() if gg.pk == giveget_id), None)  # prefetched
+    if gg is None:
+        raise Http404
+    gg.role = role
+    return gg
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def matrix_giveget_cell(
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, giveget_id: int, name: str
+) -> HttpResponse:
+    """One value of a Give-Get, as ``matrix_cell`` for a role."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    if name not in GIVEGET_CELLS:
+        raise Http404
+    role = get_role_with_givegets(access.playbook, role_id)
+    gg = _giveget(role, giveget_id)
+    cell = giveget_cells(gg, role, can_edit=True)[name]
+    if request.htmx and request.method == "GET" and request.GET.get("cancel"):
+        return render(request, "planner/matrix.html#cell", {"cell": cell})
+    form = giveget_cell_form(gg, name, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if not request.htmx:
+            messages.success(request, _("Give-Get saved."))
+            return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
+
+        def cell_html(context: dict[str, object], row: Row) -> str:
+            saved = next(r for r in row.givegets if r.giveget.pk == gg.pk)
+            return render_to_string(
+                "planner/matrix.html#cell", {**context, "cell": saved.cells[name]}, request
+            )
+
+        return _saved(request, access, role.pk, cell_html)
+    back = _matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk)
+    return _editor(request, access, form=autofocus(form), cell=cell, back=back)
+
+
+@require_GET
+def matrix_givegets(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """A row's Give-Gets, opened below it (app.js loads them when opened).
+    Without JavaScript the matrix opens them itself (``?open=``)."""
+    access = get_playbook(request, playbook_id)
+    if not request.htmx:
+        get_object_or_404(access.playbook.roles, pk=role_id)
+        return redirect(_matrix_url(access, f"gg-row-{role_id}", open_pk=role_id))
+    return _givegets_response(request, access, role_id)
+
+
+def _givegets_response(
+    request: HttpRequest,
+    access: Access,
+    role_id: int,
+    *,
+    add_form: GiveGetForm | None = None,
+    status: str = "",
+    focus_id: str = "",
+) -> HttpResponse:
+    """The row's Give-Gets, and out of band its balance, the totals, the chart,
+    the count on its toggle and a status line."""
+    context = matrix_context(access, open_pks=frozenset({role_id}))
+    row = next((row for row in context["rows"] if row.role.pk == role_id), None)
+    if row is None:
+        raise Http404
+    if add_form is not None:
+        row.add_giveget_form = add_form  # with its errors, or empty with the focus
+    row_context = {**context, "row": row, "focus_id": focus_id}
+    html = render_to_string("planner/matrix.html#givegets", row_context, request)
+    html += render_to_string("planner/matrix.html#toggle", {**row_context, "oob": True}, request)
+    html += render_to_string("planner/matrix.html#balance", {**row_context, "oob": True}, request)
+    html += render_to_string("planner/matrix.html#totals", {**context, "oob": True}, request)
+    html += render_to_string("planner/matrix.html#chart", {**context, "oob": True}, request)
+    html += render_to_string(
+        "planner/matrix.html#status", {"oob": True, "status_message": status}, request
+    )
+    return HttpResponse(html)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def matrix_giveget_add(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role_with_givegets(access.playbook, role_id)
+    form = QuickGiveGetForm(request.POST, prefix=f"new{role.pk}")
+    if form.is_valid():
+        giveget_services.create_giveget(role=role, giveget=form.save(commit=False))
+        status = _("Give-Get “%(give)s” added to %(role)s.") % {
+            "give": form.instance.give,
+            "role": role.name,
+        }
+        if not request.htmx:
+            messages.success(request, status)
+            return redirect(_matrix_url(access, f"gg-row-{role.pk}", open_pk=role.pk))
+        # Ready for the next one: the add form again, empty, with the focus.
+        empty = autofocus(QuickGiveGetForm(prefix=f"new{role.pk}"))
+        return _givegets_response(request, access, role.pk, add_form=empty, status=status)
+    if request.htmx:
+        return _givegets_response(request, access, role.pk, add_form=autofocus(form))
+    context = matrix_context(access, open_pks=frozenset({role.pk}))
+    for row in context["rows"]:
+        if row.role.pk == role.pk:
+            row.add_giveget_form = autofocus(form)
+    return render(request, "planner/matrix.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def matrix_giveget_delete(
+    request: HtmxHttpRequest, playbook_id: int, role_id: int, giveget_id: int
+) -> HttpResponse:
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role_with_givegets(access.playbook, role_id)
+    gg = _giveget(role, giveget_id)
+    if request.method == "POST":
+        others = list(role.givegets.all())
+        following = next((o for o in others[others.index(gg) + 1 :]), None)
+        gg.delete()
+        status = _("Give-Get “%(give)s” deleted.") % {"give": gg.give}
+        if not request.htmx:
+            messages.success(request, status)
+            return redirect(_matrix_url(access, f"gg-row-{role.pk}", open_pk=role.pk))
+        # The focus goes to the Give-Get below, or to the add form.
+        if following is not None:
+            return _givegets_response(
+                request, access, role.pk, status=status, focus_id=f"gg-cell-{following.pk}-give"
+            )
+        empty = autofocus(QuickGiveGetForm(prefix=f"new{role.pk}"))
+        return _givegets_response(request, access, role.pk, add_form=empty, status=status)
+    return render(
+        request,
+        "planner/giveget_delete.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "role": role,
+            "gg": gg,
+            "delete_url": reverse(
+                "matrix_giveget_delete", args=[access.playbook.pk, role.pk, gg.pk]
+            ),
+            "cancel_url": _matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk),
+            "section": "matrix",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Every value of a role on one page: where the health check sends an
+    editor to fix a row. The matrix itself edits one cell at a time."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
     form = MatrixRoleForm(
         request.POST or None, instance=role, playbook=access.playbook, prefix=f"role{role.pk}"
     )
     if request.method == "POST" and form.is_valid() and services.save_role_form(form):
-        if not request.htmx:
-            messages.success(request, _("Changes saved."))
-            return redirect(_matrix_url(access, role))
-        context = matrix_context(access, focus_pk=role.pk)
-        row = next((r, b) for r, b in context["rows"] if r.pk == role.pk)
-        html = render_to_string(
-            "planner/matrix.html#row", {**context, "role": row[0], "balance": row[1]}, request
-        )
-        html += render_to_string("planner/matrix.html#totals", {**context, "oob": True}, request)
-        html += render_to_string("planner/matrix.html#chart", {**context, "oob": True}, request)
-        status = _("%(name)s saved: %(verdict)s.") % {
-            "name": row[0].name,
-            "verdict": VERDICT_LABELS[row[1].verdict],
-        }
-        html += render_to_string(
-            "planner/matrix.html#status", {"oob": True, "status_message": status}, request
-        )
-        return HttpResponse(html)
-    context = {**matrix_context(access), "role": role, "form": autofocus(form)}
-    if request.htmx:
-        return render(request, "planner/matrix.html#row_form", context)
+        messages.success(request, _("Changes saved."))
+        return redirect(_matrix_url(access, f"role-{role.pk}"))
+    context = {
+        "access": access,
+        "playbook": access.playbook,
+        "section": "matrix",
+        "role": role,
+        "form": autofocus(form),
+    }
     return render(request, "planner/matrix_edit.html", context)
 
 
@@ -141,19 +360,23 @@ def matrix_edit(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> Htt
 @vary_on_headers("HX-Request")
 def matrix_add(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
-    if request.method == "GET":  # the form is the matrix's last row
-        return redirect(_matrix_url(access) + "#add-role")
+    if request.method == "GET":  # the form is below the matrix
+        return redirect(_matrix_url(access, "add-role"))
     form = AddRoleForm(request.POST, playbook=access.playbook, prefix="add")
     role = services.save_role_form(form, new_in=access.playbook) if form.is_valid() else None
+    open_pks = _open(request)
     if role is not None:
+        status = _("Role “%(name)s” added.") % {"name": role.name}
         if request.htmx:
-            status = _("Role “%(name)s” added.") % {"name": role.name}
-            return _section(
-                request, matrix_context(access, focus_pk=role.pk, status_message=status)
+            # Ready for the next one: the add form again, empty, with the focus.
+            add_form = autofocus(AddRoleForm(playbook=access.playbook, prefix="add"))
+            context = matrix_context(
+                access, open_pks=open_pks, status_message=status, add_form=add_form
             )
-        messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
-        return redirect(_matrix_url(access, role))
-    context = matrix_context(access, add_form=autofocus(form))
+            return _section(request, context)
+        messages.success(request, status)
+        return redirect(_matrix_url(access, f"role-{role.pk}"))
+    context = matrix_context(access, open_pks=open_pks, add_form=autofocus(form))
     if request.htmx:
         return _section(request, context)
     return render(request, "planner/matrix.html", context)
@@ -165,11 +388,23 @@ def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> H
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
     if request.method == "POST":
+        following = (
+            access.playbook.roles.filter(order__gt=role.order).order_by("order", "pk").first()
+        )
         role.delete()
+        status = _("Role “%(name)s” deleted.") % {"name": role.name}
         if request.htmx:
-            status = _("Role “%(name)s” deleted.") % {"name": role.name}
-            return _section(request, matrix_context(access, status_message=status))
-        messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.name})
+            # The focus goes to the row below, or to the add form.
+            context = matrix_context(
+                access,
+                open_pks=_open(request),
+                status_message=status,
+                focus_id=f"cell-{following.pk}-name" if following else "",
+            )
+            if following is None:
+                context["add_form"] = autofocus(context["add_form"])
+            return _section(request, context)
+        messages.success(request, status)
         return redirect(_matrix_url(access))
     return render(
         request,
@@ -180,7 +415,7 @@ def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> H
             "role": role,
             "givegets": list(role.givegets.all()),
             "delete_url": reverse("matrix_delete", args=[access.playbook.pk, role.pk]),
-            "cancel_url": _matrix_url(access, role),
+            "cancel_url": _matrix_url(access, f"role-{role.pk}"),
             "section": "matrix",
         },
     )
@@ -191,13 +426,10 @@ def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> H
 def matrix_move(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
+    direction = request.POST.get("direction", "")
     if request.method == "POST":
-        move(
-            list(access.playbook.roles.all()),
-            role,
-            request.POST.get("direction", ""),
-            playbook_id=access.playbook.pk,
-        )
+        move(list(access.playbook.roles.all()), role, direction, playbook_id=access.playbook.pk)
         if request.htmx:
-            return _section(request, matrix_context(access, focus_pk=role.pk))
-    return redirect(_matrix_url(access, role))
+            context = matrix_context(access, open_pks=_open(request), moved=(role.pk, direction))
+            return _section(request, context)
+    return redirect(_matrix_url(access, f"role-{role.pk}"))

@@ -8,6 +8,7 @@ from planner import matrix, role_page, views
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
+row = "<int:playbook_id>/matrix/<int:role_id>"
 
 urlpatterns = [
     path("", views.playbook_list, name="playbook_list"),
@@ -25,6 +26,19 @@ urlpatterns = [
         "<int:playbook_id>/matrix/<int:role_id>/delete/", matrix.matrix_delete, name="matrix_delete"
     ),
     path("<int:playbook_id>/matrix/<int:role_id>/move/", matrix.matrix_move, name="matrix_move"),
+    path(f"{row}/cells/<str:name>/", matrix.matrix_cell, name="matrix_cell"),
+    path(f"{row}/givegets/", matrix.matrix_givegets, name="matrix_givegets"),
+    path(f"{row}/givegets/add/", matrix.matrix_giveget_add, name="matrix_giveget_add"),
+    path(
+        f"{row}/givegets/<int:giveget_id>/cells/<str:name>/",
+        matrix.matrix_giveget_cell,
+        name="matrix_giveget_cell",
+    ),
+    path(
+        f"{row}/givegets/<int:giveget_id>/delete/",
+        matrix.matrix_giveget_delete,
+        name="matrix_giveget_delete",
+    ),
     path(f"{roles}/", role_page.role_detail, name="role_detail"),
     path(f"{roles}/delete/", role_page.role_delete, name="role_delete"),
     path(f"{roles}/one-pager.pdf", views.role_one_pager, name="role_one_pager"),

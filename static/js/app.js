@@ -37,3 +37,88 @@ document.addEventListener("click", (event) => {
     link.classList.remove("preparing");
   }, 12000);
 });
+
+// The WIIFM matrix as a grid (planner/matrix.py). Each value is a link to its
+// own one-field form, which htmx swaps in; here only the keys and the open
+// Give-Gets. Enter (or Tab) saves and opens the next cell, Shift+Tab the
+// previous one, Escape cancels and gives the focus back to the value.
+(() => {
+  let pending = null; // {id, step}: where the focus goes once a cell is back
+  const visibleCells = () =>
+    Array.from(document.querySelectorAll("#matrix [data-cell]")).filter((el) => el.offsetParent !== null);
+
+  document.addEventListener("keydown", (event) => {
+    const editor = event.target.closest && event.target.closest("form[data-cell-editor]");
+    if (!editor || event.target.matches("button, a")) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      pending = { id: editor.id, step: 0 };
+      editor.querySelector("[data-cell-cancel]").click();
+    } else if (event.key === "Tab" || (event.key === "Enter" && !(event.target.tagName === "TEXTAREA" && event.shiftKey))) {
+      event.preventDefault();
+      pending = { id: editor.id, step: event.key === "Tab" && event.shiftKey ? -1 : 1 };
+      editor.requestSubmit();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!pending) return;
+    const { id, step } = pending;
+    const cell = document.getElementById(id);
+    pending = null;
+    if (!cell || cell.matches("form")) return; // refused: the editor keeps the focus
+    const cells = visibleCells();
+    const next = step ? cells[cells.indexOf(cell) + step] : null;
+    if (next) next.click();
+    else cell.focus();
+  });
+
+  // Open Give-Gets: remembered for this tab, sent along with the matrix's own
+  // requests so that a re-drawn matrix keeps them open.
+  const matrix = () => document.getElementById("matrix");
+  const storeKey = () => `wiifm-open-${matrix().dataset.playbook}`;
+  const openRows = () => new Set(JSON.parse(sessionStorage.getItem(storeKey()) || "[]"));
+  const remember = (rows) => sessionStorage.setItem(storeKey(), JSON.stringify([...rows]));
+
+  const setOpen = (toggle, open) => {
+    const row = document.getElementById(toggle.getAttribute("aria-controls"));
+    const rows = openRows();
+    const pk = toggle.getAttribute("aria-controls").replace("gg-row-", "");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) rows.add(pk);
+    else rows.delete(pk);
+    remember(rows);
+    if (!open) row.hidden = true;
+    else if (row.hasAttribute("data-loaded")) row.hidden = false;
+    else htmx.ajax("GET", toggle.dataset.givegets, { target: row, swap: "outerHTML" });
+  };
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest("[data-gg-toggle]");
+    if (toggle) {
+      event.preventDefault();
+      setOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    const long = event.target.closest(".cell-static.cell-long");
+    if (long) long.classList.toggle("expanded"); // the full text, one click away
+  });
+
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (!matrix()) return;
+    const rows = openRows();
+    if (rows.size) event.detail.parameters.open = [...rows].join(",");
+  });
+
+  const reopen = () => {
+    if (!matrix()) return;
+    for (const pk of openRows()) {
+      const toggle = document.getElementById(`gg-toggle-${pk}`);
+      if (toggle && toggle.getAttribute("aria-expanded") !== "true") setOpen(toggle, true);
+    }
+  };
+  document.addEventListener("DOMContentLoaded", reopen);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt && event.detail.elt.id === "matrix") reopen();
+  });
+})();

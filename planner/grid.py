@@ -1,0 +1,262 @@
+"""What the WIIFM matrix shows, as a grid: rows of roles, each value of a role
+or of a Give-Get a cell with its text and the address of its one-field editor
+(the views are in planner.matrix). Cells are built only for the rows shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import formats
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ambassadors.models import Ambassador
+from givegets.forms import GiveGetForm, QuickGiveGetForm
+from givegets.models import GiveGet
+from givegets.selectors import roles_with_givegets
+from playbooks.access import Access
+from roles.chart import balance_chart
+from roles.equation import Balance, format_minutes, format_number, total_hours
+from roles.forms import AddRoleForm, RoleForm
+from roles.models import FACTORS, Role
+
+# The values of a role, in the order Tab visits them.
+ROLE_CELLS: tuple[str, ...] = (
+    "name",
+    "headcount",
+    "question",
+    "concerns",
+    "wiifm",
+    *FACTORS,
+    "quick_win",
+    "quick_win_due",
+)
+GIVEGET_CELLS: tuple[str, ...] = tuple(GiveGetForm.Meta.fields)
+# Texts that may be long: clamped in the grid, edited in a text area.
+LONG_TEXTS = frozenset({"question", "concerns", "wiifm", "quick_win", "give", "get"})
+FACTOR_CHOICES = [("", "–"), *((str(n), str(n)) for n in range(6))]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value in the grid: what it shows, and where it is edited."""
+
+    id: str
+    url: str
+    label: str  # the field and whose it is, for screen readers and the editor's label
+    text: str
+    empty: bool = False
+    long: bool = False
+    editable: bool = False
+
+
+@dataclass
+class GiveGetRow:
+    giveget: GiveGet
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Row:
+    """A role in the matrix: its equation, and its cells built when shown."""
+
+    role: Role
+    balance: Balance
+    can_edit: bool
+    givegets_open: bool = False
+    _cells: dict[str, Cell] | None = field(default=None, repr=False)
+
+    @property
+    def cells(self) -> dict[str, Cell]:
+        if self._cells is None:
+            self._cells = role_cells(self.role, can_edit=self.can_edit)
+        return self._cells
+
+    @functools.cached_property
+    def givegets(self) -> list[GiveGetRow]:
+        return [
+            GiveGetRow(gg, giveget_cells(gg, self.role, can_edit=self.can_edit))
+            for gg in self.role.givegets.all()
+        ]
+
+    @functools.cached_property
+    def giveget_count(self) -> int:
+        return len(self.role.givegets.all())
+
+    @functools.cached_property
+    def add_giveget_form(self) -> GiveGetForm:
+        return QuickGiveGetForm(prefix=f"new{self.role.pk}")
+
+
+def _label(field_name: str, whose: str, model: type[Role] | type[GiveGet]) -> str:
+    model_field = model._meta.get_field(field_name)
+    assert isinstance(model_field, models.Field)
+    verbose = capfirst(str(model_field.verbose_name))
+    return _("%(field)s of %(whose)s") % {"field": verbose, "whose": whose}
+
+
+def _role_text(role: Role, name: str) -> tuple[str, bool]:
+    """What a role's cell shows, and whether it is empty."""
+    value = getattr(role, name)
+    if name == "headcount":
+        number = formats.number_format(value, force_grouping=True)
+        return ngettext("%(n)s person", "%(n)s people", value) % {"n": number}, False
+    if name == "quick_win_due":
+        due = role.quick_win_due_date
+        if due is None:
+            return _("end of week 1"), True
+        text = _("due %(date)s") % {"date": formats.date_format(due, "DATE_FORMAT")}
+        return (text + " " + _("(follows go-live)") if role.quick_win_due is None else text), False
+    if name in FACTORS:
+        return ("–", True) if value is None else (str(value), False)
+    if not value:
+        placeholders = {
+            "question": _("not written yet"),
+            "wiifm": _("not answered yet"),
+            "concerns": _("none written yet"),
+            "quick_win": _("none yet"),
+        }
+        return placeholders[name], True
+    return (f"“{value}”" if name == "question" else str(value)), False
+
+
+def role_cells(role: Role, *, can_edit: bool) -> dict[str, Cell]:
+    prefix = reverse("matrix_cell", args=[role.playbook_id, role.pk, "name"]).removesuffix("name/")
+    cells = {}
+    for name in ROLE_CELLS:
+        text, empty = _role_text(role, name)
+        cells[name] = Cell(
+            id=f"cell-{role.pk}-{name}",
+            url=f"{prefix}{name}/",
+            label=_label(name, role.name, Role),
+            text=text,
+            empty=empty,
+            long=name in LONG_TEXTS,
+            editable=can_edit,
+        )
+    return cells
+
+
+def _giveget_text(gg: GiveGet, name: str) -> tuple[str, bool]:
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    value = getattr(gg, name)
+    match name:
+        case "minutes_each" | "minutes_saved_per_week":
+            return format_minutes(value, sign=False, decimal_separator=separator), False
+        case "times_per_week":
+            return format_number(value, decimal_separator=separator), False
+        case "get_kind":
+            return str(gg.get_get_kind_display()), False
+        case "status":
+            return str(gg.get_status_display()), False
+        case "deliver_by":
+            if value is None:
+                return "–", True
+            return formats.date_format(value, "SHORT_DATE_FORMAT"), False
+        case "get" if not value:
+            return _("not decided yet"), True
+        case _:
+            return (str(value), False) if value else ("–", True)
+
+
+def giveget_cells(gg: GiveGet, role: Role, *, can_edit: bool) -> dict[str, Cell]:
+    prefix = reverse(
+        "matrix_giveget_cell", args=[role.playbook_id, role.pk, gg.pk, "give"]
+    ).removesuffix("give/")
+    cells = {}
+    for name in GIVEGET_CELLS:
+        text, empty = _giveget_text(gg, name)
+        cells[name] = Cell(
+            id=f"gg-cell-{gg.pk}-{name}",
+            url=f"{prefix}{name}/",
+            label=_label(name, f"“{gg.give}”", GiveGet),
+            text=text,
+            empty=empty,
+            long=name in LONG_TEXTS,
+            editable=can_edit,
+        )
+    return cells
+
+
+def _only(form: forms.ModelForm[Any], name: str) -> forms.ModelForm[Any]:
+    """The form with one field left: the cell's. The model validates only it
+    (and the rules across fields, which the forms read from the instance)."""
+    for other in list(form.fields):
+        if other != name:
+            del form.fields[other]
+    field = form.fields[name]
+    field.help_text = ""  # the grid has no room for it; the role page shows it
+    field.widget.attrs.pop("autofocus", None)
+    select = isinstance(field.widget, forms.Select)
+    field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control"
+    return form
+
+
+def role_cell_form(role: Role, name: str, data: Any = None) -> RoleForm:
+    form = RoleForm(data, instance=role, playbook=role.playbook, prefix=f"c{role.pk}")
+    if name in FACTORS:
+        form.fields[name].widget = forms.Select(choices=FACTOR_CHOICES)
+    elif name in LONG_TEXTS:
+        form.fields[name].widget = forms.Textarea(attrs={"rows": 4})
+    _only(form, name)
+    return form
+
+
+def giveget_cell_form(gg: GiveGet, name: str, data: Any = None) -> GiveGetForm:
+    form = GiveGetForm(data, instance=gg, prefix=f"g{gg.pk}")
+    if name in LONG_TEXTS:
+        form.fields[name].widget = forms.Textarea(attrs={"rows": 3})
+    _only(form, name)
+    return form
+
+
+def open_rows(values: list[str]) -> frozenset[int]:
+    """The roles whose Give-Gets are open: ``?open=12&open=14`` or ``?open=12,14``."""
+    pks = set()
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if part.isascii() and part.isdigit() and len(part) < 12:
+                pks.add(int(part))
+    return frozenset(pks)
+
+
+def matrix_context(
+    access: Access, *, open_pks: frozenset[int] = frozenset(), **extra: Any
+) -> dict[str, Any]:
+    """Everything the matrix shows. Three queries: roles, Give-Gets, ambassadors."""
+    roles = list(
+        roles_with_givegets(access.playbook).prefetch_related(
+            Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name"))
+        )
+    )
+    rows = []
+    for role in roles:
+        role.playbook = access.playbook  # quick-win dates need go-live, already loaded
+        rows.append(Row(role, role.balance(), access.can_edit, role.pk in open_pks))
+    total = total_hours(row.balance for row in rows)
+    return {
+        "access": access,
+        "playbook": access.playbook,
+        "rows": rows,
+        "total_hours": total,
+        "total_hours_abs": abs(total),
+        "total_people": sum(role.headcount for role in roles),
+        "chart": balance_chart(
+            [(row.role.name, row.balance.time_balance, row.balance.verdict) for row in rows]
+        ),
+        "first_pk": roles[0].pk if roles else None,
+        "last_pk": roles[-1].pk if roles else None,
+        "add_form": AddRoleForm(playbook=access.playbook, prefix="add"),
+        "open_pks": ",".join(str(pk) for pk in sorted(open_pks)),
+        "section": "matrix",
+        **extra,
+    }
