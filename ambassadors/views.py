@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,6 +25,7 @@ from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
 from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
+from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
@@ -101,16 +103,33 @@ def ambassador_add(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     form = AmbassadorForm(request.POST, playbook=access.playbook, prefix="add")
     if form.is_valid():
         ambassador = form.save()
+        added = _("%(name)s added.") % {"name": ambassador.name}
         if request.htmx:
-            return render(
-                request, "ambassadors/roster.html#roster", roster_context(request, access)
+            # Ready for the next one: the add form again, empty but for the
+            # role just used, the cursor in its first empty field (htmx focuses
+            # the autofocus element it swaps in); the addition is announced.
+            add_form = AmbassadorForm(
+                playbook=access.playbook, prefix="add", initial={"role": ambassador.role_id}
             )
-        messages.success(request, _("%(name)s added.") % {"name": ambassador.name})
+            context = roster_context(
+                request, access, add_form=autofocus(add_form, prefer_empty=True)
+            )
+            return _roster_response(request, context, status=added)
+        messages.success(request, added)
         return redirect(_roster_url(access, ambassador))
-    context = roster_context(request, access, add_form=form)
+    context = roster_context(request, access, add_form=autofocus(form))
     if request.htmx:
         return render(request, "ambassadors/roster.html#roster", context)
     return render(request, "ambassadors/roster.html", context)
+
+
+def _roster_response(request: HttpRequest, context: dict[str, Any], *, status: str) -> HttpResponse:
+    """The roster, and ``status`` in the page's live region, out of band."""
+    html = render_to_string("ambassadors/roster.html#roster", context, request)
+    html += render_to_string(
+        "ambassadors/roster.html#roster_status", {"oob": True, "status_message": status}, request
+    )
+    return HttpResponse(html)
 
 
 @require_http_methods(["GET", "POST"])

@@ -29,6 +29,7 @@ TITLES = {
     "A1": _("A role without an ambassador"),
     "A2": _("Too few ambassadors for the role"),
     "L1": _("Data into a black hole"),
+    "R1": _("A role not assessed yet"),
 }
 WHY = {
     "M1": _("People adopt a tool only when it gives them more than it takes."),
@@ -39,7 +40,10 @@ WHY = {
     "A1": _("Peer influence beats mandates: every group of users needs a respected colleague."),
     "A2": _("One ambassador can carry about thirty colleagues, not more."),
     "L1": _("An input that returns nothing teaches people to stop giving it."),
+    "R1": _("Until its Give-Gets or perceived factors are in, nobody can tell whether it gains."),
 }
+# Shown, not counted among the five; in the overview's order.
+FURTHER = ("A1", "A2", "L1", "R1")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class RoleFacts:
     time_balance: Decimal
     givegets: tuple[GiveGetFacts, ...] = ()
     ambassadors: tuple[AmbassadorFacts, ...] = ()
+    # False while the equation's verdict is "not assessed": no Give-Gets and
+    # no perceived factor scored yet.
+    assessed: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,9 @@ class PlaybookFacts:
 class Target:
     """Where a finding is fixed: a kind of page and the ids it needs."""
 
-    kind: str  # role, giveget, role_edit, ambassador, roster, matrix, matrix_row, charter, step
+    # role, role_factors, giveget, role_edit, ambassador, roster, matrix,
+    # matrix_row, charter, step
+    kind: str
     pk: int | None = None
     parent_pk: int | None = None
 
@@ -116,7 +125,7 @@ class Report:
 
     @property
     def further(self) -> list[Finding]:
-        """Findings shown but not counted among the five (A1, A2, L1)."""
+        """Findings shown but not counted among the five (A1, A2, L1, R1)."""
         return [f for f in self.findings if f.code not in MISTAKES]
 
     @property
@@ -125,11 +134,11 @@ class Report:
         return [code for code in MISTAKES if code not in found]
 
     def by_code(self) -> list[tuple[str, list[Finding]]]:
-        """Findings grouped by code: M1-M5 first, then A1, A2, L1."""
+        """Findings grouped by code: M1-M5 first, then A1, A2, L1, R1."""
         groups: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.findings:
             groups[finding.code].append(finding)
-        order = [*MISTAKES, "A1", "A2", "L1"]
+        order = [*MISTAKES, *FURTHER]
         return [(code, groups[code]) for code in order if groups[code]]
 
 
@@ -266,4 +275,16 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
                         Target("giveget", gg.pk, role.pk),
                     )
                 )
+
+    # R1: a role with no Give-Gets and no perceived factor scored yet.
+    for role in roles:
+        if not role.assessed:
+            add(
+                Finding(
+                    "R1",
+                    role.name,
+                    str(_("no Give-Gets and no perceived factor scored yet")),
+                    Target("role_factors", role.pk),
+                )
+            )
     return report

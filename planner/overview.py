@@ -27,7 +27,7 @@ from planner.health import (
 )
 from playbooks.models import Playbook
 from roles.chart import balance_chart
-from roles.equation import total_hours
+from roles.equation import Verdict, total_hours
 from roles.models import Role
 
 
@@ -51,6 +51,34 @@ def steps_for_overview() -> Prefetch:
     )
 
 
+def role_facts(role: Role) -> RoleFacts:
+    """The health check's view of one role, its Give-Gets and ambassadors loaded."""
+    balance = role.balance()
+    return RoleFacts(
+        pk=role.pk,
+        name=role.name,
+        headcount=role.headcount,
+        question=role.question,
+        wiifm=role.wiifm,
+        quick_win=role.quick_win,
+        time_balance=balance.time_balance,
+        givegets=tuple(
+            GiveGetFacts(
+                gg.pk,
+                gg.give,
+                gg.get,
+                gg.deliver_by,
+                gg.status == GiveGet.Status.DELIVERED,
+            )
+            for gg in role.givegets.all()
+        ),
+        ambassadors=tuple(
+            AmbassadorFacts(a.pk, a.name, a.is_trained) for a in role.ambassadors.all()
+        ),
+        assessed=balance.verdict is not Verdict.NOT_ASSESSED,
+    )
+
+
 def facts(playbook: Playbook, roles: list[Role], steps: list[Step]) -> PlaybookFacts:
     """The health check's view of a playbook loaded with its roles and steps."""
     return PlaybookFacts(
@@ -58,31 +86,7 @@ def facts(playbook: Playbook, roles: list[Role], steps: list[Step]) -> PlaybookF
         data_used_for=playbook.data_used_for,
         data_not_used_for=playbook.data_not_used_for,
         step5_done=any(s.number == 5 and s.status == Step.Status.DONE for s in steps),
-        roles=tuple(
-            RoleFacts(
-                pk=role.pk,
-                name=role.name,
-                headcount=role.headcount,
-                question=role.question,
-                wiifm=role.wiifm,
-                quick_win=role.quick_win,
-                time_balance=role.balance().time_balance,
-                givegets=tuple(
-                    GiveGetFacts(
-                        gg.pk,
-                        gg.give,
-                        gg.get,
-                        gg.deliver_by,
-                        gg.status == GiveGet.Status.DELIVERED,
-                    )
-                    for gg in role.givegets.all()
-                ),
-                ambassadors=tuple(
-                    AmbassadorFacts(a.pk, a.name, a.is_trained) for a in role.ambassadors.all()
-                ),
-            )
-            for role in roles
-        ),
+        roles=tuple(role_facts(role) for role in roles),
     )
 
 
@@ -91,7 +95,7 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
     t, pk = finding.target, playbook.pk
     if not can_edit:
         match t.kind:
-            case "role" | "role_edit":
+            case "role" | "role_edit" | "role_factors":
                 return reverse("role_detail", args=[pk, t.pk])
             case "giveget":
                 return reverse("role_detail", args=[pk, t.parent_pk]) + f"#gg-{t.pk}"
@@ -112,6 +116,8 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             return reverse("giveget_edit", args=[pk, t.parent_pk, t.pk])
         case "role_edit":
             return reverse("role_edit", args=[pk, t.pk])
+        case "role_factors":
+            return reverse("role_detail", args=[pk, t.pk]) + "#factors"
         case "ambassador":
             return reverse("ambassador_edit", args=[pk, t.pk])
         case "roster":

@@ -96,6 +96,7 @@ def _export_role(role: Role) -> dict[str, Any]:
         # null while the date is the default (end of week 1): import fills it in again.
         "quick_win_due": _date(role.quick_win_due),
         "quick_win_done": role.quick_win_done,
+        # null while not scored.
         "factors": {factor: getattr(role, factor) for factor in FACTORS},
         "givegets": [_export_giveget(giveget) for giveget in role.givegets.all()],
         # Never their personal links.
@@ -226,6 +227,14 @@ def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
                 if key not in schema.get("properties", {}):
                     yield (*place, key), _("unknown key")
             return
+        case "type" if value == ["integer", "null"]:  # a perceived factor
+            message = (
+                _("must be a whole number, or null")
+                if isinstance(instance, float | Decimal)
+                else _("must be a number, or null")
+            )
+        case "type" if isinstance(value, list):
+            message = error.message
         case "type":
             message = {
                 "object": _("must be an object"),

@@ -1,19 +1,25 @@
-"""The role page: one role with its Give-Gets and the equation; Give-Gets
-edited in place on it.
+"""The role page: one role with its Give-Gets, its perceived factors and the
+equation; Give-Gets edited and factors scored in place on it.
 
 One view serves htmx and plain requests. With htmx a change answers with the
-Give-Gets section and, out of band, the equation, so the verdict updates
-without a reload; without JavaScript the same view redirects to the role page
-after a POST, or shows the form on a page of its own.
+Give-Gets section (or the factors) and, out of band, the equation and a
+status line for screen readers, so the verdict updates without a reload;
+without JavaScript the same view redirects to the role page after a POST, or
+shows the form on a page of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -29,7 +35,63 @@ from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets as get_role
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
-from roles.models import Role
+from roles import services as role_services
+from roles.equation import MINUS
+from roles.forms import FactorForm
+from roles.models import FACTORS, Role
+from roles.templatetags.wiifm import VERDICT_LABELS
+
+# The first three count for the role, the last two against it.
+GAINS = FACTORS[:3]
+
+
+@dataclass(frozen=True)
+class FactorChoice:
+    value: str  # "" for not scored
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One perceived factor as the role page shows it, and scores it."""
+
+    name: str
+    label: str
+    help: str
+    sign: str
+    score: int | None
+    choices: tuple[FactorChoice, ...]
+    error: str = ""
+
+
+def _factor_field(name: str) -> models.Field[Any, Any]:
+    field = Role._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def factor_rows(role: Role, errors: dict[str, str] | None = None) -> list[FactorRow]:
+    errors = errors or {}
+    rows = []
+    for name in FACTORS:
+        field = _factor_field(name)
+        score = getattr(role, name)
+        current = "" if score is None else str(score)
+        rows.append(
+            FactorRow(
+                name=name,
+                label=str(field.verbose_name),
+                help=str(field.help_text),
+                sign="+" if name in GAINS else MINUS,
+                score=score,
+                choices=tuple(
+                    FactorChoice(value, value == current)
+                    for value in ["", *(str(n) for n in range(6))]
+                ),
+                error=errors.get(name, ""),
+            )
+        )
+    return rows
 
 
 def role_context(access: Access, role: Role, **extra: object) -> dict[str, object]:
@@ -40,6 +102,7 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
         "role": role,
         "givegets": list(role.givegets.all()),
         "balance": role.balance(),
+        "factors": factor_rows(role),
         "section": "roles",
         **extra,
     }
@@ -100,14 +163,30 @@ def _role_url(role: Role) -> str:
 
 
 def _section_response(
-    request: HttpRequest, access: Access, role: Role, *, add_form: GiveGetForm | None = None
+    request: HttpRequest,
+    access: Access,
+    role: Role,
+    *,
+    add_form: GiveGetForm | None = None,
+    status: str = "",
 ) -> HttpResponse:
-    """The Give-Gets section plus the equation, swapped out of band."""
+    """The Give-Gets section plus the equation, swapped out of band, and
+    ``status`` in the page's live region."""
     role = get_role(access.playbook, role.pk)  # fresh Give-Gets after the change
     context = role_context(access, role, add_form=add_form or GiveGetForm(prefix="new"))
     html = render_to_string("planner/role_detail.html#givegets", context, request=request)
-    html += render_to_string("planner/role_detail.html#equation", {**context, "oob": True}, request)
-    return HttpResponse(html)
+    return HttpResponse(html + _out_of_band(request, context, status))
+
+
+def _out_of_band(request: HttpRequest, context: dict[str, object], status: str) -> str:
+    """The equation and the status line, to swap out of band."""
+    oob = {**context, "oob": True}
+    html = render_to_string("planner/role_detail.html#equation", oob, request)
+    if status:
+        html += render_to_string(
+            "planner/role_detail.html#role_status", {**oob, "status_message": status}, request
+        )
+    return html
 
 
 def _get(access: Access, role: Role, giveget_id: int) -> GiveGet:
@@ -127,13 +206,21 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         return redirect(_role_url(role) + "#add-giveget")
     form = GiveGetForm(request.POST, prefix="new")
     if form.is_valid():
-        services.create_giveget(role=role, giveget=form.save(commit=False))
+        giveget = services.create_giveget(role=role, giveget=form.save(commit=False))
         if request.htmx:
-            return _section_response(request, access, role)
+            # Ready for the next one: the add form again, empty, the cursor in
+            # its first field (htmx focuses the autofocus element it swaps in).
+            return _section_response(
+                request,
+                access,
+                role,
+                add_form=autofocus(GiveGetForm(prefix="new")),
+                status=_("Give-Get “%(give)s” added.") % {"give": giveget.give},
+            )
         messages.success(request, _("Give-Get added."))
         return redirect(_role_url(role) + "#givegets")
     if request.htmx:
-        return _section_response(request, access, role, add_form=form)
+        return _section_response(request, access, role, add_form=autofocus(form))
     return render(request, "planner/role_detail.html", role_context(access, role, add_form=form))
 
 
@@ -200,3 +287,79 @@ def giveget_move(
     if request.htmx:
         return _section_response(request, access, role)
     return redirect(_role_url(role) + f"#gg-{giveget.pk}")
+
+
+def _factor_status(role: Role, factor: str) -> str:
+    label = capfirst(str(_factor_field(factor).verbose_name))
+    score = getattr(role, factor)
+    verdict = VERDICT_LABELS[role.balance().verdict]
+    if score is None:
+        return _("%(factor)s not scored. Verdict: %(verdict)s.") % {
+            "factor": label,
+            "verdict": verdict,
+        }
+    return _("%(factor)s scored %(score)s. Verdict: %(verdict)s.") % {
+        "factor": label,
+        "score": score,
+        "verdict": verdict,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def role_factors(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Score one perceived factor in place: 0-5, or empty for not scored.
+
+    Each factor is a form of its own (its name is the field's), posted on
+    change with htmx or with its Save button without. With htmx the answer is
+    the factors, and out of band the equation and a status line; without,
+    back to the role page's equation. A refused value saves nothing and says
+    why beside the factor. Queries (pinned in tests/roles/test_factors.py):
+    session, user, membership with playbook, the role, its Give-Gets, the
+    database's check of the value (in a savepoint), the update.
+    """
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    if request.method == "GET":  # the forms are on the role page
+        return redirect(_role_url(role) + "#factors")
+    names = [name for name in FACTORS if name in request.POST]
+    if len(names) != 1:
+        errors = {name: _("Score one factor at a time.") for name in names}
+        status = _("Nothing saved: score one factor at a time.")
+        return _factors_response(request, access, role, errors=errors, status=status)
+    factor = names[0]
+    form = FactorForm(request.POST, instance=role, factor=factor)
+    if not form.is_valid():
+        # The model's validation ran on the typed value: show the saved one.
+        setattr(role, factor, form.initial.get(factor))
+        error = " ".join(str(message) for message in form.errors.get(factor, []))
+        error = error or " ".join(str(message) for message in form.non_field_errors())
+        label = capfirst(str(_factor_field(factor).verbose_name))
+        status = _("%(factor)s not saved: %(error)s") % {"factor": label, "error": error}
+        return _factors_response(request, access, role, errors={factor: error}, status=status)
+    role_services.score_factor(role=role, factor=factor, score=form.cleaned_data[factor])
+    status = _factor_status(role, factor)
+    if not request.htmx:
+        messages.success(request, status)
+        return redirect(_role_url(role) + "#equation")
+    return _factors_response(request, access, role, status=status)
+
+
+def _factors_response(
+    request: HtmxHttpRequest,
+    access: Access,
+    role: Role,
+    *,
+    status: str,
+    errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """With htmx the factors, the equation and the status line; without, the
+    role page with the refusal beside the factor."""
+    context = role_context(access, role, factors=factor_rows(role, errors))
+    if not request.htmx:
+        context["add_form"] = GiveGetForm(prefix="new")
+        if errors is not None:  # refused
+            messages.error(request, status)
+        return render(request, "planner/role_detail.html", context)
+    html = render_to_string("planner/role_detail.html#factors", context, request=request)
+    return HttpResponse(html + _out_of_band(request, context, status))

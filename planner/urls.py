@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path(f"{roles}/", role_page.role_detail, name="role_detail"),
     path(f"{roles}/delete/", role_page.role_delete, name="role_delete"),
+    path(f"{roles}/factors/", role_page.role_factors, name="role_factors"),
     path(f"{roles}/one-pager.pdf", views.role_one_pager, name="role_one_pager"),
     path(f"{roles}/givegets/new/", role_page.giveget_create, name="giveget_create"),
     path(f"{givegets}/edit/", role_page.giveget_edit, name="giveget_edit"),

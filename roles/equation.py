@@ -9,9 +9,14 @@ check. Per person in a role, per week::
     time_balance   = gained_minutes - given_minutes
     perceived      = (unique_data + speed + recognition) - (friction + rigidity)
 
+    not assessed     if no Give-Gets and no factor scored yet
     net beneficiary  if time_balance >= 0 and perceived > 0
     net loser        if time_balance < 0 and perceived <= 0
     at risk          otherwise
+
+A factor not scored yet is ``None`` and counts 0 in ``perceived``; a factor
+scored 0 is scored. A role not assessed yet has no Give-Gets, so its balance,
+and its share of the totals, is 0.
 
 ``headcount x time_balance`` is what the plan gives back to (or takes from)
 the role each week; the playbook's total is their sum, shown in hours.
@@ -33,6 +38,7 @@ class Verdict(StrEnum):
     NET_BENEFICIARY = "net_beneficiary"
     AT_RISK = "at_risk"
     NET_LOSER = "net_loser"
+    NOT_ASSESSED = "not_assessed"
 
 
 @dataclass(frozen=True)
@@ -46,21 +52,42 @@ class GiveGetNumbers:
         return Decimal(self.minutes_each) * Decimal(self.times_per_week)
 
 
+def _sum(*scores: int | None) -> int:
+    """The scored ones; a factor not scored counts 0."""
+    return sum(score for score in scores if score is not None)
+
+
 @dataclass(frozen=True)
 class Factors:
-    unique_data: int = 0
-    speed: int = 0
-    recognition: int = 0
-    friction: int = 0
-    rigidity: int = 0
+    """The five perceived factors, each 0-5, or None while not scored."""
+
+    unique_data: int | None = None
+    speed: int | None = None
+    recognition: int | None = None
+    friction: int | None = None
+    rigidity: int | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether any factor is scored (0 is a score)."""
+        return any(
+            value is not None
+            for value in (
+                self.unique_data,
+                self.speed,
+                self.recognition,
+                self.friction,
+                self.rigidity,
+            )
+        )
 
     @property
     def plus(self) -> int:
-        return self.unique_data + self.speed + self.recognition
+        return _sum(self.unique_data, self.speed, self.recognition)
 
     @property
     def minus(self) -> int:
-        return self.friction + self.rigidity
+        return _sum(self.friction, self.rigidity)
 
     @property
     def perceived(self) -> int:
@@ -90,7 +117,10 @@ class Balance:
         return self.weekly_minutes / 60
 
 
-def verdict(time_balance: Decimal, perceived: int) -> Verdict:
+def verdict(time_balance: Decimal, perceived: int, *, assessed: bool = True) -> Verdict:
+    """``assessed`` is false for a role with no Give-Gets and no factor scored."""
+    if not assessed:
+        return Verdict.NOT_ASSESSED
     if time_balance >= 0 and perceived > 0:
         return Verdict.NET_BENEFICIARY
     if time_balance < 0 and perceived <= 0:
@@ -111,13 +141,18 @@ def balance(givegets: Iterable[GiveGetNumbers], factors: Factors, headcount: int
         gained=gained,
         time_balance=time_balance,
         perceived=factors.perceived,
-        verdict=verdict(time_balance, factors.perceived),
+        verdict=verdict(time_balance, factors.perceived, assessed=bool(items) or factors.scored),
     )
 
 
 def total_hours(balances: Iterable[Balance]) -> Decimal:
-    """The playbook's total: the sum of headcount x balance, in hours."""
-    return sum((b.weekly_minutes for b in balances), Decimal(0)) / 60
+    """The playbook's total: the sum of headcount x balance, in hours.
+
+    A role not assessed yet adds 0 (it has no Give-Gets, so its balance is 0
+    anyway; said here so that the rule does not hang on that).
+    """
+    assessed = (b for b in balances if b.verdict is not Verdict.NOT_ASSESSED)
+    return sum((b.weekly_minutes for b in assessed), Decimal(0)) / 60
 
 
 # --- Display ----------------------------------------------------------------

@@ -74,6 +74,11 @@ class RoleForm(forms.ModelForm):
             self.fields["quick_win_due"].help_text = _(
                 "Leave empty for the end of week 1, once the playbook has a go-live date."
             )
+        for factor in FACTORS:
+            if factor in self.fields:  # optional: empty is "not scored yet"
+                self.fields[factor].help_text = _(
+                    "%(help)s Leave it empty while not scored: it then counts 0."
+                ) % {"help": self.fields[factor].help_text}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -108,3 +113,20 @@ class AddRoleForm(RoleForm):
             "question": forms.TextInput(),
             "wiifm": forms.TextInput(),
         }
+
+
+class FactorForm(forms.ModelForm):
+    """One perceived factor, scored on the role page: 0-5, or empty for not
+    scored. One factor per form, so that two people scoring different factors
+    do not overwrite each other's."""
+
+    class Meta:
+        model = Role
+        fields = FACTORS
+
+    def __init__(self, *args: Any, factor: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.factor = factor
+        for other in FACTORS:
+            if other != factor:
+                del self.fields[other]

@@ -58,31 +58,41 @@ class Role(models.Model):
     quick_win_done = models.BooleanField(_("quick win done"), default=False)
     unique_data = models.PositiveSmallIntegerField(
         _("unique data"),
-        default=0,
+        null=True,  # not scored yet (DESIGN.md, "Roles not assessed yet")
+        blank=True,
+        default=None,
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: data they get from the CRM and nowhere else."),
     )
     speed = models.PositiveSmallIntegerField(
         _("speed"),
-        default=0,
+        null=True,  # not scored yet (DESIGN.md, "Roles not assessed yet")
+        blank=True,
+        default=None,
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: how much faster their own tasks get."),
     )
     recognition = models.PositiveSmallIntegerField(
         _("recognition"),
-        default=0,
+        null=True,  # not scored yet (DESIGN.md, "Roles not assessed yet")
+        blank=True,
+        default=None,
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: how visible and valued their work becomes."),
     )
     friction = models.PositiveSmallIntegerField(
         _("friction"),
-        default=0,
+        null=True,  # not scored yet (DESIGN.md, "Roles not assessed yet")
+        blank=True,
+        default=None,
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: how unintuitive or slow the tool feels to them."),
     )
     rigidity = models.PositiveSmallIntegerField(
         _("rigidity"),
-        default=0,
+        null=True,  # not scored yet (DESIGN.md, "Roles not assessed yet")
+        blank=True,
+        default=None,
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: how rigid a process it forces on them."),
     )
@@ -105,7 +115,9 @@ class Role(models.Model):
             ),
             *[
                 models.CheckConstraint(
-                    condition=Q(**{f"{factor}__gte": 0, f"{factor}__lte": 5}),
+                    # NULL explicitly: not scored yet.
+                    condition=Q(**{f"{factor}__isnull": True})
+                    | Q(**{f"{factor}__gte": 0, f"{factor}__lte": 5}),
                     name=f"roles_role_{factor}_range",
                 )
                 for factor in FACTORS

@@ -1,4 +1,4 @@
-"""Writes for roles: create at the end of the list, save a form."""
+"""Writes for roles: create at the end of the list, save a form, score a factor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.ordering import next_order
 from playbooks.models import Playbook
 from roles.forms import RoleForm
-from roles.models import Role
+from roles.models import FACTORS, Role
 
 
 def create_role(*, playbook: Playbook, role: Role) -> Role:
@@ -36,3 +36,15 @@ def save_role_form(form: RoleForm, *, new_in: Playbook | None = None) -> Role | 
             "name", _("Another role in this playbook already has this name (ignoring case).")
         )
         return None
+
+
+def score_factor(*, role: Role, factor: str, score: int | None) -> Role:
+    """Score one perceived factor, 0-5, or None for not scored (the form has
+    checked the value; the database's check constraint backs it up). Saves
+    that column only, so a score never undoes someone else's change to the
+    rest of the role."""
+    if factor not in FACTORS:
+        raise ValueError(f"not a perceived factor: {factor}")
+    setattr(role, factor, score)
+    role.save(update_fields=[factor])
+    return role

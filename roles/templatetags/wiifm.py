@@ -17,11 +17,13 @@ VERDICT_LABELS = {
     Verdict.NET_BENEFICIARY: _("net beneficiary"),
     Verdict.AT_RISK: _("at risk"),
     Verdict.NET_LOSER: _("net loser"),
+    Verdict.NOT_ASSESSED: _("not assessed"),
 }
 VERDICT_RULES = {
     Verdict.NET_BENEFICIARY: _("the time balance is 0 or more and the perceived score above 0"),
     Verdict.AT_RISK: _("the time balance and the perceived score disagree"),
     Verdict.NET_LOSER: _("the time balance is below 0 and the perceived score 0 or less"),
+    Verdict.NOT_ASSESSED: _("no Give-Gets and no perceived factor scored yet"),
 }
 
 
@@ -53,6 +55,12 @@ def number(value: Decimal | int) -> str:
 @register.filter
 def signed(value: int) -> str:
     return equation.format_signed(value)
+
+
+@register.filter
+def score(value: int | None) -> str:
+    """A perceived factor: its score, or an en dash while not scored (it counts 0)."""
+    return "–" if value is None else str(value)
 
 
 @register.filter

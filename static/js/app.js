@@ -50,6 +50,10 @@ document.addEventListener("click", (event) => {
   document.addEventListener("keydown", (event) => {
     const editor = event.target.closest && event.target.closest("form[data-cell-editor]");
     if (!editor || event.target.matches("button, a")) return;
+    if (!["Escape", "Tab", "Enter"].includes(event.key)) return;
+    // A refused value's editor gets the focus before htmx has wired it up:
+    // wire it now, so that the key acts through htmx and not as a page load.
+    htmx.process(editor);
     if (event.key === "Escape") {
       event.preventDefault();
       pending = { id: editor.id, step: 0 };

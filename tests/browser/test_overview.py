@@ -102,12 +102,25 @@ def test_each_finding_links_to_its_fix(
     page.locator("#id_add-question").fill("Will I see the customer's history?")
     page.locator("#id_add-wiifm").fill("The caller's history on screen when the phone rings.")
     page.get_by_role("button", name="Add role").click()
-    row = page.locator(".matrix-row", has_text="Service")
-    row.get_by_role("link", name="Edit").first.click()
-    expect(page.locator("tr.editing input[name$='-name']")).to_be_focused()  # htmx has settled
-    page.locator("tr.editing input[name$='-quick_win']").fill("Caller history on screen")
-    page.locator("tr.editing").get_by_role("button", name="Save").click()
-    expect(page.locator(".matrix-row", has_text="Caller history on screen")).to_be_visible()
+    expect(page.locator("#id_add-name")).to_be_focused()  # ready for the next role
+    row = page.locator("tbody.matrix-role", has_text="Service")
+    # The quick win and one perceived factor, each in its own cell (R1 otherwise).
+    row.locator("a[data-cell][id$='-quick_win']").click()
+    field = row.locator("form[data-cell-editor] textarea")
+    expect(field).to_be_focused()  # htmx has settled
+    field.fill("Caller history on screen")
+    field.press("Enter")  # saves, and opens the next cell: the quick win's date
+    expect(row.locator("a[data-cell][id$='-quick_win']")).to_contain_text("Caller history")
+    due = row.locator("form[data-cell-editor] input[type=date]")
+    expect(due).to_be_focused()
+    due.press("Escape")
+    expect(row.locator("form[data-cell-editor]")).to_have_count(0)
+    row.locator("a[data-cell][id$='-speed']").click()
+    factor = row.locator("form[data-cell-editor] select")
+    expect(factor).to_be_focused()
+    factor.select_option("3")
+    row.locator("form[data-cell-editor]").get_by_role("button", name="Save").click()
+    expect(row.locator("a[data-cell][id$='-speed']")).to_contain_text("3")
     page.goto(overview)
     expect(page.get_by_role("heading", name="5 of 5 classic mistakes avoided")).to_be_visible()
     assert findings(page) == []

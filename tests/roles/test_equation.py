@@ -53,9 +53,14 @@ class TestBalance:
         assert format_hours(result.weekly_hours) == "12.0"
 
     def test_no_givegets(self) -> None:
-        result = balance([], Factors())
+        result = balance([], Factors(speed=0))
         assert (result.given, result.gained, result.time_balance, result.perceived) == (0, 0, 0, 0)
         assert result.verdict is Verdict.AT_RISK  # balance 0 but nothing perceived
+
+    def test_nothing_entered_yet_is_not_assessed(self) -> None:
+        result = balance([], Factors())
+        assert (result.given, result.gained, result.time_balance, result.perceived) == (0, 0, 0, 0)
+        assert result.verdict is Verdict.NOT_ASSESSED
 
     def test_once_a_month(self) -> None:
         result = balance([gg(30, "0.25", 0)], Factors(speed=1))
@@ -174,3 +179,30 @@ def test_display_keeps_the_sign_and_is_close(value: Decimal) -> None:
     assert shown != 0
     assert abs(shown - value) <= D("0.05")
     assert "." not in text or len(text.split(".")[1]) <= 2
+
+
+class TestEdges:
+    def test_one_minute_keeps_its_sign(self) -> None:
+        assert (format_signed(1), format_signed(-1)) == ("+1", "\u22121")
+
+    def test_minutes_without_a_plus(self) -> None:
+        """As in "5 min × 600 = 3000 minutes a week": no plus, but still a minus."""
+        assert format_minutes(D(3000), sign=False) == "3000"
+        assert format_minutes(D("0.25"), sign=False) == "0.3"
+        assert format_minutes(D(-5), sign=False) == "\u22125"
+
+    def test_negative_numbers_get_the_minus_sign(self) -> None:
+        assert format_number(D("-1.5"), decimal_separator=",") == "\u22121,5"
+
+    def test_a_role_of_nobody_gives_back_nothing(self) -> None:
+        result = balance([gg(5, 8, 60)], FACTORS_PLUS_6)
+        assert result.time_balance == 20
+        assert result.weekly_minutes == 0
+
+    def test_nothing_to_sum_is_still_exact(self) -> None:
+        """DESIGN: everything is computed exactly (Decimal), an empty role too."""
+        result = balance([], Factors(), headcount=5)
+        for value in (result.given, result.gained, result.time_balance, result.weekly_hours):
+            assert type(value) is Decimal
+        assert type(total_hours([])) is Decimal
+        assert type(total_hours([result])) is Decimal

@@ -561,7 +561,6 @@ ROLE_BAD = [
     ("name", "x" * 101, "Ensure this value has at most 100 characters (it has 101).", {}),
     ("unique_data", "6", "Ensure this value is less than or equal to 5.", {}),
     ("rigidity", "-1", "Ensure this value is greater than or equal to 0.", {}),
-    ("speed", "", "This field is required.", {}),  # the "–" choice
     ("quick_win_due", "2027-02-30", "Enter a valid date.", {}),
     ("quick_win_due", "next friday", "Enter a valid date.", {}),
 ]
