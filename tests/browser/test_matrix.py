@@ -741,3 +741,28 @@ def test_viewer_reads_the_matrix(page: Page, live_server: Any, playbook: Playboo
     expect(page.get_by_role("button", name="Add role")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     screenshot(page, "matrix-viewer-phone")
+
+
+def test_a_new_role_is_not_assessed_until_scored(
+    page: Page, live_server: Any, playbook: Playbook
+) -> None:
+    """A role just added reads "not assessed" (grey), not "at risk"; scoring one
+    factor in its cell gives it a real verdict, without a reload."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/matrix/")
+    page.locator("#id_add-name").fill("Field service")
+    page.locator("#id_add-headcount").fill("12")
+    page.get_by_role("button", name="Add role").click()
+    expect(page.locator("#id_add-name")).to_be_focused()
+    role = playbook.roles.get(name="Field service")
+    balance = page.locator(f"#balance-{role.pk}")
+    expect(balance).to_contain_text("not assessed")
+    expect(balance).not_to_contain_text("at risk")
+    field = open_editor(page, f"cell-{role.pk}-speed")
+    field.select_option("4")
+    field.press("Enter")
+    expect(balance).to_contain_text("net beneficiary")
+    role.refresh_from_db()
+    assert role.speed == 4
+    assert role.unique_data is None
