@@ -9,7 +9,8 @@ export UV_PROJECT_ENVIRONMENT := .venv
 export UV_LINK_MODE := copy
 
 # Python 3.13 from pyenv (see .python-version); uv itself lives in .tools/.
-PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n1)
+# The interpreter itself, not pyenv's shim: uv rebuilds a venv whose interpreter differs from the one asked for.
+PYTHON313 := $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -n1)
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
@@ -100,6 +101,12 @@ bench-pdf: install-dev system-deps  ## PDF render time and peak memory: demo, la
 	rm -f /tmp/wiifm-bench.sqlite3
 	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) migrate --no-input -v0
 	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) bench_pdf
+
+mutate: install-dev  ## mutation testing of the rule modules with mutmut (slow, not in CI); prints the score
+	@# A fresh run each time: mutmut re-tests only changed functions, not changed tests.
+	rm -rf mutants
+	.venv/bin/mutmut run --max-children $$(nproc)
+	$(PY) tests/mutation_score.py --fail-under 90
 
 clean:  ## remove the virtualenvs and caches
 	rm -rf .venv .tools .pytest_cache .ruff_cache staticfiles

@@ -404,3 +404,40 @@ class TestPlaybookFile:
         with pytest.raises(PlaybookFileError) as caught:
             import_playbook(document, owner=make_user())
         assert any(e.startswith(error) for e in caught.value.errors), caught.value.errors
+
+
+# Each default step's (start, due) in days from go-live, as the plan uses them
+# today. Changing one here is a deliberate change of the default plan.
+DEFAULT_OFFSETS = [
+    pytest.param(1, -56, -49, id="step-1-pledge"),
+    pytest.param(2, -49, -35, id="step-2-wiifm"),
+    pytest.param(3, -42, -28, id="step-3-give-gets"),
+    pytest.param(4, -42, -21, id="step-4-ambassadors"),
+    pytest.param(5, -21, -7, id="step-5-big-brother"),
+    pytest.param(6, 0, 6, id="step-6-week-1"),
+    pytest.param(7, 0, 83, id="step-7-feedback"),
+]
+
+
+@pytest.mark.parametrize(("number", "start", "due"), DEFAULT_OFFSETS)
+def test_default_step_dates_from_go_live(number: int, start: int, due: int) -> None:
+    go_live = D(2027, 3, 1)
+    playbook = create_playbook(owner=make_user(), name="P", go_live=go_live)
+    s = step(playbook, number)
+    assert ((s.start_date - go_live).days, (s.due_date - go_live).days) == (start, due)
+    assert s.dates_are_default
+    # The offsets hold wherever go-live moves (here across a month and a year end).
+    playbook.go_live = D(2028, 1, 3)
+    playbook.save()
+    s = step(playbook, number)
+    assert (s.start_date, s.due_date) == (
+        D(2028, 1, 3) + datetime.timedelta(days=start),
+        D(2028, 1, 3) + datetime.timedelta(days=due),
+    )
+
+
+def test_no_go_live_no_default_dates() -> None:
+    playbook = create_playbook(owner=make_user(), name="P", go_live=None)
+    for number in range(1, 8):
+        s = step(playbook, number)
+        assert (s.start_date, s.due_date) == (None, None), number

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from planner.health import (
     AmbassadorFacts,
@@ -126,6 +127,9 @@ class TestCoverage:
         assert codes(healthy(roles=(role(1, ambassadors=()), role(2)))) == ["A1"]
         assert codes(healthy(roles=(role(1, headcount=0, ambassadors=()), role(2)))) == []
 
+    def test_a1_for_a_role_of_one(self) -> None:
+        assert codes(healthy(roles=(role(1, headcount=1, ambassadors=()), role(2)))) == ["A1"]
+
     @pytest.mark.parametrize(("headcount", "flagged"), [(30, False), (31, True)])
     def test_a2_fewer_than_one_per_30(self, headcount: int, flagged: bool) -> None:
         facts = healthy(roles=(role(1, headcount=headcount), role(2)))
@@ -175,3 +179,129 @@ def test_the_acceptance_playbook() -> None:
     assert m1.detail == "time balance \u221220 min per person per week"
     m5 = next(f for f in report.findings if f.code == "M5")
     assert m5.detail == "neither what data is used for nor what it is not used for is written"
+
+
+def everything_wrong() -> PlaybookFacts:
+    """Live for 12 days with every finding the check knows, once or twice."""
+    return PlaybookFacts(
+        go_live=TODAY - datetime.timedelta(days=12),
+        data_used_for=" ",
+        data_not_used_for="Ranking.",
+        step5_done=False,
+        roles=(
+            role(
+                1,
+                "Sales",
+                headcount=40,
+                question="",
+                wiifm="Same answer",
+                quick_win=" ",
+                time_balance=D("-2.45"),
+                givegets=(GiveGetFacts(11, "Log", "", datetime.date(2026, 12, 1), False),),
+                ambassadors=(AmbassadorFacts(21, "Mette", False),),
+            ),
+            role(
+                2,
+                "Service",
+                headcount=12,
+                wiifm=" same  ANSWER",
+                givegets=(GiveGetFacts(12, "Tag", "Report", datetime.date(2026, 12, 31), False),),
+                ambassadors=(),
+            ),
+            role(3, "Marketing", headcount=0, wiifm="  ", ambassadors=()),
+            role(4, "Support", headcount=0, question="", wiifm="", ambassadors=()),
+        ),
+    )
+
+
+# What each finding says, and the page where it is fixed: (kind, pk, parent_pk).
+EVERYTHING_WRONG = [
+    ("M1", "Sales", "time balance \u22122.5 min per person per week", ("role", 1, None)),
+    ("M1", "Sales: Log", "a give without a get", ("giveget", 11, 1)),
+    ("M2", "Sales", "no question in the role’s own words", ("role_edit", 1, None)),
+    ("M2", "Marketing", "no WIIFM answer", ("role_edit", 3, None)),
+    ("M2", "Support", "no question and no WIIFM answer", ("role_edit", 4, None)),
+    ("M3", "Sales", "no week-1 quick win", ("role_edit", 1, None)),
+    ("M3", "Mette (Sales)", "training not completed", ("ambassador", 21, None)),
+    ("M4", "Sales, Service", "the same WIIFM answer", ("matrix", None, None)),
+    ("M5", "the data charter", "what data is used for is not written", ("charter", None, None)),
+    ("M5", "step 5 of the plan", "not done after go-live", ("step", 5, None)),
+    ("A2", "Sales", "1 of 2 ambassadors", ("roster", None, None)),
+    ("A1", "Service", "no ambassador", ("roster", None, None)),
+    ("L1", "Sales: Log", "not delivered by its date", ("giveget", 11, 1)),
+    ("L1", "Service: Report", "not delivered by its date", ("giveget", 12, 2)),
+]
+
+
+class TestWhatFindingsSay:
+    def test_every_finding_names_its_subject_and_where_it_is_fixed(self) -> None:
+        report = check(everything_wrong(), TODAY)
+        assert [
+            (f.code, f.subject, f.detail, (f.target.kind, f.target.pk, f.target.parent_pk))
+            for f in report.findings
+        ] == EVERYTHING_WRONG
+        assert report.avoided == []
+        assert [f.code for f in report.further] == ["A2", "A1", "L1", "L1"]
+        assert [f.code for f in report.counted] == [code for code, *_ in EVERYTHING_WRONG[:10]]
+
+    def test_grouped_by_code_in_the_overviews_order(self) -> None:
+        groups = check(everything_wrong(), TODAY).by_code()
+        assert [(code, len(findings)) for code, findings in groups] == [
+            ("M1", 2),
+            ("M2", 3),
+            ("M3", 2),
+            ("M4", 1),
+            ("M5", 2),
+            ("A1", 1),
+            ("A2", 1),
+            ("L1", 2),
+        ]
+        assert groups[0][1][0].title == "Built for management, not for the user"
+        assert groups[0][1][0].why.startswith("People adopt a tool only when")
+
+    @pytest.mark.parametrize(
+        ("used", "not_used", "detail"),
+        [
+            ("", "", "neither what data is used for nor what it is not used for is written"),
+            ("", "Ranking.", "what data is used for is not written"),
+            ("Coaching.", "\n", "what data is not used for is not written"),
+        ],
+    )
+    def test_the_charter_finding_says_what_is_missing(
+        self, used: str, not_used: str, detail: str
+    ) -> None:
+        report = check(healthy(data_used_for=used, data_not_used_for=not_used), TODAY)
+        assert [(f.code, f.subject, f.detail) for f in report.findings] == [
+            ("M5", "the data charter", detail)
+        ]
+
+    def test_fewer_than_two_roles_names_the_playbook(self) -> None:
+        report = check(healthy(roles=(role(1),)), TODAY)
+        assert [(f.code, f.subject, f.detail, f.target.kind) for f in report.findings] == [
+            ("M4", "the playbook", "fewer than two roles", "matrix")
+        ]
+
+    def test_in_danish(self) -> None:
+        with translation.override("da"):
+            report = check(everything_wrong(), TODAY)
+            titles = {f.code: f.title for f in report.findings}
+        english = check(everything_wrong(), TODAY)
+        assert report.findings[0].detail == "tidsbalance \u22122,5 min pr. person pr. uge"
+        for danish, finding in zip(report.findings, english.findings, strict=True):
+            assert danish.detail != finding.detail, finding.detail
+        charter = [f for f in report.findings if f.target.kind in {"charter", "step"}]
+        assert all(f.subject not in {"the data charter", "step 5 of the plan"} for f in charter)
+        assert titles["M5"] != "Compliance instead of trust"
+
+    @pytest.mark.parametrize(("used", "not_used"), [("", ""), ("", "Ranking."), ("Coaching.", "")])
+    def test_the_charter_finding_in_danish(self, used: str, not_used: str) -> None:
+        facts = healthy(data_used_for=used, data_not_used_for=not_used)
+        english = check(facts, TODAY).findings[0].detail
+        with translation.override("da"):
+            assert check(facts, TODAY).findings[0].detail != english
+
+    def test_fewer_than_two_roles_in_danish(self) -> None:
+        with translation.override("da"):
+            finding = check(healthy(roles=()), TODAY).findings[0]
+        assert finding.subject != "the playbook"
+        assert finding.detail != "fewer than two roles"

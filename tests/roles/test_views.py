@@ -525,3 +525,78 @@ class TestGiveGets:
         with pytest.raises(IntegrityError), transaction.atomic():
             make_giveget(role, "Too often", minutes_each=0, times_per_week=1001)
         make_giveget(role, "Just enough", minutes_each=300, times_per_week=8)
+
+
+class TestWeeklyCapBoundary:
+    """One Give-Get may ask at most 2,400 minutes a week: 2,400 is fine, a minute
+    (or part of one) more is refused beside "times per week", and nothing is saved."""
+
+    @pytest.mark.parametrize(
+        ("minutes", "times"), [("48", "50"), ("2400", "1"), ("3", "800"), ("4", "600")]
+    )
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_exactly_2400_is_accepted(
+        self, role: Role, client_for: Any, minutes: str, times: str, htmx: bool
+    ) -> None:
+        url = reverse("giveget_create", args=[role.playbook_id, role.pk])
+        headers = {"HX-Request": "true"} if htmx else {}
+        data = gg_data("new", minutes_each=minutes, times_per_week=times)
+        response = client_for("editor").post(url, data, headers=headers)
+        assert response.status_code == (200 if htmx else 302)
+        assert 'class="invalid-feedback"' not in response.content.decode()
+        gg = role.givegets.get(give="Tag each case")
+        assert gg.given_per_week == 2400
+
+    @pytest.mark.parametrize(
+        ("minutes", "times", "shown"),
+        [
+            ("49", "49", "49 min × 49 = 2401 minutes a week"),
+            ("3", "800.33", "3 min × 800.33 = 2401 minutes a week"),
+        ],
+    )
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_2401_is_refused_beside_the_field(
+        self, role: Role, client_for: Any, minutes: str, times: str, shown: str, htmx: bool
+    ) -> None:
+        url = reverse("giveget_create", args=[role.playbook_id, role.pk])
+        headers = {"HX-Request": "true"} if htmx else {}
+        data = gg_data("new", minutes_each=minutes, times_per_week=times)
+        response = client_for("editor").post(url, data, headers=headers)
+        assert response.status_code == 200
+        error = field_error(response.content.decode(), "new-times_per_week")
+        assert shown in error
+        assert "at most 2,400 minutes a week" in error
+        assert list(role.givegets.values_list("give", flat=True)) == ["Log each customer meeting"]
+
+    def test_an_edit_to_2401_is_refused_and_the_give_get_kept(
+        self, role: Role, client_for: Any
+    ) -> None:
+        gg = role.givegets.get()
+        response = client_for("editor").post(
+            gg_url(gg, "giveget_edit"),
+            gg_data(f"gg{gg.pk}", minutes_each="49", times_per_week="49"),
+        )
+        assert response.status_code == 200
+        assert "2401 minutes a week" in field_error(
+            response.content.decode(), f"gg{gg.pk}-times_per_week"
+        )
+        gg.refresh_from_db()
+        assert (gg.minutes_each, gg.times_per_week) == (5, 8)
+        response = client_for("editor").post(
+            gg_url(gg, "giveget_edit"),
+            gg_data(f"gg{gg.pk}", minutes_each="48", times_per_week="50"),
+        )
+        assert response.status_code == 302
+        gg.refresh_from_db()
+        assert gg.given_per_week == 2400
+
+    @pytest.mark.parametrize(("saved", "accepted"), [("2400", True), ("2401", False)])
+    def test_minutes_saved_per_week_up_to_2400(
+        self, role: Role, client_for: Any, saved: str, accepted: bool
+    ) -> None:
+        url = reverse("giveget_create", args=[role.playbook_id, role.pk])
+        response = client_for("editor").post(url, gg_data("new", minutes_saved_per_week=saved))
+        assert role.givegets.filter(give="Tag each case").exists() == accepted
+        if not accepted:
+            error = field_error(response.content.decode(), "new-minutes_saved_per_week")
+            assert "less than or equal to 2400" in error
