@@ -6,7 +6,10 @@ or of a Give-Get a cell with its text and the address of its one-field editor
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -23,8 +26,17 @@ from givegets.forms import GiveGetForm, QuickGiveGetForm
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
 from playbooks.access import Access
-from roles.chart import balance_chart
-from roles.equation import Balance, format_minutes, format_number, total_hours
+from playbooks.models import Playbook
+from roles.chart import Chart, balance_chart
+from roles.equation import (
+    Balance,
+    Factors,
+    GiveGetNumbers,
+    balance,
+    format_minutes,
+    format_number,
+    total_hours,
+)
 from roles.forms import AddRoleForm, RoleForm
 from roles.models import FACTORS, Role
 
@@ -113,8 +125,10 @@ def _role_text(role: Role, name: str) -> tuple[str, bool]:
         due = role.quick_win_due_date
         if due is None:
             return _("end of week 1"), True
-        text = _("due %(date)s") % {"date": formats.date_format(due, "DATE_FORMAT")}
-        return (text + " " + _("(follows go-live)") if role.quick_win_due is None else text), False
+        date = formats.date_format(due, "DATE_FORMAT")
+        if role.quick_win_due is None:
+            return _("due %(date)s (follows go-live)") % {"date": date}, False
+        return _("due %(date)s") % {"date": date}, False
     if name in FACTORS:
         return ("–", True) if value is None else (str(value), False)
     if not value:
@@ -128,21 +142,43 @@ def _role_text(role: Role, name: str) -> tuple[str, bool]:
     return (f"“{value}”" if name == "question" else str(value)), False
 
 
-def role_cells(role: Role, *, can_edit: bool) -> dict[str, Cell]:
-    prefix = reverse("matrix_cell", args=[role.playbook_id, role.pk, "name"]).removesuffix("name/")
+def _cells(
+    names: Iterable[str],
+    *,
+    text_of: Callable[[str], tuple[str, bool]],
+    id_prefix: str,
+    url_prefix: str,
+    whose: str,
+    model: type[Role] | type[GiveGet],
+    can_edit: bool,
+) -> dict[str, Cell]:
     cells = {}
-    for name in ROLE_CELLS:
-        text, empty = _role_text(role, name)
+    for name in names:
+        text, empty = text_of(name)
         cells[name] = Cell(
-            id=f"cell-{role.pk}-{name}",
-            url=f"{prefix}{name}/",
-            label=_label(name, role.name, Role),
+            id=f"{id_prefix}{name}",
+            url=f"{url_prefix}{name}/",
+            label=_label(name, whose, model),
             text=text,
             empty=empty,
             long=name in LONG_TEXTS,
             editable=can_edit,
         )
     return cells
+
+
+def role_cells(role: Role, *, can_edit: bool, names: Iterable[str] = ROLE_CELLS) -> dict[str, Cell]:
+    """The role's cells (``names``: only these)."""
+    url = reverse("matrix_cell", args=[role.playbook_id, role.pk, "name"])
+    return _cells(
+        names,
+        text_of=lambda name: _role_text(role, name),
+        id_prefix=f"cell-{role.pk}-",
+        url_prefix=url.removesuffix("name/"),
+        whose=role.name,
+        model=Role,
+        can_edit=can_edit,
+    )
 
 
 def _giveget_text(gg: GiveGet, name: str) -> tuple[str, bool]:
@@ -167,23 +203,20 @@ def _giveget_text(gg: GiveGet, name: str) -> tuple[str, bool]:
             return (str(value), False) if value else ("–", True)
 
 
-def giveget_cells(gg: GiveGet, role: Role, *, can_edit: bool) -> dict[str, Cell]:
-    prefix = reverse(
-        "matrix_giveget_cell", args=[role.playbook_id, role.pk, gg.pk, "give"]
-    ).removesuffix("give/")
-    cells = {}
-    for name in GIVEGET_CELLS:
-        text, empty = _giveget_text(gg, name)
-        cells[name] = Cell(
-            id=f"gg-cell-{gg.pk}-{name}",
-            url=f"{prefix}{name}/",
-            label=_label(name, f"“{gg.give}”", GiveGet),
-            text=text,
-            empty=empty,
-            long=name in LONG_TEXTS,
-            editable=can_edit,
-        )
-    return cells
+def giveget_cells(
+    gg: GiveGet, role: Role, *, can_edit: bool, names: Iterable[str] = GIVEGET_CELLS
+) -> dict[str, Cell]:
+    """The Give-Get's cells (``names``: only these)."""
+    url = reverse("matrix_giveget_cell", args=[role.playbook_id, role.pk, gg.pk, "give"])
+    return _cells(
+        names,
+        text_of=lambda name: _giveget_text(gg, name),
+        id_prefix=f"gg-cell-{gg.pk}-",
+        url_prefix=url.removesuffix("give/"),
+        whose=f"“{gg.give}”",
+        model=GiveGet,
+        can_edit=can_edit,
+    )
 
 
 def _only(form: forms.ModelForm[Any], name: str) -> forms.ModelForm[Any]:
@@ -200,8 +233,17 @@ def _only(form: forms.ModelForm[Any], name: str) -> forms.ModelForm[Any]:
     return form
 
 
+class RoleCellForm(RoleForm):
+    def clean(self) -> dict[str, Any]:
+        # One value of a role: its field's validators and clean_<name> check it
+        # and the database's constraints back them (save_role_form answers a
+        # name it refuses). Not calling ModelForm.clean() skips its check of
+        # every constraint, a savepoint and a query each, on every cell save.
+        return self.cleaned_data
+
+
 def role_cell_form(role: Role, name: str, data: Any = None) -> RoleForm:
-    form = RoleForm(data, instance=role, playbook=role.playbook, prefix=f"c{role.pk}")
+    form = RoleCellForm(data, instance=role, playbook=role.playbook, prefix=f"c{role.pk}")
     if name in FACTORS:
         form.fields[name].widget = forms.Select(choices=FACTOR_CHOICES)
     elif name in LONG_TEXTS:
@@ -227,6 +269,54 @@ def open_rows(values: list[str]) -> frozenset[int]:
             if part.isascii() and part.isdigit() and len(part) < 12:
                 pks.add(int(part))
     return frozenset(pks)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The matrix's totals and chart, and each role's balance."""
+
+    balances: dict[int, Balance]
+    names: dict[int, str]
+    total_hours: Decimal
+    total_people: int
+
+    def chart(self) -> Chart:
+        return balance_chart(
+            [(self.names[pk], b.time_balance, b.verdict) for pk, b in self.balances.items()]
+        )
+
+    def context(self, *, with_chart: bool) -> dict[str, Any]:
+        """The totals; the chart only when it is to be drawn."""
+        return {
+            "total_hours": self.total_hours,
+            "total_hours_abs": abs(self.total_hours),
+            "total_people": self.total_people,
+            "chart": self.chart() if with_chart else None,
+            "with_chart": with_chart,
+        }
+
+
+def matrix_summary(playbook: Playbook) -> Summary:
+    """The totals and the chart from the numbers alone: two queries of plain
+    values, no model instances (a cell save answers with them)."""
+    numbers: dict[int, list[GiveGetNumbers]] = defaultdict(list)
+    for role_id, minutes_each, times, saved in GiveGet.objects.filter(
+        role__playbook=playbook
+    ).values_list("role_id", "minutes_each", "times_per_week", "minutes_saved_per_week"):
+        numbers[role_id].append(GiveGetNumbers(minutes_each, times, saved))
+    roles = playbook.roles.values_list("pk", "name", "headcount", *FACTORS)
+    balances: dict[int, Balance] = {}
+    names: dict[int, str] = {}
+    for pk, name, headcount, *factors in roles:
+        names[pk] = name
+        balances[pk] = balance(numbers[pk], Factors(*factors), headcount)
+    total = total_hours(balances.values())
+    return Summary(
+        balances=balances,
+        names=names,
+        total_hours=total,
+        total_people=sum(b.headcount for b in balances.values()),
+    )
 
 
 def matrix_context(

@@ -14,8 +14,6 @@ with the whole matrix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,6 +40,7 @@ from planner.grid import (
     giveget_cell_form,
     giveget_cells,
     matrix_context,
+    matrix_summary,
     open_rows,
     role_cell_form,
     role_cells,
@@ -50,7 +49,8 @@ from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
 from roles.forms import AddRoleForm, MatrixRoleForm
-from roles.models import Role
+from roles.models import FACTORS, Role
+from roles.selectors import get_role
 from roles.templatetags.wiifm import VERDICT_LABELS
 
 
@@ -67,7 +67,10 @@ def _open(request: HttpRequest) -> frozenset[int]:
 
 
 def _section(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
-    return render(request, "planner/matrix.html#matrix", context)
+    """The whole matrix, and the status line (outside it) out of band."""
+    html = render_to_string("planner/matrix.html#matrix", context, request)
+    html += render_to_string("planner/matrix.html#status", {**context, "oob": True}, request)
+    return HttpResponse(html)
 
 
 @require_GET
@@ -76,18 +79,20 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     fragment cache miss roles, Give-Gets, ambassadors.
 
     The matrix itself is a cached fragment (``core.fragments``) that varies
-    with whether the reader may edit and which rows have their Give-Gets open
-    (``?open=``, the way to open them without JavaScript).
+    with whether the reader may edit. Rows opened with ``?open=`` (the way to
+    open Give-Gets without JavaScript) are drawn for the request, not cached.
     """
     access = get_playbook(request, playbook_id)
     open_pks = _open(request)
+    if open_pks:  # rows opened without JavaScript: drawn for this request, not cached
+        return render(request, "planner/matrix.html", matrix_context(access, open_pks=open_pks))
     fragment = cached_fragment(
         request,
         name="matrix",
         playbook_id=access.playbook.pk,
         template="planner/matrix.html#matrix",
         context=lambda: matrix_context(access, open_pks=open_pks),
-        vary=["edit" if access.can_edit else "read", *sorted(open_pks)],
+        vary=["edit" if access.can_edit else "read"],
     )
     return render(
         request,
@@ -101,29 +106,35 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     )
 
 
+# The values the chart shows: a role's name, and what its balance and verdict
+# come from. Saving another value leaves the chart as it is (it is not sent).
+CHART_FIELDS = frozenset(
+    {"name", *FACTORS, "minutes_each", "times_per_week", "minutes_saved_per_week"}
+)
+
+
 def _saved(
-    request: HtmxHttpRequest,
-    access: Access,
-    role_id: int,
-    cell_html: Callable[[dict[str, object], Row], str],
+    request: HtmxHttpRequest, access: Access, role: Role, cell: Cell, *, field: str
 ) -> HttpResponse:
     """A saved cell, with the role's balance and verdict, the totals, the chart
-    and a status line out of band. Queries: the matrix's three."""
-    context = matrix_context(access)
-    row = next(row for row in context["rows"] if row.role.pk == role_id)
-    html = cell_html(context, row)
-    html += render_to_string(
-        "planner/matrix.html#balance", {**context, "row": row, "oob": True}, request
-    )
-    html += render_to_string("planner/matrix.html#totals", {**context, "oob": True}, request)
-    html += render_to_string("planner/matrix.html#chart", {**context, "oob": True}, request)
+    and a status line out of band. The balances, the totals and the chart
+    come from two light queries (``matrix_summary``), made after the save."""
+    summary = matrix_summary(access.playbook)
+    row = Row(role, summary.balances[role.pk], access.can_edit)
     status = _("%(name)s saved: %(verdict)s.") % {
-        "name": row.role.name,
+        "name": role.name,
         "verdict": VERDICT_LABELS[row.balance.verdict],
     }
-    html += render_to_string(
-        "planner/matrix.html#status", {"oob": True, "status_message": status}, request
-    )
+    context = {
+        **summary.context(with_chart=field in CHART_FIELDS),
+        "access": access,
+        "playbook": access.playbook,
+        "row": row,
+        "oob": True,
+        "status_message": status,
+    }
+    html = render_to_string("planner/matrix.html#cell", {"cell": cell}, request)
+    html += render_to_string("planner/matrix.html#saved", context, request)
     return HttpResponse(html)
 
 
@@ -158,29 +169,24 @@ def matrix_cell(
     """One value of a role: its editor (GET), a save (POST); with htmx and
     ``?cancel=1`` the value as shown. A save costs a fixed number of queries
     (pinned in tests/roles/test_matrix.py): session, user, membership with
-    playbook, the role, its Give-Gets, the name check (for a name), the
-    database's check of the value and the update (each in a savepoint), the
-    PDF render's task after commit, and the matrix's three for the totals."""
+    playbook, the role, the name check (for a name), the update, the PDF
+    render's task after commit (once a minute at most), and the numbers of
+    the totals and the chart (two)."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if name not in ROLE_CELLS:
         raise Http404
-    role = get_role_with_givegets(access.playbook, role_id)
-    cell = role_cells(role, can_edit=True)[name]
+    role = get_role(access.playbook, role_id)  # its balance comes with the totals
+    cell = role_cells(role, can_edit=True, names=[name])[name]
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "planner/matrix.html#cell", {"cell": cell})
     form = role_cell_form(role, name, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and services.save_role_form(form):
+    saved = request.method == "POST" and form.is_valid()
+    if saved and services.save_role_form(form, only=[name]):
         if not request.htmx:
             messages.success(request, _("Changes saved."))
             return redirect(_matrix_url(access, f"role-{role.pk}"))
-        return _saved(
-            request,
-            access,
-            role.pk,
-            lambda context, row: render_to_string(
-                "planner/matrix.html#cell", {**context, "cell": row.cells[name]}, request
-            ),
-        )
+        cell = role_cells(role, can_edit=True, names=[name])[name]
+        return _saved(request, access, role, cell, field=name)
     back = _matrix_url(access, f"role-{role.pk}")
     return _editor(request, access, form=autofocus(form), cell=cell, back=back)
 
@@ -206,28 +212,24 @@ def matrix_giveget_cell(
         raise Http404
     role = get_role_with_givegets(access.playbook, role_id)
     gg = _giveget(role, giveget_id)
-    cell = giveget_cells(gg, role, can_edit=True)[name]
+    cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "planner/matrix.html#cell", {"cell": cell})
     form = giveget_cell_form(gg, name, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        form.save(commit=False).save(update_fields=[name])  # this cell's column only
         if not request.htmx:
             messages.success(request, _("Give-Get saved."))
             return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
-
-        def cell_html(context: dict[str, object], row: Row) -> str:
-            saved = next(r for r in row.givegets if r.giveget.pk == gg.pk)
-            return render_to_string(
-                "planner/matrix.html#cell", {**context, "cell": saved.cells[name]}, request
-            )
-
-        return _saved(request, access, role.pk, cell_html)
+        # The Give-Get saved is the one among the role's (prefetched) Give-Gets.
+        cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
+        return _saved(request, access, role, cell, field=name)
     back = _matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk)
     return _editor(request, access, form=autofocus(form), cell=cell, back=back)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def matrix_givegets(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """A row's Give-Gets, opened below it (app.js loads them when opened).
     Without JavaScript the matrix opens them itself (``?open=``)."""

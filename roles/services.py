@@ -22,14 +22,21 @@ def create_role(*, playbook: Playbook, role: Role) -> Role:
     return role
 
 
-def save_role_form(form: RoleForm, *, new_in: Playbook | None = None) -> Role | None:
+def save_role_form(
+    form: RoleForm, *, new_in: Playbook | None = None, only: list[str] | None = None
+) -> Role | None:
     """Save a valid role form; None, with the error beside the name, when the
     database refuses the name (a letter it folds differently, or someone else
-    saving the same name at the same moment)."""
+    saving the same name at the same moment). ``only``: write just these
+    columns (a cell of the matrix), leaving the others as they are now."""
     try:
         with transaction.atomic():
             if new_in is not None:
                 return create_role(playbook=new_in, role=form.save(commit=False))
+            if only is not None:
+                role = form.save(commit=False)
+                role.save(update_fields=only)
+                return role
             return form.save()
     except IntegrityError:
         form.add_error(

@@ -97,6 +97,18 @@ document.addEventListener("click", (event) => {
     else htmx.ajax("GET", toggle.dataset.givegets, { target: row, swap: "outerHTML" });
   };
 
+  // With the script, the toggle is a button (Space works too); without it, a link.
+  htmx.onLoad((content) => {
+    for (const toggle of content.querySelectorAll("[data-gg-toggle]")) toggle.setAttribute("role", "button");
+  });
+  document.addEventListener("keydown", (event) => {
+    const target = event.target.closest && event.target.closest("[data-gg-toggle], .cell-static.cell-long");
+    if (!target || (event.key !== " " && event.key !== "Enter")) return;
+    if (event.key === "Enter" && target.matches("[data-gg-toggle]")) return; // a link: Enter clicks
+    event.preventDefault();
+    target.click();
+  });
+
   document.addEventListener("click", (event) => {
     const toggle = event.target.closest("[data-gg-toggle]");
     if (toggle) {
@@ -105,7 +117,10 @@ document.addEventListener("click", (event) => {
       return;
     }
     const long = event.target.closest(".cell-static.cell-long");
-    if (long) long.classList.toggle("expanded"); // the full text, one click away
+    if (long) {
+      // The full text, one click (or Enter) away.
+      long.classList.toggle("expanded");
+    }
   });
 
   document.addEventListener("htmx:configRequest", (event) => {
@@ -125,4 +140,23 @@ document.addEventListener("click", (event) => {
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.elt && event.detail.elt.id === "matrix") reopen();
   });
+})();
+
+// A request that fails says so, instead of leaving an editor that no longer
+// answers: a role deleted meanwhile (404), a refused permission, the server
+// down. A session that expired is sent to the login page, not into a cell.
+(() => {
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const url = event.detail.xhr && event.detail.xhr.responseURL;
+    if (url && new URL(url).pathname.startsWith("/accounts/login/")) {
+      event.detail.shouldSwap = false;
+      window.location.assign(url);
+    }
+  });
+  const fail = () => {
+    const box = document.getElementById("request-failed");
+    if (box) box.hidden = false;
+  };
+  document.addEventListener("htmx:responseError", fail);
+  document.addEventListener("htmx:sendError", fail);
 })();

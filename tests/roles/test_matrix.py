@@ -18,6 +18,7 @@ from django.urls import reverse
 from actionplan.services import create_default_plan
 from givegets.models import GiveGet
 from planner.grid import GIVEGET_CELLS, ROLE_CELLS
+from planner.matrix import CHART_FIELDS
 from playbooks.models import Playbook
 from roles.chart import balance_chart
 from roles.models import Role
@@ -168,7 +169,7 @@ def oob(html: str, element_id: str) -> str:
 
 def status_line(html: str) -> str:
     match = re.search(
-        r'<div id="matrix-status"[^>]*hx-swap-oob="true"[^>]*>(.*?)</div>', html, re.S
+        r'<div id="matrix-status"[^>]*hx-swap-oob="innerHTML"[^>]*>(.*?)</div>', html, re.S
     )
     assert match, "no status line out of band"
     return htmllib.unescape(match.group(1))
@@ -426,8 +427,10 @@ class TestCells:
             assert response.status_code == 200
             html = response.content.decode()
             assert html.strip().startswith(f'<a id="cell-{sales.pk}-{field}"')
-            for part in (f"balance-{sales.pk}", "matrix-totals", "balance-chart"):
+            for part in (f"balance-{sales.pk}", "matrix-totals"):
                 oob(html, part)
+            # The chart comes along only when the value is one it shows.
+            assert ('id="balance-chart"' in html) == (field in CHART_FIELDS)
             name = typed if field == "name" else "Sales"
             assert status_line(html) == f"{name} saved: net beneficiary."
         else:
@@ -466,8 +469,9 @@ class TestCells:
             assert response.status_code == 200
             html = response.content.decode()
             assert html.strip().startswith(f'<a id="gg-cell-{gg.pk}-{field}"')
-            for part in (f"balance-{sales.pk}", "matrix-totals", "balance-chart"):
+            for part in (f"balance-{sales.pk}", "matrix-totals"):
                 oob(html, part)
+            assert ('id="balance-chart"' in html) == (field in CHART_FIELDS)
             assert status_line(html) == "Sales saved: net beneficiary."
         else:
             # Back to the matrix, the row's Give-Gets open, at the Give-Get.
@@ -522,7 +526,7 @@ class TestCells:
         # 40 × 20 − 60 × 20 = −400 min a week
         totals = oob(html, "matrix-totals")
         assert "100 people" in totals and "takes 6.7 hours a week" in totals
-        assert "Service: \u221220 min, at risk" in oob(html, "balance-chart")
+        assert 'id="balance-chart"' not in html  # a headcount is not in the chart
         assert status_line(html) == "Service saved: at risk."
         html = client.post(
             cell_url(service, "friction"), {f"c{service.pk}-friction": "5"}, headers=HTMX
@@ -1186,7 +1190,7 @@ class TestQueryBudget:
         assert f'id="gg-row-{first.pk}" class="gg-row" data-loaded' in opened
 
     @pytest.mark.parametrize(
-        ("field", "value", "count"), [("headcount", "7", 14), ("name", "Zed", 15)]
+        ("field", "value", "count"), [("headcount", "7", 9), ("name", "Zed", 10)]
     )
     def test_a_role_cell_save(
         self,
@@ -1200,14 +1204,13 @@ class TestQueryBudget:
         role = playbook.roles.first()
         assert role is not None
         client = client_for("editor")
-        # session, user, membership with its playbook, the role, its Give-Gets,
+        # session, user, membership with its playbook, the role,
         # [the name: is it taken (one query for all names of the playbook)],
-        # savepoint, the model's check constraint on the value, release,
         # savepoint, the update, release (roles.services.save_role_form),
-        # then the matrix's three for the balance, totals and chart: roles,
-        # Give-Gets, ambassadors. (In production the PDF render is also queued
-        # after the commit: one INSERT with django-tasks-db; the tests' dummy
-        # backend and transaction leave it out.)
+        # then the numbers of the totals and the chart: the roles' and the
+        # Give-Gets' values (planner.grid.matrix_summary). (In production the
+        # PDF render is also queued after the commit: one INSERT with
+        # django-tasks-db; the tests' dummy backend and transaction leave it out.)
         with django_assert_num_queries(count):
             response = client.post(
                 cell_url(role, field), {f"c{role.pk}-{field}": value}, headers=HTMX
@@ -1227,8 +1230,8 @@ class TestQueryBudget:
         # session, user, membership with its playbook, the role, its Give-Gets
         # (the Give-Get is among them: another role's is a 404), savepoint, the
         # model's check constraint on the value, release, the update, then the
-        # matrix's three: roles, Give-Gets, ambassadors.
-        with django_assert_num_queries(12):
+        # numbers of the totals and the chart: roles' and Give-Gets' values.
+        with django_assert_num_queries(11):
             response = client.post(
                 gg_cell_url(gg, "minutes_each"), {f"g{gg.pk}-minutes_each": "2"}, headers=HTMX
             )
@@ -1305,8 +1308,15 @@ class TestFragmentCache:
         first = client_for("editor").get(url)
         second = client_for("owner").get(url)
         token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-        assert "csrf-token-placeholder" not in second.content.decode()
-        assert token.findall(first.content.decode())[0] != token.findall(second.content.decode())[0]
+        assert "csrf-placeholder-" not in second.content.decode()
+
+        def fragment_tokens(response: Any) -> set[str]:
+            # The tokens in the cached matrix (its forms), not the page's own.
+            html = response.content.decode()
+            return set(token.findall(html[html.index('id="matrix"') :]))
+
+        mine, theirs = fragment_tokens(first), fragment_tokens(second)
+        assert mine and theirs and not mine & theirs
         # The second user's form works with the second user's cookie.
         client = Client(enforce_csrf_checks=True)
         client.force_login(world.owner)
