@@ -65,8 +65,12 @@ document.addEventListener("click", (event) => {
     }
   });
 
-  document.addEventListener("htmx:afterSettle", () => {
-    if (!pending) return;
+  // Only the answer to this editor's own request (its save, its cancel) moves
+  // the focus; not, say, the editor's own appearance settling after a quick key.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const from = event.detail.requestConfig && event.detail.requestConfig.elt;
+    const editor = from && from.closest && from.closest("form[data-cell-editor]");
+    if (!pending || !editor || editor.id !== pending.id) return;
     const { id, step } = pending;
     const cell = document.getElementById(id);
     pending = null;
@@ -98,8 +102,10 @@ document.addEventListener("click", (event) => {
   };
 
   // With the script, the toggle is a button (Space works too); without it, a link.
-  htmx.onLoad((content) => {
-    for (const toggle of content.querySelectorAll("[data-gg-toggle]")) toggle.setAttribute("role", "button");
+  // (htmx:load comes for the page and for each piece htmx swaps in; this file
+  // runs before htmx itself is loaded, so no htmx.* call here at load time.)
+  document.addEventListener("htmx:load", (event) => {
+    for (const toggle of event.target.querySelectorAll("[data-gg-toggle]")) toggle.setAttribute("role", "button");
   });
   document.addEventListener("keydown", (event) => {
     const target = event.target.closest && event.target.closest("[data-gg-toggle], .cell-static.cell-long");
