@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from givegets.models import GiveGet
@@ -26,3 +27,16 @@ def get_role_with_givegets(playbook: Playbook, role_id: int) -> Role:
     role = get_object_or_404(roles_with_givegets(playbook), pk=role_id)
     role.playbook = playbook
     return role
+
+
+def giveget_of(role: Role, giveget_id: int) -> GiveGet:
+    """One Give-Get of this role, from its prefetched Give-Gets (no query), or 404.
+
+    The role came through the playbook, so another playbook's (or another
+    role's) Give-Get is a 404.
+    """
+    giveget = next((gg for gg in role.givegets.all() if gg.pk == giveget_id), None)
+    if giveget is None:
+        raise Http404
+    giveget.role = role
+    return giveget

@@ -30,8 +30,7 @@ from core.http import HtmxHttpRequest
 from core.ordering import move
 from givegets import services as giveget_services
 from givegets.forms import GiveGetForm, QuickGiveGetForm
-from givegets.models import GiveGet
-from givegets.selectors import get_role_with_givegets
+from givegets.selectors import get_role_with_givegets, giveget_of
 from planner.grid import (
     GIVEGET_CELLS,
     ROLE_CELLS,
@@ -191,16 +190,6 @@ def matrix_cell(
     return _editor(request, access, form=autofocus(form), cell=cell, back=back)
 
 
-def _giveget(role: Role, giveget_id: int) -> GiveGet:
-    # Through the role, which came through the playbook: another playbook's
-    # Give-Get is a 404.
-    gg = next((gg for gg in role.givegets.all() if gg.pk == giveget_id), None)  # prefetched
-    if gg is None:
-        raise Http404
-    gg.role = role
-    return gg
-
-
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def matrix_giveget_cell(
@@ -211,7 +200,7 @@ def matrix_giveget_cell(
     if name not in GIVEGET_CELLS:
         raise Http404
     role = get_role_with_givegets(access.playbook, role_id)
-    gg = _giveget(role, giveget_id)
+    gg = giveget_of(role, giveget_id)
     cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "planner/matrix.html#cell", {"cell": cell})
@@ -303,7 +292,7 @@ def matrix_giveget_delete(
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role_with_givegets(access.playbook, role_id)
-    gg = _giveget(role, giveget_id)
+    gg = giveget_of(role, giveget_id)
     if request.method == "POST":
         others = list(role.givegets.all())
         following = next((o for o in others[others.index(gg) + 1 :]), None)

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -31,8 +31,8 @@ from core.inplace import edit_form_response
 from core.ordering import move
 from givegets import services
 from givegets.forms import GiveGetForm
-from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets as get_role
+from givegets.selectors import giveget_of
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services as role_services
@@ -189,14 +189,6 @@ def _out_of_band(request: HttpRequest, context: dict[str, object], status: str) 
     return html
 
 
-def _get(access: Access, role: Role, giveget_id: int) -> GiveGet:
-    # Through the role, which came through the playbook: another playbook's
-    # Give-Get is a 404.
-    giveget = get_object_or_404(GiveGet.objects.filter(role=role), pk=giveget_id)
-    giveget.role = role
-    return giveget
-
-
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
@@ -231,7 +223,7 @@ def giveget_edit(
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
-    giveget = _get(access, role, giveget_id)
+    giveget = giveget_of(role, giveget_id)
     form = GiveGetForm(request.POST or None, instance=giveget, prefix=f"gg{giveget.pk}")
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -256,7 +248,7 @@ def giveget_delete(
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
-    giveget = _get(access, role, giveget_id)
+    giveget = giveget_of(role, giveget_id)
     if request.method == "POST":
         giveget.delete()
         if request.htmx:
@@ -275,7 +267,7 @@ def giveget_move(
 ) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
-    giveget = _get(access, role, giveget_id)
+    giveget = giveget_of(role, giveget_id)
     if request.method == "GET":  # the buttons are on the role page
         return redirect(_role_url(role) + f"#gg-{giveget.pk}")
     move(
