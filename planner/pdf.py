@@ -42,7 +42,7 @@ ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
 @functools.cache
 def layout_version() -> str:
     """A hash of everything besides the data that shapes the PDFs: templates,
-    stylesheet, fonts and translations. A deploy that changes any of them
+    the chart's drawing, stylesheet, fonts and translations. A deploy that changes any of them
     gives new cache keys. Read once per process, on the first PDF."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
@@ -50,6 +50,7 @@ def layout_version() -> str:
         [
             *(Path(__file__).parent / "templates" / "pdf").glob("*.html"),
             root / "templates" / "includes" / "balance_chart.html",
+            root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
             root / "static" / "pdf" / "playbook.css",
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]

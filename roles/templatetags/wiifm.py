@@ -6,9 +6,14 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from roles import equation
+from roles.chart import BAR_HEIGHT, Chart
 from roles.equation import Verdict
 
 register = template.Library()
@@ -71,3 +76,50 @@ def verdict_label(value: str) -> str:
 @register.filter
 def verdict_rule(value: str) -> str:
     return str(VERDICT_RULES[Verdict(value)])
+
+
+BAR_COLOURS = {
+    Verdict.NET_BENEFICIARY: "#1e7a4c",
+    Verdict.AT_RISK: "#b07d00",
+    Verdict.NET_LOSER: "#a52834",
+    Verdict.NOT_ASSESSED: "#6c757d",
+}
+SCREEN_FONTS = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+@register.simple_tag
+def balance_svg(chart: Chart, chart_id: str = "", pdf: bool = False) -> SafeString:
+    """The balance chart as inline SVG, written in Python: a cell save redraws it
+    for 40 roles, which the template language took about 5 ms to do. Every name
+    is escaped; coordinates are plain numbers (never "196,5") in any language."""
+    chart_id = escape(chart_id or "chart")
+    unit = escape(gettext("min"))
+    fonts = "Source Sans 3" if pdf else SCREEN_FONTS
+    labels = {verdict: escape(label) for verdict, label in VERDICT_LABELS.items()}
+    desc = "; ".join(
+        f"{escape(bar.name)}: {minutes(bar.value)} {unit}, {labels[Verdict(bar.verdict)]}"
+        for bar in chart.bars
+    ) or escape(gettext("No roles yet."))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {chart.width} {chart.height}" '
+        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'font-family="{fonts}">',
+        f'<title id="{chart_id}-title">'
+        f"{escape(gettext('Time balance per person per week, by role'))}</title>",
+        f'<desc id="{chart_id}-desc">{desc}</desc>',
+    ]
+    for bar in chart.bars:
+        verdict = Verdict(bar.verdict)
+        name = escape(Truncator(bar.name).chars(24))
+        parts.append(
+            f'<text x="{chart.centre}" y="{bar.name_y}" text-anchor="middle" font-size="15" '
+            f'font-weight="600" fill="#102a35">{name} · {labels[verdict]}</text>'
+            f'<line x1="{chart.centre}" y1="{bar.axis_y1}" x2="{chart.centre}" '
+            f'y2="{bar.axis_y2}" stroke="#4a5d65" stroke-width="1.5"/>'
+            f'<rect x="{bar.x}" y="{bar.bar_y}" width="{bar.width}" height="{BAR_HEIGHT}" '
+            f'rx="3" fill="{BAR_COLOURS[verdict]}"/>'
+            f'<text x="{bar.value_x}" y="{bar.value_y}" text-anchor="{bar.value_anchor}" '
+            f'font-size="15" fill="#102a35">{minutes(bar.value)} {unit}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("\n".join(parts))  # noqa: S308 - every text above is escaped

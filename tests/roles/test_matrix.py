@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from actionplan.services import create_default_plan
 from givegets.models import GiveGet
@@ -22,6 +23,7 @@ from planner.matrix import CHART_FIELDS
 from playbooks.models import Playbook
 from roles.chart import balance_chart
 from roles.models import Role
+from roles.templatetags.wiifm import balance_svg
 from tests.factories import add_member, make_ambassador, make_giveget, make_role
 
 pytestmark = pytest.mark.django_db
@@ -1268,6 +1270,40 @@ class TestChart:
         assert "style" not in svg
         assert "<script" not in svg
         assert not re.search(r'(x|y|width)="\d+,\d', svg)
+
+    def test_svg_draws_each_bar_in_its_verdict_colour_with_names_escaped(self) -> None:
+        chart = balance_chart(
+            [
+                ("<b>Sales</b> & co", Decimal("12.5"), "net_beneficiary"),
+                ("Ops", Decimal(-3), "net_loser"),
+                ("Mgr", Decimal("0.4"), "at_risk"),
+                ("New", Decimal(0), "not_assessed"),
+            ]
+        )
+        with translation.override("da"):
+            svg = str(balance_svg(chart, "c"))
+        assert "<b>" not in svg and "&lt;b&gt;Sales&lt;/b&gt; &amp; co" in svg
+        fills = re.findall(r'<rect [^>]*fill="(#[0-9a-f]+)"', svg)
+        assert fills == ["#1e7a4c", "#a52834", "#b07d00", "#6c757d"]
+        # The values in Danish, the coordinates never.
+        assert "+12,5 min" in svg and "+0,4 min" in svg and "−3 min" in svg
+        assert 'width="2.88"' in svg
+        assert 'aria-labelledby="c-title c-desc"' in svg
+        assert "Ops: −3 min, nettotaber" in svg
+
+    def test_svg_of_no_roles_says_so(self) -> None:
+        with translation.override("en"):
+            svg = str(balance_svg(balance_chart([])))
+        assert '<desc id="chart-desc">No roles yet.</desc>' in svg
+        assert "<rect" not in svg
+
+    def test_svg_truncates_long_names_on_the_bar_but_not_in_the_description(self) -> None:
+        name = "Regional account executives north"
+        with translation.override("en"):
+            svg = str(balance_svg(balance_chart([(name, Decimal(5), "at_risk")]), pdf=True))
+        assert f"{name}: +5 min" in svg
+        assert ">Regional account execut… · at risk<" in svg
+        assert 'font-family="Source Sans 3"' in svg
 
 
 class TestFragmentCache:
