@@ -134,4 +134,4 @@ def _steps() -> list[dict[str, Any]]:
 def default_plan(language: str) -> list[dict[str, Any]]:
     """The seven steps with their starter tasks, in ``language``."""
     with translation.override(language):
-        return [{**step, "tasks": [str(task) for task in step["tasks"]]} for step in _steps()]
+        return _steps()  # gettext, not gettext_lazy: plain strings, fixed in language

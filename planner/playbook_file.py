@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import ValidationError as SchemaError
@@ -119,9 +118,8 @@ def _export_ambassador(ambassador: Ambassador) -> dict[str, Any]:
 
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
     """The document for one playbook, every key in the order of DESIGN.md."""
-    roles = roles_with_givegets(playbook).prefetch_related(
-        Prefetch("ambassadors", queryset=Ambassador.objects.order_by("name", "pk"))
-    )
+    # Ambassadors in the model's order: by name, then as they were added.
+    roles = roles_with_givegets(playbook).prefetch_related("ambassadors")
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -168,7 +166,9 @@ def dumps(document: dict[str, Any]) -> str:
 # In this order: the version (it decides which schema applies), the schema,
 # text no database stores, and then, per object, the model's own validation
 # and the rules the schema cannot state. Errors are kept by place, the first
-# at each place, and a value with an error is not checked further.
+# at each place; a value with an error is left out of its instance (which
+# keeps the field's default), so no later rule reads it and its place shows
+# only its first error.
 
 Place = tuple[str | int, ...]
 
@@ -196,9 +196,7 @@ class Parts:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """A value the model's field cannot take; ``str()`` is the message."""
 
 
 def _place(place: Place) -> str:
@@ -207,7 +205,7 @@ def _place(place: Place) -> str:
     for part in place:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
     # An unknown key may hold a lone surrogate: show it escaped, never fail on it.
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") or "(file)"
+    return text.encode(errors="backslashreplace").decode() or "(file)"
 
 
 def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
@@ -272,30 +270,24 @@ def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
 
 
 def _model_message(error: ValidationError, model_field: Any) -> str:
-    """A model's validation error in the file's words, its limit the model's."""
-    params = error.params or {}
-    match error.code:
-        case "blank":
-            return _("must not be blank")
-        case "max_length":
-            return _("must be at most %(n)s characters") % {"n": params["limit_value"]}
-        case "min_value":
-            return _("must be %(n)s or more") % {"n": params["limit_value"]}
-        case "max_value":
-            return _("must be at most %(n)s") % {"n": params["limit_value"]}
-        case "invalid" if isinstance(model_field, models.EmailField):
-            return _("must be an e-mail address")
-    return " ".join(error.messages)
+    """A model's validation error in the file's words. Lengths and ranges never
+    get here: the schema states them first, in the same words (a test keeps the
+    schema's limits the models'); what is left is a text blank once stripped,
+    an e-mail address, and the model's own words for any rule added later."""
+    if error.code == "blank":
+        return _("must not be blank")
+    if error.code == "invalid" and isinstance(model_field, models.EmailField):
+        return _("must be an e-mail address")
+    return error.messages[0]  # one error, one message (full_clean lists each apart)
 
 
 def _cleaned(model_field: Any, value: Any) -> Any:
     """A value of the right type (the schema saw to that), cleaned as the forms do."""
     if isinstance(model_field, models.DecimalField):
-        # A JSON number with at most the field's decimals (0.25), exactly.
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        step = Decimal(1).scaleb(-model_field.decimal_places)
-        if not number.is_finite():
-            raise _Refused(_("must be a number"))
+        # A JSON number with at most the field's decimals (0.25), exactly. loads()
+        # reads fractions as Decimals and refuses NaN and Infinity.
+        number = Decimal(str(value))
+        step = Decimal(f"1e-{model_field.decimal_places}")
         if number != number.quantize(step):
             raise _Refused(
                 _("must have at most %(n)s decimals") % {"n": model_field.decimal_places}
@@ -327,22 +319,20 @@ def _position(document: Any, place: Place) -> tuple[int, ...]:
     node = document
     for part in place:
         if isinstance(node, dict):
-            keys = list(node)
-            position.append(keys.index(part) if part in node else -1)  # missing: first
+            # A missing key (is required) is listed before the object's keys.
+            position.append(list(node).index(part) if part in node else -1)
             node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int):
+        else:  # a list: every place is an item the file has, or a key in one
+            assert isinstance(part, int)
             position.append(part)
-            node = node[part] if part < len(node) else None
-        else:
-            position.append(0)
-            node = None
+            node = node[part]
     return tuple(position)
 
 
 def _items(obj: dict[str, Any], place: Place, key: str) -> Iterator[tuple[Place, dict[str, Any]]]:
     """The objects of a list, each with its place (anything else has its schema error)."""
-    items = obj.get(key, [])
-    for index, item in enumerate(items if isinstance(items, list) else []):
+    items = obj.get(key)
+    for index, item in enumerate(items if isinstance(items, list) else ()):
         if isinstance(item, dict):
             yield (*place, key, index), item
 
@@ -368,12 +358,9 @@ class _Reader:
     # The checks before the models.
 
     def check_version(self) -> None:
-        if not isinstance(self.document, dict) or "version" not in self.document:
-            return  # the schema says what is missing
-        version = self.document["version"]
-        if isinstance(version, bool) or not isinstance(version, int):
-            self.error(("version",), _("must be a whole number"))
-        elif version > VERSION:
+        """A later version is the only error; any other wrong version is the schema's."""
+        version = self.document.get("version") if isinstance(self.document, dict) else None
+        if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
             # A later format is not judged by this one's schema.
             raise PlaybookFileError(
                 [
@@ -385,8 +372,6 @@ class _Reader:
                     % {"version": version, "known": VERSION}
                 ]
             )
-        elif version < 1:
-            self.error(("version",), _("must be %(n)s or more") % {"n": 1})
 
     def check_schema(self) -> None:
         for error in VALIDATOR.iter_errors(self.document):
@@ -397,7 +382,7 @@ class _Reader:
         """What no database stores: lone surrogates (UTF-16 halves) and NUL."""
         for place, value in _strings(self.document):
             try:
-                value.encode("utf-8")
+                value.encode()  # UTF-8
             except UnicodeEncodeError:
                 self.error(place, _("must be valid text (it holds a lone surrogate)"))
                 continue
@@ -422,37 +407,23 @@ class _Reader:
             try:
                 values[key] = _cleaned(model._meta.get_field(key), value)
             except _Refused as refused:
-                self.error((*place, key), refused.message)
+                self.error((*place, key), str(refused))
         return values
 
     def full_clean(
-        self,
-        instance: models.Model,
-        place: Place,
-        *,
-        exclude: Collection[str] = (),
-        places: dict[str, Place] | None = None,
+        self, instance: models.Model, place: Place, *, exclude: Collection[str] = ()
     ) -> None:
-        """The model's own validation; each error at its field's place in the file."""
-        places = places or {}
-
-        def where(name: str) -> Place:
-            return places.get(name, (*place, name))
-
-        exclude = [
-            *exclude,
-            *(f.name for f in instance._meta.concrete_fields if not self.ok(where(f.name))),
-        ]
+        """The model's own validation (no query: the constraints are the database's
+        and the uniqueness rules are checked here); each error at its field's
+        place in the file, a rule of the model's own at its object's."""
         try:
             instance.full_clean(exclude=exclude, validate_constraints=False)
         except ValidationError as error:
             for name, errors in error.error_dict.items():
                 if name == NON_FIELD_ERRORS:
-                    model_field = None
-                    at = place
+                    at, model_field = place, None
                 else:
-                    model_field = instance._meta.get_field(name)
-                    at = where(name)
+                    at, model_field = (*place, name), instance._meta.get_field(name)
                 for each in errors:
                     self.error(at, _model_message(each, model_field))
 
@@ -485,22 +456,16 @@ class _Reader:
         if isinstance(obj.get("factors"), dict):
             values.update(self.values(Role, obj["factors"], (*place, "factors")))
         role = Role(order=place[-1], **values)
-        self.full_clean(
-            role,
-            place,
-            exclude=["playbook"],
-            places={factor: (*place, "factors", factor) for factor in FACTORS},
-        )
-        name = (*place, "name")
-        if self.ok(name):
-            # Compared with casefold(): SQLite's lower() folds only ASCII.
-            other = self.role_names.setdefault(role.name.casefold(), place)
-            if other != place:
-                self.error(
-                    name,
-                    _("another role (%(other)s) is already called “%(name)s”, ignoring case")
-                    % {"other": _place(other), "name": role.name},
-                )
+        # The factors' ranges are the schema's: no model error is about a factor.
+        self.full_clean(role, place, exclude=["playbook"])
+        # Compared with casefold(): SQLite's lower() folds only ASCII.
+        other = self.role_names.setdefault(role.name.casefold(), place)
+        if other != place:
+            self.error(
+                (*place, "name"),
+                _("another role (%(other)s) is already called “%(name)s”, ignoring case")
+                % {"other": _place(other), "name": role.name},
+            )
         return RoleParts(
             role=role,
             givegets=[self.giveget(item, at) for at, item in _items(obj, place, "givegets")],
@@ -514,10 +479,9 @@ class _Reader:
         self.full_clean(giveget, place, exclude=["role"])
         # The cap, once both numbers are valid: neither side above 2,400 minutes a
         # week (the database's check constraint; the form says it in its words).
-        minutes, times = (*place, "minutes_each"), (*place, "times_per_week")
-        if self.ok(minutes, times) and giveget.given_per_week > MAX_MINUTES_PER_WEEK:
+        if giveget.given_per_week > MAX_MINUTES_PER_WEEK:
             self.error(
-                times,
+                (*place, "times_per_week"),
                 _("%(minutes)s minutes × %(times)s times is more than %(cap)s minutes a week")
                 % {
                     "minutes": giveget.minutes_each,
@@ -533,44 +497,42 @@ class _Reader:
             values["email"] = values["email"].lower()  # as in the form
         ambassador = Ambassador(**values)
         self.full_clean(ambassador, place, exclude=["playbook", "role"])
-        email = (*place, "email")
-        if self.ok(email):
-            other = self.emails.setdefault(ambassador.email, place)
-            if other != place:
-                self.error(email, _("%(other)s has the same e-mail") % {"other": _place(other)})
-        # As in the form: a training date goes with a training scheduled or completed.
-        trained_on = (*place, "trained_on")
+        other = self.emails.setdefault(ambassador.email, place)
+        if other != place:
+            self.error(
+                (*place, "email"), _("%(other)s has the same e-mail") % {"other": _place(other)}
+            )
+        # As in the form: a training date goes with a training scheduled or
+        # completed (a training with an error is not judged to be "not started").
         if (
-            self.ok(trained_on, (*place, "training"))
+            self.ok((*place, "training"))
             and ambassador.trained_on
             and ambassador.training == Ambassador.Training.NOT_STARTED
         ):
-            self.error(trained_on, _("goes with a training scheduled or completed"))
+            self.error((*place, "trained_on"), _("goes with a training scheduled or completed"))
         return ambassador
 
     def step(
-        self, obj: dict[str, Any], place: Place, defaults: dict[int, dict[str, Any]]
+        self, obj: dict[str, Any], place: Place, defaults: Mapping[Any, dict[str, Any]]
     ) -> StepParts:
         values = self.values(Step, obj, place, parts={"tasks"})
         # A missing title or description is the default plan's, in the playbook's language.
-        spec = defaults.get(values.get("number", 0), {})
-        values.update(
-            {key: spec[key] for key in ("title", "description") if key not in obj and spec}
-        )
+        spec = defaults.get(values.get("number"))
+        if spec:
+            values.update({key: spec[key] for key in ("title", "description") if key not in obj})
         step = Step(**values)
-        unknown = [key for key in ("number", "title", "description") if key not in values]
+        # Without a step number the default title is unknown: not "blank".
+        unknown = [] if "title" in values else ["title"]
         self.full_clean(step, place, exclude=["playbook", *unknown])
-        number = (*place, "number")
-        if self.ok(number) and "number" in values:
+        if "number" in values:
             other = self.step_numbers.setdefault(step.number, place)
             if other != place:
                 self.error(
-                    number,
+                    (*place, "number"),
                     _("%(other)s is step %(n)s too") % {"other": _place(other), "n": step.number},
                 )
-        start, due = (*place, "start"), (*place, "due")
-        if self.ok(start, due) and step.start and step.due and step.due < step.start:
-            self.error(due, _("must not be before start"))
+        if step.start and step.due and step.due < step.start:
+            self.error((*place, "due"), _("must not be before start"))
         return StepParts(
             step=step,
             tasks=[self.task(item, at) for at, item in _items(obj, place, "tasks")],

@@ -259,8 +259,13 @@ def test_missing_optional_keys_take_their_defaults(owner: Any) -> None:
         ("extra", [], "extra: unknown key"),
         ("format", "something-else", "format: must be “wiifm-playbook”"),
         ("version", 2, "version: this file is version 2; this installation reads version 1"),
-        ("version", "1", "version: must be a whole number"),
-        ("version", True, "version: must be a whole number"),
+        # Any other wrong version is the schema's, in the words of every number.
+        ("version", "1", "version: must be a number"),
+        ("version", True, "version: must be a number"),
+        ("version", 1.5, "version: must be a whole number"),
+        ("version", 0, "version: must be “1”"),
+        ("roles", 5, "roles: must be a list"),
+        ("action_plan", "steps", "action_plan: must be a list"),
         ("playbook", [], "playbook: must be an object"),
         ("roles", {}, "roles: must be a list"),
         (
