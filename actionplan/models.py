@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from actionplan.defaults import default_dates
 from playbooks.models import Playbook
@@ -45,6 +46,8 @@ class Step(models.Model):
     overdue: bool
     done_tasks: int
     add_form: ModelForm[Task]
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["playbook", "number"]
@@ -102,6 +105,8 @@ class Task(models.Model):
 
     # Not a field: the plan page sets it on the tasks it shows (actionplan.views).
     overdue: bool
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

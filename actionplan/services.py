@@ -6,6 +6,7 @@ from django.db import transaction
 
 from actionplan.defaults import default_plan
 from actionplan.models import Step, Task
+from core import history
 from playbooks.models import Playbook
 
 
@@ -25,8 +26,9 @@ def create_default_plan(playbook: Playbook, *, skip: set[int] | None = None) -> 
             title=spec["title"],
             description=spec["description"],
         )
-        Task.objects.bulk_create(
-            Task(step=step, text=text, order=order) for order, text in enumerate(spec["tasks"])
+        history.bulk_create(
+            Task,
+            (Task(step=step, text=text, order=order) for order, text in enumerate(spec["tasks"])),
         )
         steps.append(step)
     return steps

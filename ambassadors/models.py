@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from playbooks.models import Playbook
 from roles.models import Role
@@ -71,6 +72,11 @@ class Ambassador(models.Model):
     # Not a field: the roster marks the ambassadors it shows whose training is
     # due and not completed (ambassadors.views), for its template.
     flag_untrained: bool
+
+    # Never the link: a restore must not bring back a revoked link (DESIGN.md).
+    history = HistoricalRecords(
+        excluded_fields=["link_hash", "link_issued_at", "link_last_opened_at"]
+    )
 
     class Meta:
         ordering = ["name", "id"]

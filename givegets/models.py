@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import Role
@@ -69,6 +70,8 @@ class GiveGet(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

@@ -38,6 +38,7 @@ from actionplan.models import Step, Task
 from actionplan.selectors import steps_with_tasks
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
+from core import history
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
 from playbooks.models import Level, Membership, Playbook
@@ -591,8 +592,10 @@ def loads(text: str | bytes) -> Any:
 
 
 @transaction.atomic
+@history.recorded_as(history.SOURCE_IMPORT)
 def import_playbook(document: Any, *, owner: Any) -> Playbook:
-    """Create a new playbook owned by ``owner`` from a parsed document."""
+    """Create a new playbook owned by ``owner`` from a parsed document; its
+    history starts here, each record named as the import's."""
     parts = read(document)
     playbook = parts.playbook
     playbook.save()
@@ -621,7 +624,7 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
         step.save()
         for task in step_parts.tasks:
             task.step = step
-        Task.objects.bulk_create(step_parts.tasks)
+        history.bulk_create(Task, step_parts.tasks)
     # The steps the file does not give come from the default plan.
     create_default_plan(playbook, skip={step_parts.step.number for step_parts in parts.steps})
     return playbook

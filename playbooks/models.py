@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class PlaybookQuerySet(models.QuerySet["Playbook"]):
@@ -80,6 +81,8 @@ class Playbook(models.Model):
 
     objects = PlaybookQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("playbook")
@@ -150,6 +153,8 @@ class Membership(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["playbook", "user__username"]

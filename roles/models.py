@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from playbooks.models import Playbook
 from roles.equation import Balance, Factors, GiveGetNumbers, balance
@@ -97,6 +98,8 @@ class Role(models.Model):
         help_text=_("0-5: how rigid a process it forces on them."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

@@ -221,6 +221,7 @@ class TestThePage:
             make_giveget(role, f"Give {n}")
         client = client_for("editor")
         # session, user, membership with playbook, the role, its Give-Gets, the
-        # database's check of the value (in a savepoint: three), the update.
-        with django_assert_num_queries(9):
+        # database's check of the value (in a savepoint: three), the update,
+        # its history record.
+        with django_assert_num_queries(10):
             client.post(factors_url(role), {"speed": "2"}, headers=HTMX)

@@ -1192,7 +1192,7 @@ class TestQueryBudget:
         assert f'id="gg-row-{first.pk}" class="gg-row" data-loaded' in opened
 
     @pytest.mark.parametrize(
-        ("field", "value", "count"), [("headcount", "7", 9), ("name", "Zed", 10)]
+        ("field", "value", "count"), [("headcount", "7", 10), ("name", "Zed", 11)]
     )
     def test_a_role_cell_save(
         self,
@@ -1208,9 +1208,10 @@ class TestQueryBudget:
         client = client_for("editor")
         # session, user, membership with its playbook, the role,
         # [the name: is it taken (one query for all names of the playbook)],
-        # savepoint, the update, release (roles.services.save_role_form),
-        # then the numbers of the totals and the chart: the roles' and the
-        # Give-Gets' values (planner.grid.matrix_summary). (In production the
+        # savepoint, the update, its history record, release
+        # (roles.services.save_role_form), then the numbers of the totals and
+        # the chart: the roles' and the Give-Gets' values
+        # (planner.grid.matrix_summary). (In production the
         # PDF render is also queued after the commit: one INSERT with
         # django-tasks-db; the tests' dummy backend and transaction leave it out.)
         with django_assert_num_queries(count):
@@ -1231,9 +1232,9 @@ class TestQueryBudget:
         client = client_for("editor")
         # session, user, membership with its playbook, the role, its Give-Gets
         # (the Give-Get is among them: another role's is a 404), the update,
-        # then the numbers of the totals and the chart: roles' and Give-Gets'
-        # values. (The database's constraints are checked by the database.)
-        with django_assert_num_queries(8):
+        # its history record, then the numbers of the totals and the chart:
+        # roles' and Give-Gets' values. (The database checks the constraints.)
+        with django_assert_num_queries(9):
             response = client.post(
                 gg_cell_url(gg, "minutes_each"), {f"g{gg.pk}-minutes_each": "2"}, headers=HTMX
             )

@@ -1,0 +1,297 @@
+"""The changes page's data: a playbook's history as sentences a person reads.
+
+Each edited model keeps its history (``core.history``); this module reads the
+seven histories of one playbook as one list, newest first, a page at a time,
+in a fixed number of queries whatever the history's length: one to count,
+one for the page (a UNION of the seven, ordered and cut in the database),
+then per kind on the page its records with their previous versions (two),
+and the names the sentences need (roles, steps, members).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import formats, timezone
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from actionplan.models import Step, Task
+from ambassadors.models import Ambassador
+from core.history import SOURCE_COMMAND, SOURCE_EXISTING, SOURCE_IMPORT
+from givegets.models import GiveGet
+from playbooks.models import Membership, Playbook
+from roles import equation
+from roles.models import Role
+
+PER_PAGE = 50
+
+KINDS: dict[str, type[models.Model]] = {
+    "playbook": Playbook,
+    "member": Membership,
+    "role": Role,
+    "giveget": GiveGet,
+    "ambassador": Ambassador,
+    "step": Step,
+    "task": Task,
+}
+KIND_LABELS = {
+    "playbook": gettext_lazy("The playbook and its charter"),
+    "member": gettext_lazy("Members"),
+    "role": gettext_lazy("Roles"),
+    "giveget": gettext_lazy("Give-Gets"),
+    "ambassador": gettext_lazy("Ambassadors"),
+    "step": gettext_lazy("Plan steps"),
+    "task": gettext_lazy("Tasks"),
+}
+# Kinds that belong to a role: what the role filter keeps.
+ROLE_KINDS = ("role", "giveget", "ambassador")
+
+# Not shown as changes: keys, positions and stamps.
+_NOT_SHOWN = {"id", "order", "playbook", "step", "user", "invited_by", "created_at"}
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime.datetime
+    kind: str
+    sentence: str
+
+
+def histories(
+    playbook_id: int, *, kind: str = "", role_id: int | None = None
+) -> list[tuple[str, QuerySet[Any]]]:
+    """The history records of one playbook, per kind: only ``kind``'s, and
+    with ``role_id`` (a role of this playbook) only that role's and what
+    belongs to it. Give-Gets and tasks are found through the ids their roles
+    and steps ever had in this playbook, so a deleted parent keeps them."""
+    role_ids = Role.history.filter(playbook_id=playbook_id).values("id")
+    step_ids = Step.history.filter(playbook_id=playbook_id).values("id")
+    by_kind: dict[str, QuerySet[Any]] = {
+        "playbook": Playbook.history.filter(id=playbook_id),
+        "member": Membership.history.filter(playbook_id=playbook_id),
+        "role": Role.history.filter(playbook_id=playbook_id),
+        "giveget": GiveGet.history.filter(role_id__in=role_ids),
+        "ambassador": Ambassador.history.filter(playbook_id=playbook_id),
+        "step": Step.history.filter(playbook_id=playbook_id),
+        "task": Task.history.filter(step_id__in=step_ids),
+    }
+    if role_id is not None:
+        by_kind = {
+            "role": by_kind["role"].filter(id=role_id),
+            "giveget": by_kind["giveget"].filter(role_id=role_id),
+            "ambassador": by_kind["ambassador"].filter(role_id=role_id),
+        }
+    return [(name, qs) for name, qs in by_kind.items() if not kind or name == kind]
+
+
+def page_of_changes(
+    playbook_id: int, number: Any, *, kind: str = "", role_id: int | None = None
+) -> tuple[Page[Any], list[Change]]:
+    """One page (``number``, forgiving: a bad one gives the first or last) of
+    the playbook's changes, newest first, as sentences."""
+    parts = [
+        qs.order_by()  # a part of a UNION has no order of its own
+        .annotate(kind=Value(name, output_field=CharField()))
+        .values_list("history_id", "history_date", "kind")
+        for name, qs in histories(playbook_id, kind=kind, role_id=role_id)
+    ]
+    if not parts:  # a role's filter with a kind no role has (steps, tasks, members)
+        return Paginator([], PER_PAGE).get_page(1), []
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    page = Paginator(combined.order_by("-history_date", "-history_id"), PER_PAGE).get_page(number)
+    return page, _sentences(list(page.object_list))
+
+
+def _records(kind: str, ids: Sequence[int]) -> tuple[list[Any], dict[int, Any]]:
+    """The records of one kind, and the version before each (by history id)."""
+    history = KINDS[kind].history  # type: ignore[attr-defined]
+    before = history.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    records = list(
+        history.filter(history_id__in=ids)
+        .select_related("history_user")
+        .annotate(
+            previous_id=Subquery(
+                before.order_by("-history_date", "-history_id").values("history_id")[:1]
+            )
+        )
+    )
+    previous_ids = [r.previous_id for r in records if r.previous_id is not None]
+    previous = {r.history_id: r for r in history.filter(history_id__in=previous_ids)}
+    return records, previous
+
+
+def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Change]:
+    rows = list(rows)
+    ids: dict[str, list[int]] = defaultdict(list)
+    for history_id, _date, kind in rows:
+        ids[kind].append(history_id)
+    records: dict[tuple[str, int], Any] = {}
+    previous: dict[tuple[str, int], Any] = {}
+    for kind, kind_ids in ids.items():
+        found, before = _records(kind, kind_ids)
+        for record in found:
+            records[kind, record.history_id] = record
+            if record.previous_id in before:
+                previous[kind, record.history_id] = before[record.previous_id]
+    names = _Names(records.values())
+    changes = []
+    for history_id, date, kind in rows:
+        record = records[kind, history_id]
+        changes.append(
+            Change(
+                when=date,
+                kind=kind,
+                sentence=_sentence(kind, record, previous.get((kind, history_id)), names),
+            )
+        )
+    return changes
+
+
+class _Names:
+    """The names sentences need that a record does not hold: its role's name,
+    its step's number, a member's name. Three queries at most, for a page."""
+
+    def __init__(self, records: Iterable[Any]) -> None:
+        records = list(records)
+        role_ids = {r.role_id for r in records if hasattr(r, "role_id")}
+        step_ids = {r.step_id for r in records if hasattr(r, "step_id")}
+        user_ids = {r.user_id for r in records if hasattr(r, "user_id")}
+        # A role's name now, or the name it had when it was deleted.
+        current = dict(Role.objects.filter(pk__in=role_ids).values_list("pk", "name"))
+        deleted = Role.history.filter(id__in=role_ids - current.keys(), history_type="-")
+        self.roles: dict[int, str] = {**dict(deleted.values_list("id", "name")), **current}
+        self.steps = dict(Step.objects.filter(pk__in=step_ids).values_list("pk", "number"))
+        self.users = {
+            user.pk: _person(user) for user in get_user_model().objects.filter(pk__in=user_ids)
+        }
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.email or user.username
+
+
+def _short(text: str, length: int = 60) -> str:
+    return Truncator(text).chars(length)
+
+
+def _thing(kind: str, record: Any, names: _Names) -> str:
+    role = names.roles.get(getattr(record, "role_id", 0), _("a deleted role"))
+    match kind:
+        case "playbook":
+            return _("the playbook “%(name)s”") % {"name": _short(record.name)}
+        case "member":
+            return _("the member %(name)s (%(level)s)") % {
+                "name": names.users.get(record.user_id, _("a removed person")),
+                "level": record.get_level_display(),
+            }
+        case "role":
+            return _("the role “%(name)s”") % {"name": _short(record.name)}
+        case "giveget":
+            return _("the Give-Get “%(give)s” of %(role)s") % {
+                "give": _short(record.give),
+                "role": _short(role),
+            }
+        case "ambassador":
+            return _("the ambassador %(name)s (%(role)s)") % {
+                "name": _short(record.name),
+                "role": _short(role),
+            }
+        case "step":
+            return _("step %(number)s, “%(title)s”") % {
+                "number": record.number,
+                "title": _short(record.title),
+            }
+        case _:
+            return _("the task “%(text)s” of step %(number)s") % {
+                "text": _short(record.text),
+                "number": names.steps.get(record.step_id, "?"),
+            }
+
+
+def _who(record: Any) -> str:
+    reason = record.history_change_reason or ""
+    person = _person(record.history_user) if record.history_user else ""
+    if reason == SOURCE_IMPORT:
+        if person:
+            return _("%(person)s (playbook file import)") % {"person": person}
+        return _("A playbook file import")
+    if person:
+        return person
+    if reason == SOURCE_COMMAND:
+        return _("A management command")
+    return _("Someone no longer known")
+
+
+def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
+    thing = _thing(kind, record, names)
+    if record.history_change_reason == SOURCE_EXISTING:
+        return capfirst(_("%(thing)s as it was when the history began.") % {"thing": thing})
+    who = _who(record)
+    if record.history_type == "+":
+        return _("%(who)s added %(thing)s.") % {"who": who, "thing": thing}
+    if record.history_type == "-":
+        return _("%(who)s deleted %(thing)s.") % {"who": who, "thing": thing}
+    if before is None:
+        return _("%(who)s changed %(thing)s.") % {"who": who, "thing": thing}
+    changed = [
+        _("%(field)s %(old)s → %(new)s")
+        % {
+            "field": field.verbose_name,
+            "old": _shown(field, getattr(before, field.attname), names),
+            "new": _shown(field, getattr(record, field.attname), names),
+        }
+        for field in _fields(record)
+        if getattr(before, field.attname) != getattr(record, field.attname)
+    ]
+    if not changed:
+        return _("%(who)s saved %(thing)s, changing nothing.") % {"who": who, "thing": thing}
+    return _("%(who)s changed %(thing)s: %(changes)s.") % {
+        "who": who,
+        "thing": thing,
+        "changes": "; ".join(changed),
+    }
+
+
+def _fields(record: Any) -> list[models.Field[Any, Any]]:
+    return [
+        field
+        for field in record._meta.fields
+        if field.name not in _NOT_SHOWN and not field.name.startswith("history_")
+    ]
+
+
+def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
+    """A value as a person reads it, in the active language."""
+    if value is None or value == "":
+        return _("(empty)")
+    if field.name == "role":
+        return _short(names.roles.get(value, _("a deleted role")))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return equation.format_number(
+            value, decimal_separator=formats.get_format("DECIMAL_SEPARATOR")
+        )
+    if isinstance(value, int):
+        return str(value)
+    return "“" + _short(str(value), 80) + "”"

@@ -1,0 +1,64 @@
+"""The changes page: who changed what in a playbook, and when (DESIGN.md
+"History, undo and two people editing"). Every member reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from planner.changelog import KIND_LABELS, page_of_changes
+from playbooks.access import get_playbook
+
+
+class ChangesFilterForm(forms.Form):
+    """Narrow the list to one role (with its Give-Gets and ambassadors) or to
+    one kind of thing. A value that is not offered is said beside its field."""
+
+    role = forms.TypedChoiceField(label=_("Role"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, data: Any, *, roles: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        role_field = self.fields["role"]
+        kind_field = self.fields["kind"]
+        assert isinstance(role_field, forms.ChoiceField)
+        assert isinstance(kind_field, forms.ChoiceField)
+        role_field.choices = [("", _("All roles")), *roles]
+        kind_field.choices = [("", _("Everything")), *KIND_LABELS.items()]
+
+
+@require_GET
+def changes(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """Newest first, 50 a page. Queries, whatever the history's length:
+    session, user, membership with playbook, the roles for the filter, the
+    count, the page, then per kind on the page its records and their previous
+    versions, and the names of roles, steps and members they need."""
+    access = get_playbook(request, playbook_id)
+    roles = list(access.playbook.roles.order_by("order", "pk").values_list("pk", "name"))
+    form = ChangesFilterForm(request.GET or None, roles=roles)
+    role_id, kind = None, ""
+    if form.is_bound and form.is_valid():
+        role_id, kind = form.cleaned_data["role"], form.cleaned_data["kind"]
+    page, lines = page_of_changes(
+        access.playbook.pk, request.GET.get("page"), kind=kind, role_id=role_id
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "planner/changes.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "section": "changes",
+            "form": form,
+            "page": page,
+            "lines": lines,
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,354 @@
+"""History and the changes page: who changed what, and when, as sentences."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplan.models import Step
+from actionplan.services import create_default_plan
+from ambassadors.models import Ambassador
+from ambassadors.services import issue_link
+from givegets.models import GiveGet
+from planner.changelog import PER_PAGE
+from planner.playbook_file import dumps, export_playbook, import_playbook, loads
+from playbooks.models import Playbook
+from roles.models import Role
+from tests.factories import add_member, make_ambassador, make_giveget, make_playbook, make_role
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def url(playbook: Playbook, **query: Any) -> str:
+    base = reverse("changes", args=[playbook.pk])
+    if query:
+        base += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return base
+
+
+def sentences(response: Any) -> list[str]:
+    text = response.content.decode()
+    return [
+        html.unescape(found)
+        for found in re.findall(r'<span class="change-sentence">(.*?)</span>', text, re.S)
+    ]
+
+
+@pytest.fixture
+def sales(world: Any) -> Role:
+    return make_role(world.playbook, "Sales", headcount=40)
+
+
+class TestAccess:
+    @pytest.mark.parametrize(
+        ("who", "status"),
+        [("anonymous", 302), ("outsider", 404), ("viewer", 200), ("editor", 200), ("owner", 200)],
+    )
+    def test_who_reads_it(self, world: Any, client_for: Any, who: str, status: int) -> None:
+        response = client_for(who).get(url(world.playbook))
+        assert response.status_code == status
+        if status == 302:
+            assert response["Location"].startswith(reverse("login"))
+
+    def test_it_is_read_only(self, world: Any, client_for: Any) -> None:
+        assert client_for("owner").post(url(world.playbook)).status_code == 405
+
+    def test_a_tab_beside_the_others(self, world: Any, client_for: Any) -> None:
+        page = client_for("viewer").get(reverse("matrix", args=[world.playbook.pk]))
+        assert f'href="{url(world.playbook)}">Changes</a>' in page.content.decode()
+        here = client_for("viewer").get(url(world.playbook)).content.decode()
+        assert f'aria-current="page" href="{url(world.playbook)}">Changes</a>' in here
+
+
+class TestSentences:
+    def test_a_cell_save_names_the_person_the_field_and_both_values(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        client_for("editor").post(
+            reverse("matrix_cell", args=[world.playbook.pk, sales.pk, "headcount"]),
+            {f"c{sales.pk}-headcount": "45"},
+            headers=HTMX,
+        )
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert lines[0] == "Edith changed the role “Sales”: headcount 40 → 45."
+
+    def test_added_and_deleted_with_their_role(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        client = client_for("editor")
+        client.post(
+            reverse("giveget_create", args=[world.playbook.pk, sales.pk]),
+            {
+                "new-give": "Log each meeting",
+                "new-minutes_each": "5",
+                "new-times_per_week": "8",
+                "new-get": "A report",
+                "new-get_kind": "time_saved",
+                "new-minutes_saved_per_week": "60",
+                "new-status": "planned",
+            },
+        )
+        giveget = GiveGet.objects.get(give="Log each meeting")
+        client.post(reverse("giveget_delete", args=[world.playbook.pk, sales.pk, giveget.pk]))
+        assert not GiveGet.objects.filter(pk=giveget.pk).exists()
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert lines[:2] == [
+            "Edith deleted the Give-Get “Log each meeting” of Sales.",
+            "Edith added the Give-Get “Log each meeting” of Sales.",
+        ]
+
+    def test_a_deleted_roles_things_keep_its_name(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        make_giveget(sales, "Log each meeting")
+        client_for("owner").post(reverse("role_delete", args=[world.playbook.pk, sales.pk]))
+        assert not Role.objects.filter(pk=sales.pk).exists()
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert "Olivia deleted the role “Sales”." in lines
+        assert "Olivia deleted the Give-Get “Log each meeting” of Sales." in lines
+
+    def test_values_as_a_person_reads_them_in_danish(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        giveget = make_giveget(sales, "Log each meeting", times_per_week="8")
+        client = client_for("editor")
+        client.post(
+            reverse(
+                "matrix_giveget_cell",
+                args=[world.playbook.pk, sales.pk, giveget.pk, "times_per_week"],
+            ),
+            {f"g{giveget.pk}-times_per_week": "0.25"},
+            headers=HTMX,
+        )
+        client.post(
+            reverse(
+                "matrix_giveget_cell", args=[world.playbook.pk, sales.pk, giveget.pk, "status"]
+            ),
+            {f"g{giveget.pk}-status": "delivered"},
+            headers=HTMX,
+        )
+        viewer = client_for("viewer")
+        viewer.cookies["django_language"] = "da"
+        response = viewer.get(url(world.playbook))
+        lines = sentences(response)
+        assert lines[0] == (
+            "Edith ændrede Give-Get’en “Log each meeting” under Sales: status Planlagt → Leveret."
+        )
+        assert lines[1] == (
+            "Edith ændrede Give-Get’en “Log each meeting” under Sales: gange om ugen 8 → 0,25."
+        )
+        today = timezone.localdate()
+        assert f"{today.day}. " in response.content.decode()
+
+    def test_a_person_who_saves_without_a_change(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        sales.save()
+        Role.history.filter(id=sales.pk).update(history_user=world.editor)
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert lines[0] == "Edith saved the role “Sales”, changing nothing."
+
+    def test_members(self, world: Any, client_for: Any) -> None:
+        membership = world.playbook.memberships.get(user=world.viewer)
+        client_for("owner").post(
+            reverse("member_level", args=[world.playbook.pk, membership.pk]), {"level": "editor"}
+        )
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert lines[0] == "Olivia changed the member Victor (Editor): level Viewer → Editor."
+
+
+class TestSources:
+    def test_an_import_is_named_as_such(self, world: Any, client_for: Any) -> None:
+        source = make_playbook(world.owner, name="Source")
+        make_role(source, "Sales")
+        document = loads(dumps(export_playbook(source)))
+        imported = import_playbook(document, owner=world.owner)
+        add_member(imported, world.viewer, "viewer")
+        lines = sentences(client_for("viewer").get(url(imported)))
+        assert "A playbook file import added the role “Sales”." in lines
+        assert all(
+            line.startswith(("A playbook file import", "A management command")) for line in lines
+        ), lines
+
+    def test_an_import_through_the_page_names_the_person_too(
+        self, world: Any, client_for: Any
+    ) -> None:
+        source = make_playbook(world.owner, name="Source")
+        make_role(source, "Sales")
+        upload = io.BytesIO(dumps(export_playbook(source)).encode())
+        upload.name = "source.json"
+        client_for("editor").post(reverse("playbook_import"), {"file": upload})
+        imported = Playbook.objects.exclude(pk__in=[source.pk, world.playbook.pk]).get(
+            name="Source"
+        )
+        lines = sentences(client_for("editor").get(url(imported)))
+        assert "Edith (playbook file import) added the role “Sales”." in lines
+
+    def test_a_management_command(self, world: Any, client_for: Any) -> None:
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        demo = Playbook.objects.get(name="Salesforce rollout")
+        add_member(demo, world.viewer, "viewer")
+        lines = sentences(client_for("viewer").get(url(demo, kind="role")))
+        assert "A management command added the role “Sales”." in lines
+
+    def test_use_as_template_starts_a_new_history(self, world: Any, client_for: Any) -> None:
+        sales = make_role(world.playbook, "Sales", headcount=40)
+        sales.headcount = 45
+        sales.save()
+        client_for("editor").post(
+            reverse("playbook_template", args=[world.playbook.pk]),
+            {"name": "Next rollout", "go_live": "2027-06-01"},
+        )
+        copy = Playbook.objects.get(name="Next rollout")
+        lines = sentences(client_for("editor").get(url(copy, kind="role")))
+        assert lines == ["Edith (playbook file import) added the role “Sales”."]
+        assert "history" not in dumps(export_playbook(copy))
+
+
+class TestPrivacy:
+    def test_no_link_is_ever_in_the_history(self, world: Any, sales: Role) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        token = issue_link(ambassador)
+        ambassador.refresh_from_db()
+        assert ambassador.link_hash
+        names = {field.name for field in Ambassador.history.model._meta.fields}
+        assert not names & {"link_hash", "link_issued_at", "link_last_opened_at"}
+        assert ambassador.link_hash not in str(list(Ambassador.history.values()))
+        assert token not in str(list(Ambassador.history.values()))
+
+
+class TestFilters:
+    @pytest.fixture
+    def history(self, world: Any, sales: Role) -> None:
+        service = make_role(world.playbook, "Service")
+        make_giveget(sales, "Log each meeting")
+        make_giveget(service, "Close each case")
+        make_ambassador(sales, "Mette Sørensen")
+        create_default_plan(world.playbook)
+
+    def test_one_role_with_its_givegets_and_ambassadors(
+        self, world: Any, sales: Role, history: None, client_for: Any
+    ) -> None:
+        lines = sentences(client_for("viewer").get(url(world.playbook, role=sales.pk)))
+        assert lines == [
+            "A management command added the ambassador Mette Sørensen (Sales).",
+            "A management command added the Give-Get “Log each meeting” of Sales.",
+            "A management command added the role “Sales”.",
+        ]
+
+    def test_one_kind(self, world: Any, sales: Role, history: None, client_for: Any) -> None:
+        lines = sentences(client_for("viewer").get(url(world.playbook, kind="giveget")))
+        assert sorted(lines) == [
+            "A management command added the Give-Get “Close each case” of Service.",
+            "A management command added the Give-Get “Log each meeting” of Sales.",
+        ]
+        steps = sentences(client_for("viewer").get(url(world.playbook, kind="step")))
+        assert len(steps) == 7
+
+    def test_a_role_has_no_steps(
+        self, world: Any, sales: Role, history: None, client_for: Any
+    ) -> None:
+        response = client_for("viewer").get(url(world.playbook, role=sales.pk, kind="step"))
+        assert sentences(response) == []
+        assert "No changes to show." in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("query", "field", "message"),
+        [
+            ({"kind": "passwords"}, "kind", "Select a valid choice."),
+            ({"role": "abc"}, "role", "Select a valid choice."),
+            ({"role": "99999"}, "role", "Select a valid choice."),
+        ],
+    )
+    def test_a_value_not_offered_is_said_beside_its_field(
+        self, world: Any, sales: Role, client_for: Any, query: dict, field: str, message: str
+    ) -> None:
+        response = client_for("viewer").get(url(world.playbook, **query))
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert re.search(rf'id="error_1_id_{field}"[^>]*>.*?{message}', text, re.S), text
+        assert sentences(response)  # the list stays, unfiltered
+
+    def test_nothing_crosses_between_playbooks(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        theirs = make_role(world.other_playbook, "Their secret role")
+        make_giveget(theirs, "Their secret give")
+        mine = client_for("owner").get(url(world.playbook)).content.decode()
+        assert "secret" not in mine
+        # Their role's id is not a role of this playbook.
+        response = client_for("owner").get(url(world.playbook, role=theirs.pk))
+        assert "secret" not in response.content.decode()
+        assert "Select a valid choice." in response.content.decode()
+
+
+class TestPages:
+    def test_fifty_a_page_newest_first_and_the_filter_kept(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        for headcount in range(41, 41 + PER_PAGE + 5):
+            sales.headcount = headcount
+            sales.save()
+        client = client_for("viewer")
+        first = client.get(url(world.playbook, kind="role"))
+        lines = sentences(first)
+        assert len(lines) == PER_PAGE
+        assert lines[0].endswith("headcount 94 → 95.")
+        assert "56 changes · page 1 of 2" in first.content.decode()
+        assert 'href="?kind=role&amp;page=2"' in first.content.decode()
+        second = sentences(client.get(url(world.playbook, kind="role", page=2)))
+        assert len(second) == 6
+        assert second[-1] == "A management command added the role “Sales”."
+        # A page that is not a page gives the first or the last.
+        assert sentences(client.get(url(world.playbook, kind="role", page="x"))) == lines
+        assert sentences(client.get(url(world.playbook, kind="role", page=99))) == second
+
+    def test_a_fixed_number_of_queries_whatever_the_length(
+        self, world: Any, sales: Role, client_for: Any, django_assert_num_queries: Any
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        giveget = make_giveget(sales)
+        create_default_plan(world.playbook)
+        client = client_for("viewer")
+
+        def every_kind_on_the_first_page() -> None:
+            for each in (world.playbook, sales, giveget, ambassador, Step.objects.first()):
+                assert each is not None
+                each.save()
+            world.playbook.memberships.first().save()
+            Step.objects.first().tasks.first().save()
+
+        every_kind_on_the_first_page()
+        # session, user, membership with playbook, the roles for the filter,
+        # the plan's progress for the header, the count, the page; per kind
+        # (seven) its records and their previous versions; the names of
+        # roles, steps and members.
+        with django_assert_num_queries(24):
+            short = sentences(client.get(url(world.playbook)))
+        history = Role.history.model
+        when = timezone.now() - datetime.timedelta(days=30)
+        history.objects.bulk_create(
+            history(
+                id=sales.pk,
+                playbook_id=world.playbook.pk,
+                name="Sales",
+                headcount=n,
+                history_date=when,
+                history_type="~",
+                order=0,
+            )
+            for n in range(10_000)
+        )
+        every_kind_on_the_first_page()
+        with django_assert_num_queries(24):
+            long = sentences(client.get(url(world.playbook)))
+        assert len(long) == PER_PAGE and len(short) < PER_PAGE
