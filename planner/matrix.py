@@ -15,6 +15,7 @@ with the whole matrix.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -206,7 +207,8 @@ def matrix_giveget_cell(
         return render(request, "planner/matrix.html#cell", {"cell": cell})
     form = giveget_cell_form(gg, name, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.save(commit=False).save(update_fields=[name])  # this cell's column only
+        with transaction.atomic():  # the update and its history record: one write
+            form.save(commit=False).save(update_fields=[name])  # this cell's column only
         if not request.htmx:
             messages.success(request, _("Give-Get saved."))
             return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
