@@ -147,7 +147,7 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
             records[kind, record.history_id] = record
             if record.previous_id in before:
                 previous[kind, record.history_id] = before[record.previous_id]
-    names = _Names(records.values())
+    names = _Names([*records.values(), *previous.values()])  # an old role by name too
     changes = []
     for history_id, date, kind in rows:
         record = records[kind, history_id]

@@ -157,6 +157,19 @@ class TestSentences:
         lines = sentences(client_for("viewer").get(url(world.playbook)))
         assert lines[0] == "Edith saved the role “Sales”, changing nothing."
 
+    def test_an_ambassador_moved_to_another_role_names_both(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        service = make_role(world.playbook, "Service")
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        ambassador.role = service
+        ambassador.save()
+        lines = sentences(client_for("viewer").get(url(world.playbook, kind="ambassador")))
+        assert lines[0] == (
+            "A management command changed the ambassador Mette Sørensen (Service): "
+            "role Sales → Service."
+        )
+
     def test_members(self, world: Any, client_for: Any) -> None:
         membership = world.playbook.memberships.get(user=world.viewer)
         client_for("owner").post(
