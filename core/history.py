@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 SOURCE_IMPORT = "import"
 SOURCE_COMMAND = "command"
 SOURCE_EXISTING = "existing data"
+SOURCE_RESTORE = "restore"  # with the person who restored, from the request
 
 _source: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_source", default=None)
 

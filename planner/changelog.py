@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
-from core.history import SOURCE_COMMAND, SOURCE_EXISTING, SOURCE_IMPORT
+from core import history as core_history
+from core.history import SOURCE_COMMAND, SOURCE_EXISTING, SOURCE_IMPORT, SOURCE_RESTORE
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
 from roles import equation
@@ -56,6 +57,9 @@ KIND_LABELS = {
 }
 # Kinds that belong to a role: what the role filter keeps.
 ROLE_KINDS = ("role", "giveget", "ambassador")
+# Deleted things that come back from their history (roles will come back
+# whole once they are soft-deleted: DESIGN.md).
+RESTORABLE = ("giveget", "ambassador", "task")
 
 # Not shown as changes: keys, positions and stamps.
 _NOT_SHOWN = {"id", "order", "playbook", "step", "user", "invited_by", "created_at"}
@@ -66,6 +70,9 @@ class Change:
     when: datetime.datetime
     kind: str
     sentence: str
+    history_id: int = 0
+    # A deletion whose thing is still gone and whose role or step is still there.
+    restorable: bool = False
 
 
 def histories(
@@ -148,6 +155,9 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
             if record.previous_id in before:
                 previous[kind, record.history_id] = before[record.previous_id]
     names = _Names([*records.values(), *previous.values()])  # an old role by name too
+    gone = _still_gone(
+        [(kind, r) for (kind, _id), r in records.items() if r.history_type == "-"], names
+    )
     changes = []
     for history_id, date, kind in rows:
         record = records[kind, history_id]
@@ -156,9 +166,72 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
                 when=date,
                 kind=kind,
                 sentence=_sentence(kind, record, previous.get((kind, history_id)), names),
+                history_id=history_id,
+                restorable=(kind, history_id) in gone,
             )
         )
     return changes
+
+
+def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str, int]]:
+    """The deletions on a page that can be undone: the thing is still gone and
+    its role or step is still there. One query per kind that has any."""
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for kind, record in deleted:
+        if kind in RESTORABLE:
+            by_kind[kind].append(record)
+    gone = set()
+    for kind, records in by_kind.items():
+        model = KINDS[kind]
+        back = set(
+            model._default_manager.filter(pk__in=[r.id for r in records]).values_list(
+                "pk", flat=True
+            )
+        )
+        for record in records:
+            parent_there = (
+                record.step_id in names.steps if kind == "task" else record.role_id in names.live
+            )
+            if record.id not in back and parent_there:
+                gone.add((kind, record.history_id))
+    return gone
+
+
+class RestoreRefused(Exception):
+    """The deleted thing cannot come back as it was; ``str()`` says why."""
+
+
+def restore(playbook_id: int, kind: str, history_id: int) -> Any:
+    """Bring back a deleted Give-Get, ambassador or task exactly as it was
+    (an ambassador without a link: a revoked link never comes back), recorded
+    as a restore by the person in the request. ``None`` when the deletion is
+    not one of this playbook's; ``RestoreRefused`` when it cannot come back."""
+    if kind not in RESTORABLE:
+        return None
+    records = dict(histories(playbook_id, kind=kind))[kind]
+    record = records.filter(history_id=history_id, history_type="-").first()
+    if record is None:
+        return None
+    model = KINDS[kind]
+    instance = record.instance
+    if model._default_manager.filter(pk=record.id).exists():
+        raise RestoreRefused(_("It is back already."))
+    if kind == "task":
+        if not Step.objects.filter(pk=record.step_id, playbook_id=playbook_id).exists():
+            raise RestoreRefused(_("Its step is gone."))
+    elif not Role.objects.filter(pk=record.role_id, playbook_id=playbook_id).exists():
+        raise RestoreRefused(_("Its role was deleted: restore the role first."))
+    if (
+        kind == "ambassador"
+        and Ambassador.objects.filter(playbook_id=playbook_id, email__iexact=record.email).exists()
+    ):
+        raise RestoreRefused(
+            _("Another ambassador of this playbook now has the e-mail %(email)s.")
+            % {"email": record.email}
+        )
+    with transaction.atomic(), core_history.recorded_as(SOURCE_RESTORE):
+        instance.save(force_insert=True)
+    return instance
 
 
 class _Names:
@@ -174,6 +247,7 @@ class _Names:
         current = dict(Role.objects.filter(pk__in=role_ids).values_list("pk", "name"))
         deleted = Role.history.filter(id__in=role_ids - current.keys(), history_type="-")
         self.roles: dict[int, str] = {**dict(deleted.values_list("id", "name")), **current}
+        self.live = set(current)  # the roles that exist now
         self.steps = dict(Step.objects.filter(pk__in=step_ids).values_list("pk", "number"))
         self.users = {
             user.pk: _person(user) for user in get_user_model().objects.filter(pk__in=user_ids)
@@ -225,6 +299,8 @@ def _thing(kind: str, record: Any, names: _Names) -> str:
 def _who(record: Any) -> str:
     reason = record.history_change_reason or ""
     person = _person(record.history_user) if record.history_user else ""
+    if reason == SOURCE_RESTORE and person:
+        return person
     if reason == SOURCE_IMPORT:
         if person:
             return _("%(person)s (playbook file import)") % {"person": person}
@@ -241,6 +317,8 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
     if record.history_change_reason == SOURCE_EXISTING:
         return capfirst(_("%(thing)s as it was when the history began.") % {"thing": thing})
     who = _who(record)
+    if record.history_type == "+" and record.history_change_reason == SOURCE_RESTORE:
+        return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "+":
         return _("%(who)s added %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "-":

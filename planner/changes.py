@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from planner.changelog import KIND_LABELS, page_of_changes
+from planner.changelog import KIND_LABELS, RestoreRefused, page_of_changes, restore
 from playbooks.access import get_playbook
+from playbooks.models import Level
 
 
 class ChangesFilterForm(forms.Form):
@@ -62,3 +66,33 @@ def changes(request: HttpRequest, playbook_id: int) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+@require_POST
+def changes_restore(
+    request: HttpRequest, playbook_id: int, kind: str, history_id: int
+) -> HttpResponse:
+    """Bring a deleted Give-Get, ambassador or task back as it was (editors).
+    Back to the changes page, with its filter, and a message either way."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    try:
+        restored = restore(access.playbook.pk, kind, history_id)
+    except RestoreRefused as refused:
+        messages.error(request, gettext("Not restored: %(reason)s") % {"reason": refused})
+    else:
+        if restored is None:
+            raise Http404
+        message = gettext("Restored as it was.")
+        if kind == "ambassador":
+            message += " " + gettext(
+                "Their personal link stays revoked: issue a new one on the roster."
+            )
+        messages.success(request, message)
+    # Only the filter's own keys go back into the address.
+    query = QueryDict(request.POST.get("query", ""))
+    kept = QueryDict(mutable=True)
+    for key in ("role", "kind", "page"):
+        if key in query:
+            kept[key] = query[key]
+    url = reverse("changes", args=[access.playbook.pk])
+    return redirect(f"{url}?{kept.urlencode()}" if kept else url)

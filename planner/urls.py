@@ -20,6 +20,11 @@ urlpatterns = [
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
     path("<int:playbook_id>/changes/", changes.changes, name="changes"),
+    path(
+        "<int:playbook_id>/changes/<str:kind>/<int:history_id>/restore/",
+        changes.changes_restore,
+        name="changes_restore",
+    ),
     path("<int:playbook_id>/matrix/", matrix.matrix, name="matrix"),
     path("<int:playbook_id>/matrix/add/", matrix.matrix_add, name="matrix_add"),
     path("<int:playbook_id>/matrix/<int:role_id>/edit/", matrix.matrix_edit, name="matrix_edit"),

@@ -365,3 +365,145 @@ class TestPages:
         with django_assert_num_queries(24):
             long = sentences(client.get(url(world.playbook)))
         assert len(long) == PER_PAGE and len(short) < PER_PAGE
+
+
+def restore_url(playbook: Playbook, kind: str, history_id: int) -> str:
+    return reverse("changes_restore", args=[playbook.pk, kind, history_id])
+
+
+def deletion(model: Any, pk: int) -> int:
+    return model.history.get(id=pk, history_type="-").history_id
+
+
+class TestRestore:
+    @pytest.fixture
+    def deleted(self, world: Any, sales: Role) -> tuple[GiveGet, int]:
+        giveget = make_giveget(sales, "Log each meeting", minutes_each=5)
+        pk = giveget.pk
+        giveget.delete()
+        giveget.pk = pk
+        return giveget, deletion(GiveGet, pk)
+
+    @pytest.mark.parametrize(
+        ("who", "status"),
+        [("anonymous", 302), ("outsider", 404), ("viewer", 403), ("editor", 302), ("owner", 302)],
+    )
+    def test_who_restores(
+        self, world: Any, deleted: tuple, client_for: Any, who: str, status: int
+    ) -> None:
+        giveget, history_id = deleted
+        response = client_for(who).post(restore_url(world.playbook, "giveget", history_id))
+        assert response.status_code == status
+        back = GiveGet.objects.filter(pk=giveget.pk).first()
+        assert (back is not None) == (who in ("editor", "owner"))
+        if back is not None:
+            assert (back.give, back.minutes_each, back.role_id) == (
+                "Log each meeting",
+                5,
+                giveget.role_id,
+            )
+            assert response["Location"] == url(world.playbook)
+
+    def test_the_button_is_an_editors_beside_what_can_come_back(
+        self, world: Any, deleted: tuple, client_for: Any
+    ) -> None:
+        _giveget, history_id = deleted
+        action = restore_url(world.playbook, "giveget", history_id)
+        assert action in client_for("editor").get(url(world.playbook)).content.decode()
+        assert action not in client_for("viewer").get(url(world.playbook)).content.decode()
+
+    def test_it_comes_back_as_it_was_and_the_history_says_who(
+        self, world: Any, deleted: tuple, client_for: Any
+    ) -> None:
+        giveget, history_id = deleted
+        client = client_for("editor")
+        response = client.post(
+            restore_url(world.playbook, "giveget", history_id), {"query": "kind=giveget&x=1"}
+        )
+        assert response["Location"] == url(world.playbook, kind="giveget")
+        page = client.get(response["Location"])
+        assert "Restored as it was." in page.content.decode()
+        assert sentences(page)[0] == "Edith restored the Give-Get “Log each meeting” of Sales."
+        # The deletion is no longer offered, and a second try says why.
+        assert restore_url(world.playbook, "giveget", history_id) not in page.content.decode()
+        again = client.post(restore_url(world.playbook, "giveget", history_id), follow=True)
+        assert "Not restored: It is back already." in again.content.decode()
+        assert GiveGet.objects.filter(pk=giveget.pk).count() == 1
+
+    def test_an_ambassador_comes_back_without_a_link(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen", email="mette@example.com")
+        issue_link(ambassador)
+        pk = ambassador.pk
+        client_for("editor").post(reverse("ambassador_delete", args=[world.playbook.pk, pk]))
+        response = client_for("editor").post(
+            restore_url(world.playbook, "ambassador", deletion(Ambassador, pk)), follow=True
+        )
+        assert "issue a new one on the roster" in response.content.decode()
+        back = Ambassador.objects.get(pk=pk)
+        assert back.email == "mette@example.com" and not back.has_link
+
+    def test_an_email_taken_since_is_said_and_nothing_comes_back(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen", email="mette@example.com")
+        pk = ambassador.pk
+        ambassador.delete()
+        make_ambassador(sales, "Mette S.", email="METTE@example.com")
+        response = client_for("editor").post(
+            restore_url(world.playbook, "ambassador", deletion(Ambassador, pk)), follow=True
+        )
+        assert (
+            "Not restored: Another ambassador of this playbook now has the e-mail "
+            "mette@example.com." in html.unescape(response.content.decode())
+        )
+        assert not Ambassador.objects.filter(pk=pk).exists()
+
+    def test_a_task(self, world: Any, client_for: Any) -> None:
+        create_default_plan(world.playbook)
+        task = Step.objects.get(playbook=world.playbook, number=1).tasks.first()
+        assert task is not None
+        pk, text = task.pk, task.text
+        client_for("editor").post(reverse("task_delete", args=[world.playbook.pk, pk]))
+        client_for("editor").post(restore_url(world.playbook, "task", deletion(type(task), pk)))
+        assert type(task).objects.get(pk=pk).text == text
+
+    def test_not_while_its_role_is_deleted(
+        self, world: Any, deleted: tuple, sales: Role, client_for: Any
+    ) -> None:
+        giveget, history_id = deleted
+        sales.delete()
+        client = client_for("editor")
+        assert (
+            restore_url(world.playbook, "giveget", history_id)
+            not in client.get(url(world.playbook)).content.decode()
+        )
+        response = client.post(restore_url(world.playbook, "giveget", history_id), follow=True)
+        assert "Its role was deleted: restore the role first." in response.content.decode()
+        assert not GiveGet.objects.filter(pk=giveget.pk).exists()
+
+    def test_only_this_playbooks_deletions_and_only_deletions(
+        self, world: Any, deleted: tuple, sales: Role, client_for: Any
+    ) -> None:
+        theirs = make_giveget(make_role(world.other_playbook, "Theirs"), "Their give")
+        their_pk = theirs.pk
+        theirs.delete()
+        client = client_for("owner")  # Olivia is not a member of Oscar's playbook
+        their_deletion = deletion(GiveGet, their_pk)
+        assert (
+            client.post(restore_url(world.playbook, "giveget", their_deletion)).status_code == 404
+        )
+        assert not GiveGet.objects.filter(pk=their_pk).exists()
+        created = GiveGet.history.filter(history_type="+").first()
+        assert created is not None
+        assert (
+            client.post(restore_url(world.playbook, "giveget", created.history_id)).status_code
+            == 404
+        )
+        role_record = Role.history.get(id=sales.pk)
+        assert (
+            client.post(restore_url(world.playbook, "role", role_record.history_id)).status_code
+            == 404
+        )
+        assert client.get(restore_url(world.playbook, "giveget", deleted[1])).status_code == 405
