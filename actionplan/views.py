@@ -23,6 +23,7 @@ from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
+from core import undo
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
@@ -196,10 +197,22 @@ def task_delete(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> Htt
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
+        pk = task.pk
         task.delete()
+        offer = undo.offer(
+            request,
+            playbook_id=access.playbook.pk,
+            kind="task",
+            model=Task,
+            pk=pk,
+            label=_("Bring back the task “%(text)s”.") % {"text": task.text},
+            back=_plan_url(access, task.step),
+        )
         if request.htmx:
             # The deleted task had the focus: give it to its step's heading.
-            return _step_response(request, access, task.step_id, focus_heading=task.step_id)
+            response = _step_response(request, access, task.step_id, focus_heading=task.step_id)
+            response.content += undo.oob(request, offer).encode()
+            return response
         messages.success(request, _("Task deleted."))
         return redirect(_plan_url(access, task.step))
     return render(

@@ -25,6 +25,7 @@ from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
 from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
+from core import undo
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
@@ -171,11 +172,23 @@ def ambassador_delete(
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
     if request.method == "POST":
+        pk = ambassador.pk
         ambassador.delete()
+        offer = undo.offer(
+            request,
+            playbook_id=access.playbook.pk,
+            kind="ambassador",
+            model=Ambassador,
+            pk=pk,
+            label=_("Bring back %(name)s (without the personal link).") % {"name": ambassador.name},
+            back=_roster_url(access),
+        )
         if request.htmx:
-            return render(
+            response = render(
                 request, "ambassadors/roster.html#roster", roster_context(request, access)
             )
+            response.content += undo.oob(request, offer).encode()
+            return response
         messages.success(
             request, _("%(name)s removed from the roster.") % {"name": ambassador.name}
         )

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -88,6 +89,12 @@ def changes_restore(
                 "Their personal link stays revoked: issue a new one on the roster."
             )
         messages.success(request, message)
+    # Back where the Undo was pressed (a page of this site), or to the list.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     # Only the filter's own keys go back into the address.
     query = QueryDict(request.POST.get("query", ""))
     kept = QueryDict(mutable=True)

@@ -25,12 +25,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core import undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
 from core.ordering import move
 from givegets import services as giveget_services
 from givegets.forms import GiveGetForm, QuickGiveGetForm
+from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets, giveget_of
 from planner.grid import (
     GIVEGET_CELLS,
@@ -298,18 +300,32 @@ def matrix_giveget_delete(
     if request.method == "POST":
         others = list(role.givegets.all())
         following = next((o for o in others[others.index(gg) + 1 :]), None)
+        pk = gg.pk
         gg.delete()
         status = _("Give-Get “%(give)s” deleted.") % {"give": gg.give}
+        back = _matrix_url(access, f"gg-row-{role.pk}", open_pk=role.pk)
+        offer = undo.offer(
+            request,
+            playbook_id=access.playbook.pk,
+            kind="giveget",
+            model=GiveGet,
+            pk=pk,
+            label=_("Bring back the Give-Get “%(give)s”.") % {"give": gg.give},
+            back=back,
+        )
         if not request.htmx:
             messages.success(request, status)
-            return redirect(_matrix_url(access, f"gg-row-{role.pk}", open_pk=role.pk))
+            return redirect(back)
         # The focus goes to the Give-Get below, or to the add form.
         if following is not None:
-            return _givegets_response(
+            response = _givegets_response(
                 request, access, role.pk, status=status, focus_id=f"gg-cell-{following.pk}-give"
             )
-        empty = autofocus(QuickGiveGetForm(prefix=f"new{role.pk}"))
-        return _givegets_response(request, access, role.pk, add_form=empty, status=status)
+        else:
+            empty = autofocus(QuickGiveGetForm(prefix=f"new{role.pk}"))
+            response = _givegets_response(request, access, role.pk, add_form=empty, status=status)
+        response.content += undo.oob(request, offer).encode()
+        return response
     return render(
         request,
         "planner/giveget_delete.html",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from core import undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
@@ -31,6 +32,7 @@ from core.inplace import edit_form_response
 from core.ordering import move
 from givegets import services
 from givegets.forms import GiveGetForm
+from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
 from playbooks.access import Access, get_playbook
@@ -250,11 +252,24 @@ def giveget_delete(
     role = get_role(access.playbook, role_id)
     giveget = giveget_of(role, giveget_id)
     if request.method == "POST":
+        pk = giveget.pk
         giveget.delete()
+        back = _role_url(role) + "#givegets"
+        offer = undo.offer(
+            request,
+            playbook_id=access.playbook.pk,
+            kind="giveget",
+            model=GiveGet,
+            pk=pk,
+            label=_("Bring back the Give-Get “%(give)s”.") % {"give": giveget.give},
+            back=back,
+        )
         if request.htmx:
-            return _section_response(request, access, role)
+            response = _section_response(request, access, role)
+            response.content += undo.oob(request, offer).encode()
+            return response
         messages.success(request, _("Give-Get deleted."))
-        return redirect(_role_url(role) + "#givegets")
+        return redirect(back)
     return render(
         request, "planner/giveget_delete.html", {**role_context(access, role), "gg": giveget}
     )

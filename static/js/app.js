@@ -22,6 +22,14 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Undo after a delete: its close button (hidden without JavaScript, where
+// the offer simply stays on the page) puts it away.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("[data-dismiss-undo]")) return;
+  const region = document.getElementById("undo");
+  if (region) region.replaceChildren();
+});
+
 // PDF links: say that the document is being prepared (rendering can take a
 // few seconds for a large playbook). Without JavaScript they are plain links.
 document.addEventListener("click", (event) => {

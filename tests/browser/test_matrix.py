@@ -766,3 +766,28 @@ def test_a_new_role_is_not_assessed_until_scored(
     role.refresh_from_db()
     assert role.speed == 4
     assert role.unique_data is None
+
+
+def test_undo_after_deleting_a_giveget(page: Page, live_server: Any, playbook: Playbook) -> None:
+    """Delete a Give-Get in the matrix, then Undo: it is back, with the balance,
+    and the row is still open."""
+    sales = roles(playbook)["Sales"]
+    giveget = sales.givegets.get()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/matrix/")
+    balance = page.locator(f"#balance-{sales.pk} .balance-value")
+    open_givegets(page, sales, keyboard=False)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#gg-{giveget.pk}").get_by_role("link", name="Delete").click()
+    expect(balance).to_have_text("0 min")
+    undo = page.locator("#undo")
+    expect(undo).to_contain_text("Bring back the Give-Get “Log each customer meeting”.")
+    screenshot(page, "matrix-undo-offered", full_page=False)
+    expect(undo.get_by_role("button", name="Dismiss")).to_be_visible()
+    undo.get_by_role("button", name="Undo").click()
+    page.wait_for_load_state()
+    screenshot(page, "matrix-undo-done", full_page=False)
+    expect(page.locator(".alert-success")).to_have_text("Restored as it was.")
+    expect(balance).to_have_text("+20 min")
+    expect(page.locator(f"#gg-row-{sales.pk} tbody tr[id^='gg-']")).to_have_count(1)
+    assert GiveGet.objects.filter(pk=giveget.pk).exists()

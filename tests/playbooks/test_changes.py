@@ -507,3 +507,113 @@ class TestRestore:
             == 404
         )
         assert client.get(restore_url(world.playbook, "giveget", deleted[1])).status_code == 405
+
+
+class TestUndo:
+    """After a delete, Undo: a plain form on the next page without JavaScript,
+    out of band with htmx; it brings the thing back and returns to the page."""
+
+    def undo_form(self, text: str) -> tuple[str, str]:
+        found = re.search(
+            r'<div id="undo"[^>]*>\s*<form method="post" action="([^"]+)".*?'
+            r'name="next" value="([^"]+)"',
+            text,
+            re.S,
+        )
+        assert found, text
+        return found.group(1), html.unescape(found.group(2))
+
+    def test_a_giveget_on_the_role_page(self, world: Any, sales: Role, client_for: Any) -> None:
+        giveget = make_giveget(sales, "Log each meeting")
+        pk = giveget.pk
+        client = client_for("editor")
+        page = client.post(
+            reverse("giveget_delete", args=[world.playbook.pk, sales.pk, pk]), follow=True
+        ).content.decode()
+        assert "Give-Get deleted." in page
+        assert "Bring back the Give-Get “Log each meeting”." in page
+        action, back = self.undo_form(page)
+        assert action == restore_url(world.playbook, "giveget", deletion(GiveGet, pk))
+        assert back == reverse("role_detail", args=[world.playbook.pk, sales.pk]) + "#givegets"
+        # Shown once: the page after does not offer it again.
+        assert "Bring back" not in client.get(url(world.playbook)).content.decode()
+        response = client.post(action, {"next": back})
+        assert response["Location"] == back
+        assert GiveGet.objects.filter(pk=pk, give="Log each meeting").exists()
+        assert "Restored as it was." in client.get(back).content.decode()
+
+    def test_a_giveget_in_the_matrix_with_htmx(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        giveget = make_giveget(sales, "Log each meeting")
+        pk = giveget.pk
+        client = client_for("editor")
+        response = client.post(
+            reverse("matrix_giveget_delete", args=[world.playbook.pk, sales.pk, pk]),
+            headers=HTMX,
+        )
+        text = response.content.decode()
+        assert (
+            '<template><div id="undo" class="undo-region" aria-live="polite" '
+            'hx-swap-oob="true">' in text
+        )
+        action, back = self.undo_form(text)
+        assert action == restore_url(world.playbook, "giveget", deletion(GiveGet, pk))
+        assert back.startswith(reverse("matrix", args=[world.playbook.pk]))
+        # Nothing left in the session for a later page.
+        assert "Bring back" not in client.get(url(world.playbook)).content.decode()
+        client.post(action, {"next": back})
+        assert GiveGet.objects.filter(pk=pk).exists()
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_an_ambassador(self, world: Any, sales: Role, client_for: Any, htmx: bool) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        pk = ambassador.pk
+        client = client_for("editor")
+        response = client.post(
+            reverse("ambassador_delete", args=[world.playbook.pk, pk]),
+            headers=HTMX if htmx else {},
+            follow=not htmx,
+        )
+        text = response.content.decode()
+        assert "Bring back Mette Sørensen (without the personal link)." in text
+        action, back = self.undo_form(text)
+        assert back == reverse("roster", args=[world.playbook.pk])
+        client.post(action, {"next": back})
+        assert Ambassador.objects.filter(pk=pk).exists()
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_task(self, world: Any, client_for: Any, htmx: bool) -> None:
+        create_default_plan(world.playbook)
+        task = Step.objects.get(playbook=world.playbook, number=2).tasks.first()
+        assert task is not None
+        pk = task.pk
+        client = client_for("editor")
+        response = client.post(
+            reverse("task_delete", args=[world.playbook.pk, pk]),
+            headers=HTMX if htmx else {},
+            follow=not htmx,
+        )
+        action, back = self.undo_form(response.content.decode())
+        assert back.startswith(reverse("plan", args=[world.playbook.pk]))
+        client.post(action, {"next": back})
+        assert type(task).objects.filter(pk=pk).exists()
+
+    def test_undo_never_leaves_the_site(
+        self, world: Any, deleted: tuple[GiveGet, int], client_for: Any
+    ) -> None:
+        giveget, history_id = deleted
+        response = client_for("editor").post(
+            restore_url(world.playbook, "giveget", history_id),
+            {"next": "https://evil.example/phish"},
+        )
+        assert response["Location"] == url(world.playbook)
+        assert GiveGet.objects.filter(pk=giveget.pk).exists()
+
+    @pytest.fixture
+    def deleted(self, world: Any, sales: Role) -> tuple[GiveGet, int]:
+        giveget = make_giveget(sales, "Log each meeting")
+        pk = giveget.pk
+        giveget.delete()
+        giveget.pk = pk
+        return giveget, deletion(GiveGet, pk)
