@@ -65,3 +65,15 @@ def email_link(request: HttpRequest, ambassador: Ambassador, token: str) -> None
         subject = render_to_string("ambassadors/email/link_subject.txt", context)
         body = render_to_string("ambassadors/email/link_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [ambassador.email])
+
+
+@transaction.atomic
+def erase(playbook_id: int, ambassador_id: int) -> None:
+    """Remove a person for good, whether on the roster or deleted already:
+    delete them, then blank their name, e-mail and notes in every record of
+    their history (the deletion's included), so that nothing of them can come
+    back through a restore."""
+    Ambassador.objects.filter(playbook_id=playbook_id, pk=ambassador_id).delete()
+    Ambassador.history.filter(playbook_id=playbook_id, id=ambassador_id).update(
+        name="", email="", notes=""
+    )

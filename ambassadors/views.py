@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -312,5 +312,37 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
             "form": form,
             "errors": errors,
             "section": "ambassadors",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ambassador_erase(request: HttpRequest, playbook_id: int, ambassador_id: int) -> HttpResponse:
+    """Remove a person for good (owners, after a confirmation): off the roster,
+    and their name, e-mail and notes blanked in every history record (the
+    right to be forgotten). The history then speaks of "a removed person"."""
+    access = get_playbook(request, playbook_id, Level.OWNER)
+    # On the roster, or deleted already (from the changes page): the name
+    # their history still holds.
+    name = (
+        Ambassador.history.filter(playbook_id=access.playbook.pk, id=ambassador_id)
+        .exclude(name="")
+        .values_list("name", flat=True)
+        .first()
+    )
+    if name is None:
+        raise Http404
+    if request.method == "POST":
+        services.erase(access.playbook.pk, ambassador_id)
+        messages.success(request, _("The person was removed for good."))
+        return redirect(_roster_url(access))
+    return render(
+        request,
+        "ambassadors/erase.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "name": name,
+            "ambassador_id": ambassador_id,
         },
     )

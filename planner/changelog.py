@@ -73,6 +73,8 @@ class Change:
     history_id: int = 0
     # A deletion whose thing is still gone and whose role or step is still there.
     restorable: bool = False
+    # A deleted ambassador not yet removed for good (an owner may erase them).
+    erasable_id: int | None = None
 
 
 def histories(
@@ -168,6 +170,9 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
                 sentence=_sentence(kind, record, previous.get((kind, history_id)), names),
                 history_id=history_id,
                 restorable=(kind, history_id) in gone,
+                erasable_id=record.id
+                if kind == "ambassador" and record.history_type == "-" and record.name
+                else None,
             )
         )
     return changes
@@ -192,7 +197,8 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
             parent_there = (
                 record.step_id in names.steps if kind == "task" else record.role_id in names.live
             )
-            if record.id not in back and parent_there:
+            erased = kind == "ambassador" and not record.name  # removed for good
+            if record.id not in back and parent_there and not erased:
                 gone.add((kind, record.history_id))
     return gone
 
@@ -214,6 +220,8 @@ def restore(playbook_id: int, kind: str, history_id: int) -> Any:
         return None
     model = KINDS[kind]
     instance = record.instance
+    if kind == "ambassador" and not record.name:
+        raise RestoreRefused(_("This person was removed for good."))
     if model._default_manager.filter(pk=record.id).exists():
         raise RestoreRefused(_("It is back already."))
     if kind == "task":
@@ -281,7 +289,7 @@ def _thing(kind: str, record: Any, names: _Names) -> str:
             }
         case "ambassador":
             return _("the ambassador %(name)s (%(role)s)") % {
-                "name": _short(record.name),
+                "name": _short(record.name) if record.name else _("a removed person"),
                 "role": _short(role),
             }
         case "step":

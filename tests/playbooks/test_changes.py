@@ -617,3 +617,72 @@ class TestUndo:
         giveget.delete()
         giveget.pk = pk
         return giveget, deletion(GiveGet, pk)
+
+
+class TestErasure:
+    def erase_url(self, world: Any, pk: int) -> str:
+        return reverse("ambassador_erase", args=[world.playbook.pk, pk])
+
+    @pytest.mark.parametrize(
+        ("who", "status"),
+        [("anonymous", 302), ("outsider", 404), ("viewer", 403), ("editor", 403), ("owner", 302)],
+    )
+    def test_owners_only(
+        self, world: Any, sales: Role, client_for: Any, who: str, status: int
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        client = client_for(who)
+        if who == "owner":
+            page = client.get(self.erase_url(world, ambassador.pk)).content.decode()
+            assert "This cannot be undone." in page
+        response = client.post(self.erase_url(world, ambassador.pk))
+        assert response.status_code == status
+        assert Ambassador.objects.filter(pk=ambassador.pk).exists() == (who != "owner")
+
+    def test_the_history_keeps_nothing_of_the_person(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        ambassador = make_ambassador(
+            sales, "Mette Sørensen", email="mette@example.com", notes="Prefers mornings"
+        )
+        ambassador.department = "Sales Copenhagen"
+        ambassador.save()
+        pk = ambassador.pk
+        client_for("editor").post(reverse("ambassador_delete", args=[world.playbook.pk, pk]))
+        response = client_for("owner").post(self.erase_url(world, pk), follow=True)
+        assert "The person was removed for good." in response.content.decode()
+        records = list(Ambassador.history.filter(id=pk).values("name", "email", "notes"))
+        assert records and all(r == {"name": "", "email": "", "notes": ""} for r in records)
+
+    def test_the_changes_page_speaks_of_a_removed_person_and_offers_no_restore(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen", email="mette@example.com")
+        pk = ambassador.pk
+        client_for("owner").post(self.erase_url(world, pk))
+        response = client_for("editor").get(url(world.playbook, kind="ambassador"))
+        text = response.content.decode()
+        assert "Mette" not in text and "mette@" not in text
+        assert sentences(response)[0] == ("Olivia deleted the ambassador a removed person (Sales).")
+        history_id = deletion(Ambassador, pk)
+        assert restore_url(world.playbook, "ambassador", history_id) not in text
+        refused = client_for("editor").post(
+            restore_url(world.playbook, "ambassador", history_id), follow=True
+        )
+        assert "This person was removed for good." in refused.content.decode()
+        assert not Ambassador.objects.filter(pk=pk).exists()
+
+    def test_an_owner_can_erase_a_person_deleted_before(
+        self, world: Any, sales: Role, client_for: Any
+    ) -> None:
+        ambassador = make_ambassador(sales, "Mette Sørensen")
+        pk = ambassador.pk
+        ambassador.delete()
+        link = self.erase_url(world, pk)
+        assert link in client_for("owner").get(url(world.playbook)).content.decode()
+        assert link not in client_for("editor").get(url(world.playbook)).content.decode()
+        confirm = client_for("owner").get(link).content.decode()
+        assert "Remove Mette Sørensen for good?" in confirm
+        client_for("owner").post(link)
+        assert not Ambassador.history.filter(id=pk).exclude(name="").exists()
+        assert client_for("owner").get(link).status_code == 404  # nothing left to erase
