@@ -6,7 +6,6 @@ or of a Give-Get a cell with its text and the address of its one-field editor
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, DecimalField, F, Prefetch, Sum
 from django.urls import reverse
 from django.utils import formats
 from django.utils.text import capfirst
@@ -31,8 +30,7 @@ from roles.chart import Chart, balance_chart
 from roles.equation import (
     Balance,
     Factors,
-    GiveGetNumbers,
-    balance,
+    balance_of_sums,
     format_minutes,
     format_number,
     total_hours,
@@ -301,20 +299,42 @@ class Summary:
         }
 
 
+CENTS = Decimal("0.01")
+
+
 def matrix_summary(playbook: Playbook) -> Summary:
     """The totals and the chart from the numbers alone: two queries of plain
-    values, no model instances (a cell save answers with them)."""
-    numbers: dict[int, list[GiveGetNumbers]] = defaultdict(list)
-    for role_id, minutes_each, times, saved in GiveGet.objects.filter(
-        role__playbook=playbook
-    ).values_list("role_id", "minutes_each", "times_per_week", "minutes_saved_per_week"):
-        numbers[role_id].append(GiveGetNumbers(minutes_each, times, saved))
+    values, the Give-Gets summed per role by the database (a cell save
+    answers with them)."""
+    sums = {
+        role_id: (given, gained, count)
+        for role_id, given, gained, count in GiveGet.objects.filter(role__playbook=playbook)
+        .order_by()
+        .values("role_id")
+        .annotate(
+            given=Sum(
+                F("minutes_each") * F("times_per_week"),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            gained=Sum("minutes_saved_per_week"),
+            count=Count("pk"),
+        )
+        .values_list("role_id", "given", "gained", "count")
+    }
     roles = playbook.roles.values_list("pk", "name", "headcount", *FACTORS)
     balances: dict[int, Balance] = {}
     names: dict[int, str] = {}
     for pk, name, headcount, *factors in roles:
         names[pk] = name
-        balances[pk] = balance(numbers[pk], Factors(*factors), headcount)
+        given, gained, count = sums.get(pk, (Decimal(0), 0, 0))
+        balances[pk] = balance_of_sums(
+            # Exact: minutes × times has two decimals at most.
+            Decimal(given).quantize(CENTS),
+            Decimal(gained),
+            count,
+            Factors(*factors),
+            headcount,
+        )
     total = total_hours(balances.values())
     return Summary(
         balances=balances,

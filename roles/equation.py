@@ -132,16 +132,30 @@ def balance(givegets: Iterable[GiveGetNumbers], factors: Factors, headcount: int
     items = tuple(givegets)
     given = sum((item.given for item in items), Decimal(0))
     gained = sum((Decimal(item.minutes_saved_per_week) for item in items), Decimal(0))
+    return balance_of_sums(given, gained, len(items), factors, headcount, givegets=items)
+
+
+def balance_of_sums(
+    given: Decimal,
+    gained: Decimal,
+    count: int,
+    factors: Factors,
+    headcount: int = 0,
+    *,
+    givegets: tuple[GiveGetNumbers, ...] = (),
+) -> Balance:
+    """The same from the sums of a role's ``count`` Give-Gets (minutes given and
+    gained per person per week), as a database adds them up."""
     time_balance = gained - given
     return Balance(
-        givegets=items,
+        givegets=givegets,
         factors=factors,
         headcount=headcount,
         given=given,
         gained=gained,
         time_balance=time_balance,
         perceived=factors.perceived,
-        verdict=verdict(time_balance, factors.perceived, assessed=bool(items) or factors.scored),
+        verdict=verdict(time_balance, factors.perceived, assessed=count > 0 or factors.scored),
     )
 
 

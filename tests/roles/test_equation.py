@@ -13,6 +13,7 @@ from roles.equation import (
     GiveGetNumbers,
     Verdict,
     balance,
+    balance_of_sums,
     format_hours,
     format_minutes,
     format_number,
@@ -206,3 +207,30 @@ class TestEdges:
             assert type(value) is Decimal
         assert type(total_hours([])) is Decimal
         assert type(total_hours([result])) is Decimal
+
+
+class TestBalanceOfSums:
+    """The matrix's totals add a role's Give-Gets up in the database: the same
+    balance and verdict as from the Give-Gets one by one."""
+
+    def test_the_same_as_from_the_givegets(self) -> None:
+        items = [GiveGetNumbers(7, Decimal("0.33"), 5), GiveGetNumbers(11, Decimal("2.25"), 17)]
+        factors = Factors(speed=2, friction=3)
+        one_by_one = balance(items, factors, 7)
+        summed = balance_of_sums(Decimal("27.06"), Decimal(22), 2, factors, 7)
+        assert one_by_one.given == Decimal("27.06")
+        assert (summed.given, summed.gained, summed.time_balance, summed.verdict) == (
+            one_by_one.given,
+            one_by_one.gained,
+            one_by_one.time_balance,
+            one_by_one.verdict,
+        )
+        assert summed.weekly_minutes == one_by_one.weekly_minutes == Decimal("-35.42")
+
+    def test_not_assessed_without_givegets_or_a_score(self) -> None:
+        nothing = balance_of_sums(Decimal(0), Decimal(0), 0, Factors(), 5)
+        assert nothing.verdict is Verdict.NOT_ASSESSED
+        one = balance_of_sums(Decimal(0), Decimal(0), 1, Factors(), 5)
+        assert one.verdict is Verdict.AT_RISK  # a Give-Get of 0 minutes is an assessment
+        scored = balance_of_sums(Decimal(0), Decimal(0), 0, Factors(rigidity=0), 5)
+        assert scored.verdict is Verdict.AT_RISK

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from actionplan.services import create_default_plan
 from givegets.models import GiveGet
-from planner.grid import GIVEGET_CELLS, ROLE_CELLS
+from planner.grid import GIVEGET_CELLS, ROLE_CELLS, matrix_summary
 from planner.matrix import CHART_FIELDS
 from playbooks.models import Playbook
 from roles.chart import balance_chart
@@ -1306,6 +1306,38 @@ class TestChart:
         assert f"{name}: +5 min" in svg
         assert ">Regional account execut… · at risk<" in svg
         assert 'font-family="Source Sans 3"' in svg
+
+
+class TestSummary:
+    def test_the_databases_sums_agree_with_each_roles_own_balance(self, world: Any) -> None:
+        playbook = world.playbook
+        odd = make_role(playbook, "Odd times", headcount=7, speed=2)
+        for minutes, times, saved in [(7, "0.33", 5), (3, "0.10", 0), (11, "2.25", 17)]:
+            make_giveget(
+                odd,
+                f"Give {minutes}",
+                minutes_each=minutes,
+                times_per_week=Decimal(times),
+                minutes_saved_per_week=saved,
+            )
+        losing = make_role(playbook, "Losing", headcount=3, friction=4)
+        make_giveget(losing, "Heavy", minutes_each=60, times_per_week=Decimal(5))
+        scored_only = make_role(playbook, "Scored only", headcount=2, rigidity=0)
+        new = make_role(playbook, "New", headcount=9)
+        summary = matrix_summary(playbook)
+        for role in (odd, losing, scored_only, new):
+            own = Role.objects.get(pk=role.pk).balance()
+            got = summary.balances[role.pk]
+            assert (got.given, got.gained, got.time_balance, got.verdict, got.headcount) == (
+                own.given,
+                own.gained,
+                own.time_balance,
+                own.verdict,
+                own.headcount,
+            ), role.name
+        assert summary.balances[new.pk].verdict == "not_assessed"
+        assert summary.balances[scored_only.pk].verdict != "not_assessed"
+        assert summary.balances[odd.pk].given == Decimal("27.36")  # 2.31 + 0.30 + 24.75
 
 
 class TestFragmentCache:
