@@ -203,6 +203,35 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
     return gone
 
 
+# A deleted playbook's history stays this long (in the admin), then goes.
+RETENTION = datetime.timedelta(days=30)
+# Children first: Give-Gets and tasks are found through their roles' and
+# steps' records, so those go last but one.
+_PURGE_ORDER = ("giveget", "task", "ambassador", "member", "step", "role", "playbook")
+
+
+def purge_playbook_history(playbook_id: int) -> int:
+    """Remove every history record of one playbook; how many went."""
+    by_kind = dict(histories(playbook_id))
+    with transaction.atomic():
+        return sum(by_kind[kind].delete()[0] for kind in _PURGE_ORDER)
+
+
+def purge_deleted_playbooks(now: datetime.datetime | None = None) -> list[int]:
+    """The histories of the playbooks deleted more than ``RETENTION`` ago,
+    removed; their ids."""
+    cutoff = (now or timezone.now()) - RETENTION
+    deleted = set(
+        Playbook.history.filter(history_type="-", history_date__lt=cutoff).values_list(
+            "id", flat=True
+        )
+    )
+    gone = deleted - set(Playbook.objects.filter(pk__in=deleted).values_list("pk", flat=True))
+    for playbook_id in sorted(gone):
+        purge_playbook_history(playbook_id)
+    return sorted(gone)
+
+
 class RestoreRefused(Exception):
     """The deleted thing cannot come back as it was; ``str()`` says why."""
 

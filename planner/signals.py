@@ -11,7 +11,7 @@ from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
 from core import versions
 from givegets.models import GiveGet
-from planner.tasks import schedule_pdf_render
+from planner.tasks import schedule_history_purge, schedule_pdf_render
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -37,7 +37,12 @@ def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         schedule_pdf_render(playbook_id)
 
 
+def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
+    schedule_history_purge(instance.pk)
+
+
 def connect() -> None:
+    post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
     for model in (Playbook, Role, GiveGet, Ambassador, Step, Task):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from planner import changelog
 from planner.pdf import playbook_document
 from playbooks.models import Playbook
 
@@ -58,3 +59,27 @@ def schedule_pdf_render(playbook_id: int) -> bool:
 
     transaction.on_commit(enqueue)
     return True
+
+
+@task()
+def purge_playbook_history_task(playbook_id: int) -> None:
+    """A deleted playbook's history, removed once its 30 days are over (the
+    deletion schedules this; ``manage.py purge_history`` catches any missed)."""
+    if Playbook.objects.filter(pk=playbook_id).exists():
+        return
+    removed = changelog.purge_playbook_history(playbook_id)
+    logger.info("History of deleted playbook %s purged: %s records", playbook_id, removed)
+
+
+def schedule_history_purge(playbook_id: int) -> None:
+    """After a playbook's deletion commits: its history's purge in 30 days."""
+
+    def enqueue() -> None:
+        try:
+            purge_playbook_history_task.using(
+                run_after=timezone.now() + changelog.RETENTION
+            ).enqueue(playbook_id)
+        except Exception:
+            logger.exception("Could not schedule the history purge of playbook %s", playbook_id)
+
+    transaction.on_commit(enqueue)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from playbooks.models import Membership, Playbook
@@ -30,3 +32,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["playbook", "user", "invited_by"]
     autocomplete_fields = ["playbook", "user"]
     readonly_fields = ["invited_by", "created_at"]
+
+
+@admin.register(Playbook.history.model)
+class PlaybookHistoryAdmin(admin.ModelAdmin):
+    """Every version of every playbook, deleted ones included (kept 30 days
+    after the deletion, then purged): read only."""
+
+    list_display = ["name", "history_type", "history_date", "history_user"]
+    list_filter = ["history_type"]
+    search_fields = ["name", "organisation"]
+    list_select_related = ["history_user"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -686,3 +686,75 @@ class TestErasure:
         client_for("owner").post(link)
         assert not Ambassador.history.filter(id=pk).exclude(name="").exists()
         assert client_for("owner").get(link).status_code == 404  # nothing left to erase
+
+
+class TestPurge:
+    """A deleted playbook's history stays 30 days (in the admin), then goes."""
+
+    def fill(self, owner: Any, name: str) -> Playbook:
+        playbook = make_playbook(owner, name=name)
+        role = make_role(playbook, "Sales")
+        make_giveget(role)
+        make_ambassador(role, f"Person of {name}")
+        create_default_plan(playbook)
+        return playbook
+
+    def counts(self, playbook_id: int) -> dict[str, int]:
+        from planner.changelog import histories
+
+        return {kind: qs.count() for kind, qs in histories(playbook_id)}
+
+    def test_the_command_purges_only_playbooks_deleted_over_30_days_ago(self, world: Any) -> None:
+        old = self.fill(world.owner, "Old")
+        recent = self.fill(world.owner, "Recent")
+        kept = self.fill(world.owner, "Kept")
+        old_pk, recent_pk = old.pk, recent.pk
+        old.delete()
+        recent.delete()
+        month_ago = timezone.now() - datetime.timedelta(days=31)
+        Playbook.history.filter(id=old_pk, history_type="-").update(history_date=month_ago)
+        assert all(self.counts(old_pk).values())
+        out = io.StringIO()
+        call_command("purge_history", stdout=out)
+        assert out.getvalue().strip() == f"History removed for 1 deleted playbook(s): {old_pk}."
+        assert set(self.counts(old_pk).values()) == {0}
+        assert all(self.counts(recent_pk).values())
+        assert all(self.counts(kept.pk).values())
+        assert all(self.counts(world.playbook.pk)[kind] for kind in ("playbook", "member"))
+
+    def test_a_deletion_schedules_its_purge_in_30_days(
+        self, world: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from django.tasks import default_task_backend
+
+        default_task_backend.clear()
+        pk = world.playbook.pk
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for("owner").post(reverse("playbook_delete", args=[pk]))
+        purges = [
+            r for r in default_task_backend.results if r.task.name == "purge_playbook_history_task"
+        ]
+        assert [r.args for r in purges] == [[pk]]
+        run_after = purges[0].task.run_after
+        assert run_after is not None
+        assert abs(run_after - timezone.now() - datetime.timedelta(days=30)) < datetime.timedelta(
+            minutes=1
+        )
+        # The task removes it when it runs (and leaves a living playbook alone).
+        from planner.tasks import purge_playbook_history_task
+
+        purge_playbook_history_task.call(pk)
+        assert set(self.counts(pk).values()) == {0}
+
+    def test_the_admin_lists_a_deleted_playbooks_versions_read_only(
+        self, world: Any, client: Any
+    ) -> None:
+        from tests.factories import make_user
+
+        name = world.playbook.name
+        world.playbook.delete()
+        client.force_login(make_user("root", is_superuser=True, is_staff=True))
+        changelist = reverse("admin:playbooks_historicalplaybook_changelist")
+        page = client.get(changelist, {"history_type": "-"})
+        assert page.status_code == 200 and name in page.content.decode()
+        assert client.get(reverse("admin:playbooks_historicalplaybook_add")).status_code == 403
