@@ -197,22 +197,18 @@ def task_delete(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> Htt
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
-        pk = task.pk
-        task.delete()
-        offer = undo.offer(
+        offer = undo.delete(
             request,
+            task,
             playbook_id=access.playbook.pk,
             kind="task",
-            model=Task,
-            pk=pk,
             label=_("Bring back the task “%(text)s”.") % {"text": task.text},
             back=_plan_url(access, task.step),
         )
         if request.htmx:
             # The deleted task had the focus: give it to its step's heading.
-            response = _step_response(request, access, task.step_id, focus_heading=task.step_id)
-            response.content += undo.oob(request, offer).encode()
-            return response
+            step = _step_response(request, access, task.step_id, focus_heading=task.step_id)
+            return undo.attach(request, step, offer)
         messages.success(request, _("Task deleted."))
         return redirect(_plan_url(access, task.step))
     return render(

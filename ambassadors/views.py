@@ -172,23 +172,19 @@ def ambassador_delete(
     access = get_playbook(request, playbook_id, Level.EDITOR)
     ambassador = _get(access, ambassador_id)
     if request.method == "POST":
-        pk = ambassador.pk
-        ambassador.delete()
-        offer = undo.offer(
+        offer = undo.delete(
             request,
+            ambassador,
             playbook_id=access.playbook.pk,
             kind="ambassador",
-            model=Ambassador,
-            pk=pk,
             label=_("Bring back %(name)s (without the personal link).") % {"name": ambassador.name},
             back=_roster_url(access),
         )
         if request.htmx:
-            response = render(
+            roster = render(
                 request, "ambassadors/roster.html#roster", roster_context(request, access)
             )
-            response.content += undo.oob(request, offer).encode()
-            return response
+            return undo.attach(request, roster, offer)
         messages.success(
             request, _("%(name)s removed from the roster.") % {"name": ambassador.name}
         )

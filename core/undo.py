@@ -13,25 +13,26 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 SESSION_KEY = "undo"
 
 
-def offer(
+def delete(
     request: HttpRequest,
+    instance: models.Model,
     *,
     playbook_id: int,
     kind: str,
-    model: type[models.Model],
-    pk: int,
     label: str,
     back: str,
 ) -> dict[str, str]:
-    """The Undo of the deletion (just made) of ``model`` ``pk``: kept for the
-    next page unless the request is htmx's, which shows it at once (``oob``)."""
+    """Delete ``instance`` and offer its Undo: kept for the next page unless
+    the request is htmx's, which shows it at once (``attach``)."""
+    model, pk = type(instance), instance.pk
+    instance.delete()
     history_id = (
         model.history.filter(id=pk, history_type="-")  # type: ignore[attr-defined]
         .order_by("-history_date", "-history_id")
@@ -48,12 +49,13 @@ def offer(
     return undo
 
 
-def oob(request: HttpRequest, undo: dict[str, str]) -> str:
-    """The ``#undo`` region with the offer, to swap in out of band. In a
+def attach(request: HttpRequest, response: HttpResponse, undo: dict[str, str]) -> HttpResponse:
+    """``response`` with the ``#undo`` region swapped in out of band. In a
     ``<template>``: a response of table rows would otherwise parse its form
     apart (htmx swaps a template's content out of band as it is)."""
     region = render_to_string("includes/undo.html", {"undo": undo, "oob": True}, request)
-    return f"<template>{region}</template>"
+    response.content += f"<template>{region}</template>".encode()
+    return response
 
 
 def context(request: HttpRequest) -> dict[str, Callable[[], Any]]:

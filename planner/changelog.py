@@ -55,8 +55,6 @@ KIND_LABELS = {
     "step": gettext_lazy("Plan steps"),
     "task": gettext_lazy("Tasks"),
 }
-# Kinds that belong to a role: what the role filter keeps.
-ROLE_KINDS = ("role", "giveget", "ambassador")
 # Deleted things that come back from their history (roles will come back
 # whole once they are soft-deleted: DESIGN.md).
 RESTORABLE = ("giveget", "ambassador", "task")
@@ -171,7 +169,7 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
                 history_id=history_id,
                 restorable=(kind, history_id) in gone,
                 erasable_id=record.id
-                if kind == "ambassador" and record.history_type == "-" and record.name
+                if kind == "ambassador" and record.history_type == "-" and not _erased(record)
                 else None,
             )
         )
@@ -197,8 +195,7 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
             parent_there = (
                 record.step_id in names.steps if kind == "task" else record.role_id in names.live
             )
-            erased = kind == "ambassador" and not record.name  # removed for good
-            if record.id not in back and parent_there and not erased:
+            if record.id not in back and parent_there and not _erased(record):
                 gone.add((kind, record.history_id))
     return gone
 
@@ -232,6 +229,11 @@ def purge_deleted_playbooks(now: datetime.datetime | None = None) -> list[int]:
     return sorted(gone)
 
 
+def _erased(record: Any) -> bool:
+    """An ambassador's record after "Remove for good" (their name blanked)."""
+    return isinstance(record, Ambassador.history.model) and not record.name
+
+
 class RestoreRefused(Exception):
     """The deleted thing cannot come back as it was; ``str()`` says why."""
 
@@ -249,7 +251,7 @@ def restore(playbook_id: int, kind: str, history_id: int) -> Any:
         return None
     model = KINDS[kind]
     instance = record.instance
-    if kind == "ambassador" and not record.name:
+    if _erased(record):
         raise RestoreRefused(_("This person was removed for good."))
     if model._default_manager.filter(pk=record.id).exists():
         raise RestoreRefused(_("It is back already."))

@@ -32,7 +32,6 @@ from core.http import HtmxHttpRequest
 from core.ordering import move
 from givegets import services as giveget_services
 from givegets.forms import GiveGetForm, QuickGiveGetForm
-from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets, giveget_of
 from planner.grid import (
     GIVEGET_CELLS,
@@ -300,19 +299,16 @@ def matrix_giveget_delete(
     if request.method == "POST":
         others = list(role.givegets.all())
         following = next((o for o in others[others.index(gg) + 1 :]), None)
-        pk = gg.pk
-        gg.delete()
-        status = _("Give-Get “%(give)s” deleted.") % {"give": gg.give}
         back = _matrix_url(access, f"gg-row-{role.pk}", open_pk=role.pk)
-        offer = undo.offer(
+        offer = undo.delete(
             request,
+            gg,
             playbook_id=access.playbook.pk,
             kind="giveget",
-            model=GiveGet,
-            pk=pk,
             label=_("Bring back the Give-Get “%(give)s”.") % {"give": gg.give},
             back=back,
         )
+        status = _("Give-Get “%(give)s” deleted.") % {"give": gg.give}
         if not request.htmx:
             messages.success(request, status)
             return redirect(back)
@@ -324,8 +320,7 @@ def matrix_giveget_delete(
         else:
             empty = autofocus(QuickGiveGetForm(prefix=f"new{role.pk}"))
             response = _givegets_response(request, access, role.pk, add_form=empty, status=status)
-        response.content += undo.oob(request, offer).encode()
-        return response
+        return undo.attach(request, response, offer)
     return render(
         request,
         "planner/giveget_delete.html",

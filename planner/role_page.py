@@ -32,7 +32,6 @@ from core.inplace import edit_form_response
 from core.ordering import move
 from givegets import services
 from givegets.forms import GiveGetForm
-from givegets.models import GiveGet
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
 from playbooks.access import Access, get_playbook
@@ -252,22 +251,17 @@ def giveget_delete(
     role = get_role(access.playbook, role_id)
     giveget = giveget_of(role, giveget_id)
     if request.method == "POST":
-        pk = giveget.pk
-        giveget.delete()
         back = _role_url(role) + "#givegets"
-        offer = undo.offer(
+        offer = undo.delete(
             request,
+            giveget,
             playbook_id=access.playbook.pk,
             kind="giveget",
-            model=GiveGet,
-            pk=pk,
             label=_("Bring back the Give-Get “%(give)s”.") % {"give": giveget.give},
             back=back,
         )
         if request.htmx:
-            response = _section_response(request, access, role)
-            response.content += undo.oob(request, offer).encode()
-            return response
+            return undo.attach(request, _section_response(request, access, role), offer)
         messages.success(request, _("Give-Get deleted."))
         return redirect(back)
     return render(
