@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
@@ -249,28 +249,42 @@ def restore(playbook_id: int, kind: str, history_id: int) -> Any:
     record = records.filter(history_id=history_id, history_type="-").first()
     if record is None:
         return None
-    model = KINDS[kind]
+    refused = _why_not_restored(playbook_id, kind, record)
+    if refused:
+        raise RestoreRefused(refused)
     instance = record.instance
+    try:
+        with transaction.atomic(), core_history.recorded_as(SOURCE_RESTORE):
+            instance.save(force_insert=True)
+    except IntegrityError:
+        # Someone else restored it, or took its e-mail or deleted its role, at
+        # the same moment: say which, as the checks above would have.
+        refused = _why_not_restored(playbook_id, kind, record)
+        if not refused:
+            raise
+        raise RestoreRefused(refused) from None
+    return instance
+
+
+def _why_not_restored(playbook_id: int, kind: str, record: Any) -> str:
+    """Why a deleted thing cannot come back now ("" when it can)."""
     if _erased(record):
-        raise RestoreRefused(_("This person was removed for good."))
-    if model._default_manager.filter(pk=record.id).exists():
-        raise RestoreRefused(_("It is back already."))
+        return _("This person was removed for good.")
+    if KINDS[kind]._default_manager.filter(pk=record.id).exists():
+        return _("It is back already.")
     if kind == "task":
         if not Step.objects.filter(pk=record.step_id, playbook_id=playbook_id).exists():
-            raise RestoreRefused(_("Its step is gone."))
+            return _("Its step is gone.")
     elif not Role.objects.filter(pk=record.role_id, playbook_id=playbook_id).exists():
-        raise RestoreRefused(_("Its role was deleted: restore the role first."))
+        return _("Its role was deleted: restore the role first.")
     if (
         kind == "ambassador"
         and Ambassador.objects.filter(playbook_id=playbook_id, email__iexact=record.email).exists()
     ):
-        raise RestoreRefused(
-            _("Another ambassador of this playbook now has the e-mail %(email)s.")
-            % {"email": record.email}
-        )
-    with transaction.atomic(), core_history.recorded_as(SOURCE_RESTORE):
-        instance.save(force_insert=True)
-    return instance
+        return _("Another ambassador of this playbook now has the e-mail %(email)s.") % {
+            "email": record.email
+        }
+    return ""
 
 
 class _Names:

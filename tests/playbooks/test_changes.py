@@ -758,3 +758,32 @@ class TestPurge:
         page = client.get(changelist, {"history_type": "-"})
         assert page.status_code == 200 and name in page.content.decode()
         assert client.get(reverse("admin:playbooks_historicalplaybook_add")).status_code == 403
+
+
+class TestRestoreAtTheSameMoment:
+    def test_two_editors_restoring_at_once_get_a_message_not_an_error(
+        self, world: Any, sales: Role, client_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The second restore passed its checks before the first one saved:
+        the database refuses it, and the page says why."""
+        from planner import changelog
+
+        giveget = make_giveget(sales, "Log each meeting")
+        pk = giveget.pk
+        giveget.delete()
+        history_id = deletion(GiveGet, pk)
+        client_for("owner").post(restore_url(world.playbook, "giveget", history_id))
+        checks = iter(["", None])  # first: "it can" (as before the other save); then the truth
+        real = changelog._why_not_restored
+
+        def racing(*args: Any) -> str:
+            answer = next(checks)
+            return real(*args) if answer is None else answer
+
+        monkeypatch.setattr(changelog, "_why_not_restored", racing)
+        response = client_for("editor").post(
+            restore_url(world.playbook, "giveget", history_id), follow=True
+        )
+        assert response.status_code == 200
+        assert "Not restored: It is back already." in response.content.decode()
+        assert GiveGet.objects.filter(pk=pk).count() == 1
