@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actionplan.defaults import default_dates
+from core.concurrency import Versioned
 from playbooks.models import Playbook
 
 
-class Step(models.Model):
+class Step(Versioned):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -94,7 +95,7 @@ class Step(models.Model):
         return due is not None and due < today and self.status != self.Status.DONE
 
 
-class Task(models.Model):
+class Task(Versioned):
     step = models.ForeignKey(
         Step, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("step")
     )

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -31,7 +32,7 @@ class AmbassadorQuerySet(models.QuerySet["Ambassador"]):
         return self.filter(link_hash=hash_token(token))
 
 
-class Ambassador(models.Model):
+class Ambassador(Versioned):
     class Training(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
         SCHEDULED = "scheduled", _("Scheduled")

@@ -11,11 +11,12 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import Versioned
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import Role
 
 
-class GiveGet(models.Model):
+class GiveGet(Versioned):
     class Kind(models.TextChoices):
         TIME_SAVED = "time_saved", _("Time saved")
         INSIGHT = "insight", _("Insight")

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import Versioned
+
 
 class PlaybookQuerySet(models.QuerySet["Playbook"]):
     def for_user(self, user: Any) -> PlaybookQuerySet:
@@ -21,7 +23,7 @@ class PlaybookQuerySet(models.QuerySet["Playbook"]):
         return self.filter(memberships__user=user)
 
 
-class Playbook(models.Model):
+class Playbook(Versioned):
     class CRM(models.TextChoices):
         SALESFORCE = "salesforce", "Salesforce"
         HUBSPOT = "hubspot", "HubSpot"

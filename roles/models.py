@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.equation import Balance, Factors, GiveGetNumbers, balance
 
@@ -24,7 +25,7 @@ def week_one_end(go_live: datetime.date | None) -> datetime.date | None:
     return go_live + datetime.timedelta(days=6) if go_live else None
 
 
-class Role(models.Model):
+class Role(Versioned):
     playbook = models.ForeignKey(
         Playbook, on_delete=models.CASCADE, related_name="roles", verbose_name=_("playbook")
     )

@@ -1,0 +1,356 @@
+"""No silent overwrite (DESIGN.md "History, undo and two people editing").
+
+Every edited row has a version number in the database (``Versioned``),
+raised by each save. An edit form (``VersionedForm``, mixed into a
+ModelForm) carries, in one signed hidden field, the row's version and the
+values of its fields as they were read. ``save`` then writes, under a row
+lock, only the fields the person changed from what they read, so changes to
+different fields of one row merge. A field that someone else changed since,
+to another value than this person's, is a conflict: nothing is saved, and
+the form comes back (an htmx save with status 409) saying who changed it and
+when, their value and yours, and two buttons: "Keep theirs" (save the rest)
+or "Save mine over it". The form is then read as of the row's present
+version, with the values nobody disputes already merged in.
+
+A form posted without the hidden field (an old page, a script) is read as of
+the moment it arrives: it writes the fields whose values differ from the
+row's, as a save always did.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.http import QueryDict
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+TOKEN = "read_as"  # noqa: S105 - a field name
+CHOICE = "on_conflict"
+KEEP_THEIRS = "theirs"
+SALT = "core.concurrency"
+
+
+class Versioned(models.Model):
+    """A row with a version number, raised by each save of it."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not kwargs.get("force_insert"):
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Disputed:
+    """A field two people changed: its label, their value and yours, as shown."""
+
+    name: str
+    label: str
+    theirs: str
+    mine: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What the person sees instead of a save: who changed what, and when."""
+
+    who: str
+    when: datetime.datetime | None
+    fields: tuple[Disputed, ...]
+
+    @property
+    def today(self) -> bool:
+        return self.when is not None and timezone.localdate(self.when) == timezone.localdate()
+
+
+class _TokenField(forms.CharField):
+    """The hidden version-and-values field: never a change of its own."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False, strip=False)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
+class VersionedForm(forms.ModelForm):
+    """A ModelForm that carries the version and the values it was read with
+    (``class RoleForm(VersionedForm)``, with its ``Meta`` as usual).
+
+    The token covers the fields the form has when it is drawn (a matrix cell
+    keeps one), and is made only then. A form for a new row has none.
+    """
+
+    read_as = _TokenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflict: Conflict | None = None
+        if self.instance.pk is None:  # a new row: nothing to have read
+            del self.fields[TOKEN]
+        else:
+            self.initial[TOKEN] = self._token_now  # a callable: evaluated when drawn
+
+    @property
+    def choice_name(self) -> str:
+        """The name of the conflict's two buttons."""
+        return self.add_prefix(CHOICE)
+
+    def edited_fields(self) -> list[str]:
+        """The model fields this form edits."""
+        names = {f.name for f in self.instance._meta.concrete_fields}
+        return [name for name in self.fields if name in names]
+
+    def _token_now(self) -> str:
+        return read_token(self.instance, self.edited_fields())
+
+    def read(self) -> Read | None:
+        """What the posted token says the form was read with."""
+        if not self.is_bound or TOKEN not in self.fields:
+            return None
+        return Read.load(self.data.get(self.add_prefix(TOKEN), ""), self.instance)
+
+    def keeps_theirs(self) -> bool:
+        return self.is_bound and self.data.get(self.choice_name) == KEEP_THEIRS
+
+
+@dataclass(frozen=True)
+class Read:
+    version: int
+    values: dict[str, Any]  # as JSON holds them
+    disputed: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, token: str, instance: models.Model) -> Read | None:
+        try:
+            data = signing.loads(token, salt=SALT, serializer=_Serializer)
+        except signing.BadSignature:
+            return None
+        if data.get("m") != instance._meta.label_lower or data.get("pk") != instance.pk:
+            return None
+        return cls(int(data["v"]), dict(data["f"]), tuple(data.get("d", ())))
+
+    def value(self, field: models.Field[Any, Any], name: str) -> Any:
+        return field.to_python(self.values.get(name))
+
+
+def read_token(instance: models.Model, names: list[str], *, disputed: tuple[str, ...] = ()) -> str:
+    """The signed version and values of ``names`` of ``instance``."""
+    if instance.pk is None:
+        return ""
+    values = {name: _field(instance, name).value_from_object(instance) for name in names}
+    return signing.dumps(
+        {
+            "m": instance._meta.label_lower,
+            "pk": instance.pk,
+            "v": getattr(instance, "version", 0),
+            "f": values,
+            "d": list(disputed),
+        },
+        salt=SALT,
+        serializer=_Serializer,
+        compress=True,
+    )
+
+
+class _Serializer:
+    """JSON with dates and decimals (signing's own knows neither)."""
+
+    def dumps(self, obj: Any) -> bytes:
+        return json.dumps(obj, cls=DjangoJSONEncoder, separators=(",", ":")).encode("latin-1")
+
+    def loads(self, data: bytes) -> Any:
+        return json.loads(data.decode("latin-1"))
+
+
+def _field(instance: models.Model, name: str) -> models.Field[Any, Any]:
+    field = instance._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def save[M: models.Model](form: VersionedForm) -> M | None:
+    """Save a valid form's changes, merged with what others saved since it
+    was read; None when nothing could be saved (``form.conflict`` or a form
+    error says why, and the form is ready to be shown again).
+
+    Inside a transaction, with the row locked. Raises IntegrityError when the
+    database refuses the merged row (a name taken meanwhile, say): the
+    caller's to answer, as it does for a save it made itself.
+    """
+    instance = form.save(commit=False)  # the form's own rules for what it saves
+    model = type(instance)
+    names = form.edited_fields()
+    mine = {name: _field(instance, name).value_from_object(instance) for name in names}
+    read = form.read()
+    with transaction.atomic():
+        rows = model._default_manager.select_for_update(of=("self",))  # a deleted row is gone
+        current = rows.filter(pk=instance.pk).first()
+        if current is None:
+            form.add_error(
+                None,
+                gettext("Someone else deleted this since you opened it, so nothing was saved."),
+            )
+            return None
+        theirs = {name: _field(current, name).value_from_object(current) for name in names}
+        if read is None:  # read as it arrives
+            was = theirs
+        else:
+            was = {name: read.value(_field(current, name), name) for name in names}
+        changed = [name for name in names if mine[name] != was[name]]
+        if read is not None and form.keeps_theirs():
+            changed = [name for name in changed if name not in read.disputed]
+        disputed = [n for n in changed if theirs[n] != was[n] and theirs[n] != mine[n]]
+        if disputed:
+            form.conflict = _conflict(form, current, read, disputed, mine, theirs)
+            _read_again(form, current, names, changed, disputed)
+            return None
+        to_write = [name for name in changed if mine[name] != theirs[name]]
+        for name in to_write:
+            setattr(current, _field(current, name).attname, mine[name])
+        _keep_cached_relations(instance, current)
+        if to_write and (read is None or read.version == current.version):
+            current.save(update_fields=to_write)  # nobody else's change: as it was read
+        elif to_write:
+            try:
+                with transaction.atomic():
+                    current.save(update_fields=to_write)
+            except IntegrityError:
+                # Only together with someone else's change does it break a rule.
+                current.refresh_from_db()
+                form.add_error(
+                    None,
+                    gettext(
+                        "Together with a change saved meanwhile, this breaks a rule, "
+                        "so nothing was saved. Check the values and save again."
+                    ),
+                )
+                _read_again(form, current, names, changed, ())
+                return None
+    for field in model._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(current, field.attname))
+    return instance
+
+
+def _keep_cached_relations(instance: models.Model, current: models.Model) -> None:
+    """The related rows the form's instance holds (its role, say), for the
+    locked copy, so that what reads them after the save costs no query."""
+    for field in type(instance)._meta.concrete_fields:
+        if (
+            field.is_relation
+            and field.is_cached(instance)  # type: ignore[attr-defined]
+            and getattr(instance, field.attname) == getattr(current, field.attname)
+        ):
+            field.set_cached_value(current, field.get_cached_value(instance))  # type: ignore[attr-defined]
+
+
+def _conflict(
+    form: VersionedForm,
+    current: models.Model,
+    read: Read | None,
+    disputed: list[str],
+    mine: dict[str, Any],
+    theirs: dict[str, Any],
+) -> Conflict:
+    """Who changed the row last since it was read, and the disputed values."""
+    history = getattr(current, "history", None)
+    record = None
+    if history is not None:
+        since = history.filter(version__gt=read.version) if read is not None else history
+        record = since.select_related("history_user").order_by("-history_date").first()
+    who = gettext("someone else")
+    if record is not None and record.history_user is not None:
+        who = record.history_user.get_full_name() or record.history_user.get_username()
+    elif record is not None and record.history_change_reason == "import":
+        who = gettext("an import")
+    return Conflict(
+        who=who,
+        when=record.history_date if record is not None else None,
+        fields=tuple(
+            Disputed(
+                name=name,
+                label=str(form.fields[name].label or capfirst(_field(current, name).verbose_name)),
+                theirs=shown(_field(current, name), theirs[name]),
+                mine=shown(_field(current, name), mine[name]),
+            )
+            for name in disputed
+        ),
+    )
+
+
+def shown(field: models.Field[Any, Any], value: Any) -> str:
+    """A value as a person reads it, in the active language."""
+    if value is None or value == "":
+        return gettext("(empty)")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, int | Decimal):
+        return formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+def _read_again(
+    form: VersionedForm,
+    current: models.Model,
+    names: list[str],
+    changed: list[str],
+    disputed: list[str] | tuple[str, ...],
+) -> None:
+    """The form as read now: the fields this person changed keep their
+    values, the others show the row's; its token is the row's version."""
+    data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
+    if not isinstance(form.data, QueryDict):
+        data.update(form.data)
+    for name in names:
+        if name in changed:
+            continue
+        key = form.add_prefix(name)
+        raw = _raw(form.fields[name], _field(current, name).value_from_object(current))
+        if raw is None:
+            data.pop(key, None)
+        else:
+            data[key] = raw
+    data[form.add_prefix(TOKEN)] = read_token(current, names, disputed=tuple(disputed))
+    data.pop(form.choice_name, None)
+    form.data = data
+
+
+def _raw(field: forms.Field, value: Any) -> str | None:
+    """A value as its widget posts it (None: not posted, an unticked box)."""
+    if isinstance(field.widget, forms.CheckboxInput):
+        return "on" if value else None
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if field.localize:
+        return str(formats.localize_input(value))
+    return str(field.prepare_value(value))
+
+
+def status(form: object) -> int:
+    """The status of a page showing ``form``: 409 when it is back with a conflict."""
+    return 409 if getattr(form, "conflict", None) is not None else 200
