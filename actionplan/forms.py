@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 
 
-class StepForm(forms.ModelForm):
+class StepForm(VersionedForm):
     # The dates the form showed while they followed go-live: saving them
     # unchanged keeps them following go-live, even if go-live moved meanwhile.
     shown_start = forms.DateField(required=False, widget=forms.HiddenInput)
@@ -58,7 +59,7 @@ class StepForm(forms.ModelForm):
         return step
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedForm):
     class Meta:
         model = Task
         fields = ["text", "due"]

@@ -23,7 +23,7 @@ from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
-from core import undo
+from core import concurrency, undo
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
@@ -106,8 +106,7 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
     access = get_playbook(request, playbook_id, Level.EDITOR)
     step = get_step(access.playbook, step_id)
     form = StepForm(request.POST or None, instance=step, prefix=f"step{step.pk}")
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
             return _step_response(request, access, step.pk)
         messages.success(request, _("Step %(n)s saved.") % {"n": step.number})
@@ -169,8 +168,7 @@ def task_edit(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpR
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     form = TaskForm(request.POST or None, instance=task, prefix=f"task{task.pk}")
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
             return _step_response(request, access, task.step_id)
         return redirect(_plan_url(access, task.step))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from playbooks.models import Playbook
 
@@ -19,7 +20,7 @@ def email_taken(playbook: Playbook, email: str, *, exclude_pk: int | None = None
     return others.exists()
 
 
-class AmbassadorForm(forms.ModelForm):
+class AmbassadorForm(VersionedForm):
     class Meta:
         model = Ambassador
         fields = [

@@ -217,7 +217,8 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     try:
         with transaction.atomic():
             for form in forms:
-                form.save()
+                if form.instance.pk is None or form.has_changed():  # a row as it is: untouched
+                    form.save()
     except IntegrityError as error:
         # Someone added the same e-mail while this file was being checked.
         raise RosterFileError(

@@ -25,7 +25,7 @@ from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
 from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
-from core import undo
+from core import concurrency, undo
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
@@ -144,8 +144,7 @@ def ambassador_edit(request: HtmxHttpRequest, playbook_id: int, ambassador_id: i
         playbook=access.playbook,
         prefix=f"a{ambassador.pk}",
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
             return render(
                 request, "ambassadors/roster.html#roster", roster_context(request, access)
@@ -159,9 +158,10 @@ def ambassador_edit(request: HtmxHttpRequest, playbook_id: int, ambassador_id: i
         "form": form,
         "section": "ambassadors",
     }
+    status = concurrency.status(form)
     if request.htmx:
-        return render(request, "ambassadors/roster.html#edit_form", context)
-    return render(request, "ambassadors/edit.html", context)
+        return render(request, "ambassadors/roster.html#edit_form", context, status=status)
+    return render(request, "ambassadors/edit.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

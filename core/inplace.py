@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django_htmx.http import retarget
 
+from core import concurrency
 from core.http import HtmxHttpRequest
 
 
@@ -19,7 +20,8 @@ def edit_form_response(
     A save posts to the whole section; when it fails, the form with its errors
     replaces only its own ``item`` (a CSS selector), not the section.
     """
+    status = concurrency.status(context.get("form"))
     if not request.htmx:
-        return render(request, page, context)
-    response = render(request, fragment, context)
+        return render(request, page, context, status=status)
+    response = render(request, fragment, context, status=status)
     return retarget(response, item) if request.method == "POST" else response

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from givegets.models import GiveGet
 from roles.equation import (
@@ -19,7 +20,7 @@ from roles.equation import (
 )
 
 
-class GiveGetForm(forms.ModelForm):
+class GiveGetForm(VersionedForm):
     times_per_week = forms.DecimalField(
         label=_("Times per week"),
         min_value=Decimal(0),

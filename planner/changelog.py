@@ -60,7 +60,7 @@ KIND_LABELS = {
 RESTORABLE = ("giveget", "ambassador", "task")
 
 # Not shown as changes: keys, positions and stamps.
-_NOT_SHOWN = {"id", "order", "playbook", "step", "user", "invited_by", "created_at"}
+_NOT_SHOWN = {"id", "version", "order", "playbook", "step", "user", "invited_by", "created_at"}
 
 
 @dataclass(frozen=True)

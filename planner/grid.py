@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ambassadors.models import Ambassador
+from core.concurrency import TOKEN
 from givegets.forms import GiveGetForm, QuickGiveGetForm
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
@@ -221,7 +222,7 @@ def _only(form: forms.ModelForm[Any], name: str) -> forms.ModelForm[Any]:
     """The form with one field left: the cell's. The model validates only it
     (and the rules across fields, which the forms read from the instance)."""
     for other in list(form.fields):
-        if other != name:
+        if other not in (name, TOKEN):
             del form.fields[other]
     field = form.fields[name]
     field.help_text = ""  # the grid has no room for it; the role page shows it

@@ -15,7 +15,6 @@ with the whole matrix.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core import undo
+from core import concurrency, undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
@@ -145,7 +144,7 @@ def _editor(
     """The cell's one-field form: in place with htmx, else a page of its own.
     A refused value keeps the focus, its message tied to the field."""
     if form.errors and request.htmx:  # the page shows errors beside the field itself
-        for bound in form:
+        for bound in form.visible_fields():
             bound.field.widget.attrs.update(
                 {"aria-invalid": "true", "aria-describedby": f"{cell.id}-error"}
             )
@@ -157,9 +156,10 @@ def _editor(
         "cell": cell,
         "back": back,
     }
+    status = concurrency.status(form)
     if request.htmx:
-        return render(request, "planner/matrix.html#cell_editor", context)
-    return render(request, "planner/matrix_cell.html", context)
+        return render(request, "planner/matrix.html#cell_editor", context, status=status)
+    return render(request, "planner/matrix_cell.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,9 +170,11 @@ def matrix_cell(
     """One value of a role: its editor (GET), a save (POST); with htmx and
     ``?cancel=1`` the value as shown. A save costs a fixed number of queries
     (pinned in tests/roles/test_matrix.py): session, user, membership with
-    playbook, the role, the name check (for a name), the update, the PDF
-    render's task after commit (once a minute at most), and the numbers of
-    the totals and the chart (two)."""
+    playbook, the role, the name check (for a name), the role locked (merged
+    with what others saved since the editor was opened: ``core.concurrency``;
+    a conflict answers 409 with both values), the update and its history
+    record, the PDF render's task after commit (once a minute at most), and
+    the numbers of the totals and the chart (two)."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if name not in ROLE_CELLS:
         raise Http404
@@ -182,7 +184,7 @@ def matrix_cell(
         return render(request, "planner/matrix.html#cell", {"cell": cell})
     form = role_cell_form(role, name, request.POST if request.method == "POST" else None)
     saved = request.method == "POST" and form.is_valid()
-    if saved and services.save_role_form(form, only=[name]):
+    if saved and services.save_role_form(form):
         if not request.htmx:
             messages.success(request, _("Changes saved."))
             return redirect(_matrix_url(access, f"role-{role.pk}"))
@@ -207,9 +209,7 @@ def matrix_giveget_cell(
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "planner/matrix.html#cell", {"cell": cell})
     form = giveget_cell_form(gg, name, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # the update and its history record: one write
-            form.save(commit=False).save(update_fields=[name])  # this cell's column only
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if not request.htmx:
             messages.success(request, _("Give-Get saved."))
             return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
@@ -357,7 +357,7 @@ def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         "role": role,
         "form": autofocus(form),
     }
-    return render(request, "planner/matrix_edit.html", context)
+    return render(request, "planner/matrix_edit.html", context, status=concurrency.status(form))
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from core import undo
+from core import concurrency, undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
@@ -36,7 +36,6 @@ from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
-from roles import services as role_services
 from roles.equation import MINUS
 from roles.forms import FactorForm
 from roles.models import FACTORS, Role
@@ -63,6 +62,9 @@ class FactorRow:
     score: int | None
     choices: tuple[FactorChoice, ...]
     error: str = ""
+    token: str = ""  # the version and score it was read with (core.concurrency)
+    conflict: concurrency.Conflict | None = None
+    mine: str = ""  # the score refused by the conflict
 
 
 def _factor_field(name: str) -> models.Field[Any, Any]:
@@ -71,8 +73,13 @@ def _factor_field(name: str) -> models.Field[Any, Any]:
     return field
 
 
-def factor_rows(role: Role, errors: dict[str, str] | None = None) -> list[FactorRow]:
+def factor_rows(
+    role: Role,
+    errors: dict[str, str] | None = None,
+    conflicts: dict[str, tuple[concurrency.Conflict, str]] | None = None,
+) -> list[FactorRow]:
     errors = errors or {}
+    conflicts = conflicts or {}
     rows = []
     for name in FACTORS:
         field = _factor_field(name)
@@ -90,6 +97,9 @@ def factor_rows(role: Role, errors: dict[str, str] | None = None) -> list[Factor
                     for value in ["", *(str(n) for n in range(6))]
                 ),
                 error=errors.get(name, ""),
+                token=concurrency.read_token(role, [name]),
+                conflict=conflicts[name][0] if name in conflicts else None,
+                mine=conflicts[name][1] if name in conflicts else "",
             )
         )
     return rows
@@ -226,8 +236,7 @@ def giveget_edit(
     role = get_role(access.playbook, role_id)
     giveget = giveget_of(role, giveget_id)
     form = GiveGetForm(request.POST or None, instance=giveget, prefix=f"gg{giveget.pk}")
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
             return _section_response(request, access, role)
         messages.success(request, _("Give-Get saved."))
@@ -317,7 +326,9 @@ def role_factors(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> Ht
     back to the role page's equation. A refused value saves nothing and says
     why beside the factor. Queries (pinned in tests/roles/test_factors.py):
     session, user, membership with playbook, the role, its Give-Gets, the
-    database's check of the value (in a savepoint), the update.
+    database's check of the value (in a savepoint), the role locked, the
+    update and its history record. Scored differently by someone else since
+    the page was read: nothing saved, both scores shown (409).
     """
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
@@ -338,7 +349,17 @@ def role_factors(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> Ht
         label = capfirst(str(_factor_field(factor).verbose_name))
         status = _("%(factor)s not saved: %(error)s") % {"factor": label, "error": error}
         return _factors_response(request, access, role, errors={factor: error}, status=status)
-    role_services.score_factor(role=role, factor=factor, score=form.cleaned_data[factor])
+    if concurrency.save(form) is None:  # scored differently by someone else meanwhile
+        mine = form.cleaned_data[factor]
+        role.refresh_from_db(fields=[factor, "version"])
+        if form.conflict is None:  # the role was deleted meanwhile
+            raise Http404
+        label = capfirst(str(_factor_field(factor).verbose_name))
+        status = _("%(factor)s not saved: someone else scored it since you opened the page.") % {
+            "factor": label
+        }
+        conflict = (form.conflict, "" if mine is None else str(mine))
+        return _factors_response(request, access, role, status=status, conflict=(factor, conflict))
     status = _factor_status(role, factor)
     if not request.htmx:
         messages.success(request, status)
@@ -353,14 +374,17 @@ def _factors_response(
     *,
     status: str,
     errors: dict[str, str] | None = None,
+    conflict: tuple[str, tuple[concurrency.Conflict, str]] | None = None,
 ) -> HttpResponse:
     """With htmx the factors, the equation and the status line; without, the
-    role page with the refusal beside the factor."""
-    context = role_context(access, role, factors=factor_rows(role, errors))
+    role page with the refusal beside the factor. A conflict answers 409."""
+    conflicts = dict([conflict]) if conflict else None
+    context = role_context(access, role, factors=factor_rows(role, errors, conflicts))
+    code = 409 if conflict else 200
     if not request.htmx:
         context["add_form"] = GiveGetForm(prefix="new")
-        if errors is not None:  # refused
+        if errors is not None or conflict:  # refused
             messages.error(request, status)
-        return render(request, "planner/role_detail.html", context)
+        return render(request, "planner/role_detail.html", context, status=code)
     html = render_to_string("planner/role_detail.html#factors", context, request=request)
-    return HttpResponse(html + _out_of_band(request, context, status))
+    return HttpResponse(html + _out_of_band(request, context, status), status=code)

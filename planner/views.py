@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core import concurrency
 from core.accounts import signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
@@ -138,8 +139,7 @@ def charter_edit(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         context = overview_context(access, focus_charter=True)
         return render(request, "planner/overview.html#charter", context)
     form = CharterForm(request.POST or None, instance=access.playbook, prefix="charter")
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
             context = overview_context(access, oob=True, charter_saved=True, focus_charter=True)
             html = render_to_string("planner/overview.html#charter", context, request)
@@ -153,9 +153,10 @@ def charter_edit(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         "form": autofocus(form, prefer_empty=True),
         "section": "overview",
     }
+    status = concurrency.status(form)
     if request.htmx:
-        return render(request, "planner/overview.html#charter_form", context)
-    return render(request, "planner/charter_edit.html", context)
+        return render(request, "planner/overview.html#charter_form", context, status=status)
+    return render(request, "planner/charter_edit.html", context, status=status)
 
 
 @require_GET

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from playbooks.models import Level, Membership, Playbook
 
 
-class PlaybookForm(forms.ModelForm):
+class PlaybookForm(VersionedForm):
     class Meta:
         model = Playbook
         fields = [
@@ -46,7 +47,7 @@ class PlaybookForm(forms.ModelForm):
         return cleaned
 
 
-class CharterForm(forms.ModelForm):
+class CharterForm(VersionedForm):
     """The pledge and the data charter, edited in place on the overview."""
 
     class Meta:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import concurrency
 from playbooks import services
 from playbooks.access import get_playbook
 from playbooks.forms import AddMemberForm, ChangeLevelForm, PlaybookForm
@@ -24,14 +25,14 @@ from playbooks.models import Level, Playbook
 def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     form = PlaybookForm(request.POST or None, instance=access.playbook)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and concurrency.save(form):
         messages.success(request, _("Changes saved."))
         return redirect("playbook_detail", access.playbook.pk)
     return render(
         request,
         "playbooks/form.html",
         {"form": form, "access": access, "playbook": access.playbook, "section": "overview"},
+        status=concurrency.status(form),
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from core.forms import DateInput
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role, week_one_end
@@ -34,7 +35,7 @@ def name_taken(playbook: Playbook, name: str, *, exclude_pk: int | None = None) 
     )
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(VersionedForm):
     class Meta:
         model = Role
         fields = [
@@ -115,7 +116,7 @@ class AddRoleForm(RoleForm):
         }
 
 
-class FactorForm(forms.ModelForm):
+class FactorForm(VersionedForm):
     """One perceived factor, scored on the role page: 0-5, or empty for not
     scored. One factor per form, so that two people scoring different factors
     do not overwrite each other's."""

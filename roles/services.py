@@ -1,14 +1,15 @@
-"""Writes for roles: create at the end of the list, save a form, score a factor."""
+"""Writes for roles: create at the end of the list, save a form."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core import concurrency
 from core.ordering import next_order
 from playbooks.models import Playbook
 from roles.forms import RoleForm
-from roles.models import FACTORS, Role
+from roles.models import Role
 
 
 def create_role(*, playbook: Playbook, role: Role) -> Role:
@@ -22,36 +23,19 @@ def create_role(*, playbook: Playbook, role: Role) -> Role:
     return role
 
 
-def save_role_form(
-    form: RoleForm, *, new_in: Playbook | None = None, only: list[str] | None = None
-) -> Role | None:
-    """Save a valid role form; None, with the error beside the name, when the
-    database refuses the name (a letter it folds differently, or someone else
-    saving the same name at the same moment). ``only``: write just these
-    columns (a cell of the matrix), leaving the others as they are now."""
-    try:
-        with transaction.atomic():
-            if new_in is not None:
-                return create_role(playbook=new_in, role=form.save(commit=False))
-            if only is not None:
-                role = form.save(commit=False)
-                role.save(update_fields=only)
-                return role
-            return form.save()
+def save_role_form(form: RoleForm, *, new_in: Playbook | None = None) -> Role | None:
+    """Save a valid role form: a new role in ``new_in``, or the changes made
+    to one, merged with what others saved since it was read
+    (``core.concurrency``). None when nothing was saved: a conflict with
+    someone else's change (``form.conflict``), or the database refusing the
+    name (a letter it folds differently, or someone else saving the same name
+    at the same moment), said beside it."""
+    try:  # each in a transaction of its own, so a refusal leaves none broken
+        if new_in is not None:
+            return create_role(playbook=new_in, role=form.save(commit=False))
+        return concurrency.save(form)
     except IntegrityError:
         form.add_error(
             "name", _("Another role in this playbook already has this name (ignoring case).")
         )
         return None
-
-
-def score_factor(*, role: Role, factor: str, score: int | None) -> Role:
-    """Score one perceived factor, 0-5, or None for not scored (the form has
-    checked the value; the database's check constraint backs it up). Saves
-    that column only, so a score never undoes someone else's change to the
-    rest of the role."""
-    if factor not in FACTORS:
-        raise ValueError(f"not a perceived factor: {factor}")
-    setattr(role, factor, score)
-    role.save(update_fields=[factor])
-    return role

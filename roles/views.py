@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import concurrency
 from playbooks.access import get_playbook
 from playbooks.models import Level
 from roles import services
@@ -49,4 +50,5 @@ def role_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRespo
             "form": form,
             "section": "roles",
         },
+        status=concurrency.status(form),
     )

@@ -161,6 +161,13 @@ document.addEventListener("click", (event) => {
 // down. A session that expired is sent to the login page, not into a cell.
 (() => {
   document.addEventListener("htmx:beforeSwap", (event) => {
+    // 409: someone else changed it meanwhile; the answer is the form with
+    // their value and yours (core/concurrency.py), shown in place.
+    if (event.detail.xhr && event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
+    }
     const url = event.detail.xhr && event.detail.xhr.responseURL;
     if (url && new URL(url).pathname.startsWith("/accounts/login/")) {
       event.detail.shouldSwap = false;

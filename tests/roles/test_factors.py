@@ -221,7 +221,8 @@ class TestThePage:
             make_giveget(role, f"Give {n}")
         client = client_for("editor")
         # session, user, membership with playbook, the role, its Give-Gets, the
-        # database's check of the value (in a savepoint: three), the update,
-        # its history record.
-        with django_assert_num_queries(10):
+        # database's check of the value (in a savepoint: three), then in a
+        # transaction (savepoint, release) the role again, locked
+        # (core.concurrency), the update, its history record.
+        with django_assert_num_queries(13):
             client.post(factors_url(role), {"speed": "2"}, headers=HTMX)

@@ -443,8 +443,9 @@ class TestCells:
         assert "<b>" not in html  # typed text stays text
         after = Role.objects.filter(pk=sales.pk).values().get()
         assert after[field] == stored
-        assert {k: v for k, v in after.items() if k != field} == {
-            k: v for k, v in before.items() if k != field
+        assert after["version"] == before["version"] + 1
+        assert {k: v for k, v in after.items() if k not in (field, "version")} == {
+            k: v for k, v in before.items() if k not in (field, "version")
         }
 
     @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -484,8 +485,9 @@ class TestCells:
         assert "<auto>" not in html
         after = GiveGet.objects.filter(pk=gg.pk).values().get()
         assert after[field] == stored
-        assert {k: v for k, v in after.items() if k != field} == {
-            k: v for k, v in before.items() if k != field
+        assert after["version"] == before["version"] + 1
+        assert {k: v for k, v in after.items() if k not in (field, "version")} == {
+            k: v for k, v in before.items() if k not in (field, "version")
         }
 
     def test_a_giveget_save_updates_balance_totals_chart_and_status(
@@ -1192,7 +1194,7 @@ class TestQueryBudget:
         assert f'id="gg-row-{first.pk}" class="gg-row" data-loaded' in opened
 
     @pytest.mark.parametrize(
-        ("field", "value", "count"), [("headcount", "7", 10), ("name", "Zed", 11)]
+        ("field", "value", "count"), [("headcount", "7", 11), ("name", "Zed", 12)]
     )
     def test_a_role_cell_save(
         self,
@@ -1208,8 +1210,9 @@ class TestQueryBudget:
         client = client_for("editor")
         # session, user, membership with its playbook, the role,
         # [the name: is it taken (one query for all names of the playbook)],
-        # savepoint, the update, its history record, release
-        # (roles.services.save_role_form), then the numbers of the totals and
+        # savepoint, the role again, locked (core.concurrency: merged with any
+        # change saved since it was read), the update, its history record,
+        # release (roles.services.save_role_form), then the numbers of the totals and
         # the chart: the roles' and the Give-Gets' values
         # (planner.grid.matrix_summary). (In production the
         # PDF render is also queued after the commit: one INSERT with
@@ -1232,10 +1235,11 @@ class TestQueryBudget:
         client = client_for("editor")
         # session, user, membership with its playbook, the role, its Give-Gets
         # (the Give-Get is among them: another role's is a 404), savepoint,
-        # the update, its history record, release (one write transaction in
-        # production), then the numbers of the totals and the chart: roles'
-        # and Give-Gets' values. (The database checks the constraints.)
-        with django_assert_num_queries(11):
+        # the Give-Get again, locked (core.concurrency), the update, its
+        # history record, release (one write transaction in production), then
+        # the numbers of the totals and the chart: roles' and Give-Gets'
+        # values. (The database checks the constraints.)
+        with django_assert_num_queries(12):
             response = client.post(
                 gg_cell_url(gg, "minutes_each"), {f"g{gg.pk}-minutes_each": "2"}, headers=HTMX
             )
