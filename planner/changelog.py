@@ -73,6 +73,10 @@ class Change:
     restorable: bool = False
     # A deleted ambassador not yet removed for good (an owner may erase them).
     erasable_id: int | None = None
+    # A "changed" line's fields, by name; those an editor may revert, with
+    # their labels, are set by planner.revert.offer.
+    changed: tuple[str, ...] = ()
+    reverts: tuple[tuple[str, str], ...] = ()
 
 
 def histories(
@@ -171,6 +175,7 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
                 erasable_id=record.id
                 if kind == "ambassador" and record.history_type == "-" and not _erased(record)
                 else None,
+                changed=changed_fields(record, previous.get((kind, history_id))),
             )
         )
     return changes
@@ -426,3 +431,33 @@ def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
     if isinstance(value, int):
         return str(value)
     return "“" + _short(str(value), 80) + "”"
+
+
+# For planner.revert: a line's fields, its thing and its values as this page
+# shows them.
+
+
+def changed_fields(record: Any, before: Any) -> tuple[str, ...]:
+    """The fields a "changed" sentence names (none for any other sentence)."""
+    if (
+        before is None
+        or record.history_type != "~"
+        or record.history_change_reason == SOURCE_EXISTING
+    ):
+        return ()
+    return tuple(
+        field.name
+        for field in _fields(record)
+        if getattr(before, field.attname) != getattr(record, field.attname)
+    )
+
+
+def thing_shown(kind: str, record: Any) -> str:
+    """What a record is about, as its sentence names it. Three queries at most."""
+    return _thing(kind, record, _Names([record]))
+
+
+def value_shown(field: models.Field[Any, Any], value: Any, records: Iterable[Any]) -> str:
+    """A value as a sentence shows it; ``records`` (or rows) name its role.
+    Three queries at most."""
+    return _shown(field, value, _Names(records))

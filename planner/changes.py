@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from planner import revert
 from planner.changelog import KIND_LABELS, RestoreRefused, page_of_changes, restore
 from playbooks.access import get_playbook
 from playbooks.models import Level
@@ -52,6 +53,8 @@ def changes(request: HttpRequest, playbook_id: int) -> HttpResponse:
     page, lines = page_of_changes(
         access.playbook.pk, request.GET.get("page"), kind=kind, role_id=role_id
     )
+    if access.can_edit:
+        lines = revert.offer(lines)  # no query
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -102,4 +105,42 @@ def changes_restore(
         if key in query:
             kept[key] = query[key]
     url = reverse("changes", args=[access.playbook.pk])
+    return redirect(f"{url}?{kept.urlencode()}" if kept else url)
+
+
+@require_POST
+def changes_revert(
+    request: HttpRequest, playbook_id: int, kind: str, history_id: int, field: str
+) -> HttpResponse:
+    """Set one field changed by one change back to its value before it
+    (editors; planner.revert). Back to the changes page, with its filter, and
+    a message either way."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    try:
+        reverted = revert.revert(
+            playbook=access.playbook, kind=kind, history_id=history_id, field=field
+        )
+    except revert.RevertRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        if reverted is None:
+            raise Http404
+        messages.success(request, reverted)
+    return _back_to_changes(request, access.playbook.pk)
+
+
+def _back_to_changes(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """To ``next`` when it is a page of this site, else to the changes page
+    with the filter it was on (only the filter's own keys)."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    query = QueryDict(request.POST.get("query", ""))
+    kept = QueryDict(mutable=True)
+    for key in ("role", "kind", "page"):
+        if key in query:
+            kept[key] = query[key]
+    url = reverse("changes", args=[playbook_id])
     return redirect(f"{url}?{kept.urlencode()}" if kept else url)

@@ -25,6 +25,11 @@ urlpatterns = [
         changes.changes_restore,
         name="changes_restore",
     ),
+    path(
+        "<int:playbook_id>/changes/<str:kind>/<int:history_id>/revert/<str:field>/",
+        changes.changes_revert,
+        name="changes_revert",
+    ),
     path("<int:playbook_id>/matrix/", matrix.matrix, name="matrix"),
     path("<int:playbook_id>/matrix/add/", matrix.matrix_add, name="matrix_add"),
     path("<int:playbook_id>/matrix/<int:role_id>/edit/", matrix.matrix_edit, name="matrix_edit"),
