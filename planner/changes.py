@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from planner.changelog import KIND_LABELS, NameTaken, RestoreRefused, page_of_changes, restore
-from playbooks.access import get_playbook
+from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles.models import Role
 
@@ -93,29 +93,16 @@ def changes_restore(
     asks for a new one first."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     rename = RestoreRoleForm(request.POST) if kind == "role" and "name" in request.POST else None
+    if rename is not None and not rename.is_valid():
+        return _rename_page(request, access, rename)
     try:
-        if rename is not None and not rename.is_valid():
-            raise NameTaken("")
         name = rename.cleaned_data["name"] if rename is not None else ""
         restored = restore(access.playbook.pk, kind, history_id, name=name)
     except NameTaken as taken:
-        form = rename or RestoreRoleForm()
-        if form.is_bound and str(taken):
-            form.add_error("name", str(taken))
-        return render(
-            request,
-            "planner/role_restore.html",
-            {
-                "access": access,
-                "playbook": access.playbook,
-                "section": "changes",
-                "form": form,
-                "taken": "" if form.is_bound else str(taken),
-                "action": request.path,
-                "next": request.POST.get("next", ""),
-                "query": request.POST.get("query", ""),
-            },
-        )
+        if rename is None:
+            return _rename_page(request, access, RestoreRoleForm(), taken=str(taken))
+        rename.add_error("name", str(taken))
+        return _rename_page(request, access, rename)
     except RestoreRefused as refused:
         messages.error(request, gettext("Not restored: %(reason)s") % {"reason": refused})
     else:
@@ -145,3 +132,24 @@ def changes_restore(
             kept[key] = query[key]
     url = reverse("changes", args=[access.playbook.pk])
     return redirect(f"{url}?{kept.urlencode()}" if kept else url)
+
+
+def _rename_page(
+    request: HttpRequest, access: Access, form: RestoreRoleForm, *, taken: str = ""
+) -> HttpResponse:
+    """The form asking a new name for a role whose name is taken again; it
+    posts to the same restore, with the same way back."""
+    return render(
+        request,
+        "planner/role_restore.html",
+        {
+            "access": access,
+            "playbook": access.playbook,
+            "section": "changes",
+            "form": form,
+            "taken": taken,
+            "action": request.path,
+            "next": request.POST.get("next", ""),
+            "query": request.POST.get("query", ""),
+        },
+    )
