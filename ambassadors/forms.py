@@ -13,11 +13,16 @@ from core.forms import DateInput
 from playbooks.models import Playbook
 
 
-def email_taken(playbook: Playbook, email: str, *, exclude_pk: int | None = None) -> bool:
-    others = Ambassador.objects.filter(playbook=playbook, email__iexact=email)
+def email_holder(
+    playbook: Playbook, email: str, *, exclude_pk: int | None = None
+) -> Ambassador | None:
+    """The other ambassador of this playbook with this e-mail, if any: one of a
+    deleted role too, since that role comes back with its ambassadors (the
+    database keeps e-mails unique among all of them). One query."""
+    others = Ambassador.all_objects.filter(playbook=playbook, email__iexact=email)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
-    return others.exists()
+    return others.select_related("role").first()
 
 
 class AmbassadorForm(VersionedForm):
@@ -62,7 +67,17 @@ class AmbassadorForm(VersionedForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if email_taken(self.playbook, email, exclude_pk=self.instance.pk):
+        holder = email_holder(self.playbook, email, exclude_pk=self.instance.pk)
+        if holder is not None and holder.role.deleted_at is not None:
+            raise forms.ValidationError(
+                _(
+                    "%(name)s of the deleted role “%(role)s” has this e-mail. Restore the role "
+                    "on the Changes page to have them back, or use another e-mail: a deleted "
+                    "role is removed for good 30 days after its deletion."
+                )
+                % {"name": holder.name, "role": holder.role.name}
+            )
+        if holder is not None:
             raise forms.ValidationError(
                 _("Another ambassador of this playbook already has this e-mail.")
             )

@@ -32,6 +32,14 @@ class AmbassadorQuerySet(models.QuerySet["Ambassador"]):
         return self.filter(link_hash=hash_token(token))
 
 
+class AmbassadorManager(models.Manager.from_queryset(AmbassadorQuerySet)):  # type: ignore[misc]
+    """The ambassadors of the roles not deleted (``role.ambassadors`` and
+    ``playbook.ambassadors`` too)."""
+
+    def get_queryset(self) -> AmbassadorQuerySet:
+        return super().get_queryset().filter(role__deleted_at__isnull=True)
+
+
 class Ambassador(Versioned):
     class Training(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
@@ -68,7 +76,9 @@ class Ambassador(Versioned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AmbassadorQuerySet.as_manager()
+    objects = AmbassadorManager()
+    # Those of deleted roles too: for restore, purge and unique e-mails only.
+    all_objects = AmbassadorQuerySet.as_manager()
 
     # Not a field: the roster marks the ambassadors it shows whose training is
     # due and not completed (ambassadors.views), for its template.

@@ -25,6 +25,7 @@ SOURCE_IMPORT = "import"
 SOURCE_COMMAND = "command"
 SOURCE_EXISTING = "existing data"
 SOURCE_RESTORE = "restore"  # with the person who restored, from the request
+SOURCE_PURGE = "purge"  # a deleted role removed for good after 30 days
 
 _source: contextvars.ContextVar[str | None] = contextvars.ContextVar("history_source", default=None)
 

@@ -1,7 +1,8 @@
 """Undo after a delete (DESIGN.md "History, undo and two people editing").
 
 A deleted Give-Get, ambassador or task comes back from its history through
-the changes page's restore. After a delete the page offers it: without
+the changes page's restore; a role is soft-deleted, and its restore clears
+the mark. After a delete the page offers it: without
 JavaScript as a plain form on the page the delete redirects to (kept in the
 session for that one page), with htmx out of band in the ``#undo`` region,
 where it stays until the page changes.
@@ -28,13 +29,18 @@ def delete(
     kind: str,
     label: str,
     back: str,
+    remove: Callable[[], object] | None = None,
+    next_page: bool = False,
 ) -> dict[str, str]:
-    """Delete ``instance`` and offer its Undo: kept for the next page unless
-    the request is htmx's, which shows it at once (``attach``)."""
+    """Delete ``instance`` (through ``remove`` when it has its own way: a
+    soft delete) and offer its Undo, which restores the history record the
+    delete left last: kept for the next page unless the request is htmx's,
+    which shows it at once (``attach``), or ``next_page`` says the response
+    leaves this page (an htmx redirect)."""
     model, pk = type(instance), instance.pk
-    instance.delete()
+    (remove or instance.delete)()
     history_id = (
-        model.history.filter(id=pk, history_type="-")  # type: ignore[attr-defined]
+        model.history.filter(id=pk)  # type: ignore[attr-defined]
         .order_by("-history_date", "-history_id")
         .values_list("history_id", flat=True)
         .first()
@@ -44,7 +50,7 @@ def delete(
         "label": label,
         "next": back,
     }
-    if not getattr(request, "htmx", False):
+    if next_page or not getattr(request, "htmx", False):
         request.session[SESSION_KEY] = undo
     return undo
 

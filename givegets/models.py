@@ -16,6 +16,13 @@ from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import Role
 
 
+class GiveGetManager(models.Manager["GiveGet"]):
+    """The Give-Gets of the roles not deleted (``role.givegets`` too)."""
+
+    def get_queryset(self) -> models.QuerySet[GiveGet]:
+        return super().get_queryset().filter(role__deleted_at__isnull=True)
+
+
 class GiveGet(Versioned):
     class Kind(models.TextChoices):
         TIME_SAVED = "time_saved", _("Time saved")
@@ -73,6 +80,10 @@ class GiveGet(Versioned):
     order = models.PositiveIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
+
+    objects = GiveGetManager()
+    # Those of deleted roles too: for restore and purge only.
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["order", "id"]

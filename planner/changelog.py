@@ -29,7 +29,13 @@ from django.utils.translation import gettext_lazy
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
 from core import history as core_history
-from core.history import SOURCE_COMMAND, SOURCE_EXISTING, SOURCE_IMPORT, SOURCE_RESTORE
+from core.history import (
+    SOURCE_COMMAND,
+    SOURCE_EXISTING,
+    SOURCE_IMPORT,
+    SOURCE_PURGE,
+    SOURCE_RESTORE,
+)
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
 from roles import equation
@@ -55,9 +61,9 @@ KIND_LABELS = {
     "step": gettext_lazy("Plan steps"),
     "task": gettext_lazy("Tasks"),
 }
-# Deleted things that come back from their history (roles will come back
-# whole once they are soft-deleted: DESIGN.md).
-RESTORABLE = ("giveget", "ambassador", "task")
+# Deleted things that come back: a Give-Get, ambassador or task from its
+# history; a role, soft-deleted, whole, with everything under it (DESIGN.md).
+RESTORABLE = ("role", "giveget", "ambassador", "task")
 
 # Not shown as changes: keys, positions and stamps.
 _NOT_SHOWN = {"id", "version", "order", "playbook", "step", "user", "invited_by", "created_at"}
@@ -160,7 +166,12 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
                 previous[kind, record.history_id] = before[record.previous_id]
     names = _Names([*records.values(), *previous.values()])  # an old role by name too
     gone = _still_gone(
-        [(kind, r) for (kind, _id), r in records.items() if r.history_type == "-"], names
+        [
+            (kind, r)
+            for (kind, _id), r in records.items()
+            if r.history_type == "-" or _soft_deletion(kind, r, previous.get((kind, _id)))
+        ],
+        names,
     )
     changes = []
     for history_id, date, kind in rows:
@@ -181,20 +192,53 @@ def _sentences(rows: Iterable[tuple[int, datetime.datetime, str]]) -> list[Chang
     return changes
 
 
+def _soft_deletion(kind: str, record: Any, before: Any) -> bool:
+    """A role's record that deleted it (soft: ``deleted_at`` set)."""
+    return (
+        kind == "role"
+        and record.history_type == "~"
+        and record.deleted_at is not None
+        and (before is None or before.deleted_at is None)
+    )
+
+
+def _soft_restoration(kind: str, record: Any, before: Any) -> bool:
+    """A role's record that brought it back (``deleted_at`` cleared)."""
+    return (
+        kind == "role"
+        and record.history_type == "~"
+        and record.deleted_at is None
+        and before is not None
+        and before.deleted_at is not None
+    )
+
+
 def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str, int]]:
     """The deletions on a page that can be undone: the thing is still gone and
-    its role or step is still there. One query per kind that has any."""
+    its role or step is still there; a role still deleted by that deletion,
+    less than 30 days ago. One query per kind that has any."""
     by_kind: dict[str, list[Any]] = defaultdict(list)
     for kind, record in deleted:
         if kind in RESTORABLE:
             by_kind[kind].append(record)
     gone = set()
     for kind, records in by_kind.items():
+        if kind == "role":
+            still_deleted = set(
+                Role.all_objects.filter(
+                    pk__in=[r.id for r in records],
+                    deleted_at__gt=timezone.now() - RETENTION,
+                ).values_list("pk", "deleted_at")
+            )
+            gone |= {
+                (kind, r.history_id)
+                for r in records
+                if r.history_type == "~" and (r.id, r.deleted_at) in still_deleted
+            }
+            continue
         model = KINDS[kind]
         back = set(
-            model._default_manager.filter(pk__in=[r.id for r in records]).values_list(
-                "pk", flat=True
-            )
+            model._base_manager.filter(pk__in=[r.id for r in records]).values_list("pk", flat=True)
         )
         for record in records:
             parent_there = (
@@ -205,7 +249,8 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
     return gone
 
 
-# A deleted playbook's history stays this long (in the admin), then goes.
+# A deleted playbook's history stays this long (in the admin), then goes; a
+# deleted role stays restorable this long, then goes with everything under it.
 RETENTION = datetime.timedelta(days=30)
 # Children first: Give-Gets and tasks are found through their roles' and
 # steps' records, so those go last but one.
@@ -234,6 +279,33 @@ def purge_deleted_playbooks(now: datetime.datetime | None = None) -> list[int]:
     return sorted(gone)
 
 
+def purge_deleted_roles(now: datetime.datetime | None = None) -> list[int]:
+    """The roles deleted more than ``RETENTION`` ago, removed for good with
+    their Give-Gets and ambassadors (each role in its own transaction, so one
+    that fails leaves the others purged); their ids."""
+    cutoff = (now or timezone.now()) - RETENTION
+    purged = []
+    due = Role.all_objects.filter(deleted_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)
+    for role_id in list(due):
+        if purge_deleted_role(role_id, now=now):
+            purged.append(role_id)
+    return purged
+
+
+def purge_deleted_role(role_id: int, *, now: datetime.datetime | None = None) -> bool:
+    """One role removed for good (with everything under it) if it is deleted
+    and its 30 days are over; whether it was. Recorded as a purge."""
+    cutoff = (now or timezone.now()) - RETENTION
+    with transaction.atomic(), core_history.recorded_as(SOURCE_PURGE):
+        role = (
+            Role.all_objects.select_for_update().filter(pk=role_id, deleted_at__lt=cutoff).first()
+        )
+        if role is None:  # restored meanwhile, or gone already
+            return False
+        role.delete()  # the cascade goes through the base managers: all rows
+    return True
+
+
 def _erased(record: Any) -> bool:
     """An ambassador's record after "Remove for good" (their name blanked)."""
     return isinstance(record, Ambassador.history.model) and not record.name
@@ -243,14 +315,25 @@ class RestoreRefused(Exception):
     """The deleted thing cannot come back as it was; ``str()`` says why."""
 
 
-def restore(playbook_id: int, kind: str, history_id: int) -> Any:
+class NameTaken(RestoreRefused):
+    """A deleted role's name is another role's now: it comes back renamed."""
+
+
+def restore(playbook_id: int, kind: str, history_id: int, *, name: str = "") -> Any:
     """Bring back a deleted Give-Get, ambassador or task exactly as it was
-    (an ambassador without a link: a revoked link never comes back), recorded
-    as a restore by the person in the request. ``None`` when the deletion is
-    not one of this playbook's; ``RestoreRefused`` when it cannot come back."""
+    (an ambassador without a link: a revoked link never comes back), or a
+    deleted role with everything under it (under ``name`` when given),
+    recorded as a restore by the person in the request. ``None`` when the
+    deletion is not one of this playbook's; ``RestoreRefused`` when it
+    cannot come back."""
     if kind not in RESTORABLE:
         return None
     records = dict(histories(playbook_id, kind=kind))[kind]
+    if kind == "role":
+        deletion = records.filter(
+            history_id=history_id, history_type="~", deleted_at__isnull=False
+        ).first()
+        return None if deletion is None else _restore_role(playbook_id, deletion, name=name)
     record = records.filter(history_id=history_id, history_type="-").first()
     if record is None:
         return None
@@ -271,11 +354,52 @@ def restore(playbook_id: int, kind: str, history_id: int) -> Any:
     return instance
 
 
+def _restore_role(playbook_id: int, deletion: Any, *, name: str) -> Role:
+    """Clear the role's ``deleted_at``: its Give-Gets and ambassadors come
+    back with it as they were (same rows), their links still revoked."""
+    name = name.strip() or deletion.name
+    try:
+        with transaction.atomic(), core_history.recorded_as(SOURCE_RESTORE):
+            role = Role.all_objects.select_for_update().filter(pk=deletion.id).first()
+            refused = _why_role_not_restored(playbook_id, role, name)
+            if refused:
+                raise refused
+            assert role is not None
+            role.deleted_at = None
+            role.name = name
+            role.save(update_fields=["deleted_at", "name"])
+    except IntegrityError:
+        # A role of that name added (or restored) at the same moment.
+        with transaction.atomic():
+            role = Role.all_objects.filter(pk=deletion.id).first()
+            refused = _why_role_not_restored(playbook_id, role, name)
+        if refused is None:
+            raise
+        raise refused from None
+    return role
+
+
+def _why_role_not_restored(playbook_id: int, role: Role | None, name: str) -> RestoreRefused | None:
+    """Why a deleted role cannot come back now, under ``name`` (None when it can)."""
+    if role is None:
+        return RestoreRefused(_("It was removed for good, 30 days after its deletion."))
+    if role.deleted_at is None:
+        return RestoreRefused(_("It is back already."))
+    if role.deleted_at <= timezone.now() - RETENTION:
+        return RestoreRefused(_("It was deleted more than 30 days ago."))
+    others = Role.objects.filter(playbook_id=playbook_id).values_list("name", flat=True)
+    if name.casefold() in {other.casefold() for other in others}:
+        return NameTaken(
+            _("Another role of this playbook is called “%(name)s” now.") % {"name": name}
+        )
+    return None
+
+
 def _why_not_restored(playbook_id: int, kind: str, record: Any) -> str:
     """Why a deleted thing cannot come back now ("" when it can)."""
     if _erased(record):
         return _("This person was removed for good.")
-    if KINDS[kind]._default_manager.filter(pk=record.id).exists():
+    if KINDS[kind]._base_manager.filter(pk=record.id).exists():
         return _("It is back already.")
     if kind == "task":
         if not Step.objects.filter(pk=record.step_id, playbook_id=playbook_id).exists():
@@ -284,7 +408,9 @@ def _why_not_restored(playbook_id: int, kind: str, record: Any) -> str:
         return _("Its role was deleted: restore the role first.")
     if (
         kind == "ambassador"
-        and Ambassador.objects.filter(playbook_id=playbook_id, email__iexact=record.email).exists()
+        and Ambassador.all_objects.filter(
+            playbook_id=playbook_id, email__iexact=record.email
+        ).exists()
     ):
         return _("Another ambassador of this playbook now has the e-mail %(email)s.") % {
             "email": record.email
@@ -301,11 +427,14 @@ class _Names:
         role_ids = {r.role_id for r in records if hasattr(r, "role_id")}
         step_ids = {r.step_id for r in records if hasattr(r, "step_id")}
         user_ids = {r.user_id for r in records if hasattr(r, "user_id")}
-        # A role's name now, or the name it had when it was deleted.
-        current = dict(Role.objects.filter(pk__in=role_ids).values_list("pk", "name"))
+        # A role's name now (deleted or not), or the name it had when it was
+        # removed for good.
+        rows = Role.all_objects.filter(pk__in=role_ids).values_list("pk", "name", "deleted_at")
+        current = {pk: name for pk, name, _deleted in rows}
         deleted = Role.history.filter(id__in=role_ids - current.keys(), history_type="-")
         self.roles: dict[int, str] = {**dict(deleted.values_list("id", "name")), **current}
-        self.live = set(current)  # the roles that exist now
+        # The roles that are there now (not deleted).
+        self.live = {pk for pk, _name, deleted_at in rows if deleted_at is None}
         self.steps = dict(Step.objects.filter(pk__in=step_ids).values_list("pk", "number"))
         self.users = {
             user.pk: _person(user) for user in get_user_model().objects.filter(pk__in=user_ids)
@@ -374,7 +503,21 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
     thing = _thing(kind, record, names)
     if record.history_change_reason == SOURCE_EXISTING:
         return capfirst(_("%(thing)s as it was when the history began.") % {"thing": thing})
+    if record.history_change_reason == SOURCE_PURGE:
+        return capfirst(
+            _("%(thing)s was removed for good, 30 days after its deletion.") % {"thing": thing}
+        )
     who = _who(record)
+    if _soft_deletion(kind, record, before):
+        return _("%(who)s deleted %(thing)s.") % {"who": who, "thing": thing}
+    if _soft_restoration(kind, record, before):
+        if before.name != record.name:
+            return _("%(who)s restored %(thing)s, renamed from “%(old)s”.") % {
+                "who": who,
+                "thing": thing,
+                "old": _short(before.name),
+            }
+        return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "+" and record.history_change_reason == SOURCE_RESTORE:
         return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "+":

@@ -45,6 +45,7 @@ from planner.grid import (
     role_cell_form,
     role_cells,
 )
+from planner.services import delete_role, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
@@ -395,7 +396,15 @@ def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> H
         following = (
             access.playbook.roles.filter(order__gt=role.order).order_by("order", "pk").first()
         )
-        role.delete()
+        offer = undo.delete(
+            request,
+            role,
+            playbook_id=access.playbook.pk,
+            kind="role",
+            label=role_undo_label(role),
+            back=_matrix_url(access, f"role-{role.pk}"),
+            remove=lambda: delete_role(role=role),
+        )
         status = _("Role “%(name)s” deleted.") % {"name": role.name}
         if request.htmx:
             # The focus goes to the row below, or to the add form.
@@ -407,7 +416,7 @@ def matrix_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> H
             )
             if following is None:
                 context["add_form"] = autofocus(context["add_form"])
-            return _section(request, context)
+            return undo.attach(request, _section(request, context), offer)
         messages.success(request, status)
         return redirect(_matrix_url(access))
     return render(

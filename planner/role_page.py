@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from core import concurrency, undo
 from core.forms import autofocus
@@ -34,6 +35,7 @@ from givegets import services
 from givegets.forms import GiveGetForm
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
+from planner.services import delete_role, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles.equation import MINUS
@@ -159,13 +161,28 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def role_delete(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def role_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Soft-delete the role; the overview follows, with its Undo (with htmx
+    too: the role page is gone, so htmx is sent there)."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
     if request.method == "POST":
-        role.delete()
+        overview = reverse("playbook_detail", args=[access.playbook.pk])
+        undo.delete(
+            request,
+            role,
+            playbook_id=access.playbook.pk,
+            kind="role",
+            label=role_undo_label(role),
+            back=_role_url(role),
+            remove=lambda: delete_role(role=role),
+            next_page=True,
+        )
         messages.success(request, _("Role “%(name)s” deleted.") % {"name": role.name})
-        return redirect("playbook_detail", access.playbook.pk)
+        if request.htmx:
+            return HttpResponseClientRedirect(overview)
+        return redirect(overview)
     return render(request, "planner/role_delete.html", role_context(access, role))
 
 

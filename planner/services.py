@@ -1,15 +1,21 @@
-"""Writes that span apps: a new playbook with its default plan and example roles."""
+"""Writes that span apps: a new playbook with its default plan and example
+roles; a role's (soft) deletion, which revokes its ambassadors' links."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actionplan.services import create_default_plan
+from ambassadors.models import Ambassador
 from planner.examples import add_example_roles
+from planner.tasks import schedule_role_purge
 from playbooks import services as playbook_services
 from playbooks.models import Playbook
+from roles.models import Role
 
 
 @transaction.atomic
@@ -21,3 +27,27 @@ def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -
     if with_examples:
         add_example_roles(playbook)
     return playbook
+
+
+def delete_role(*, role: Role) -> Role:
+    """Soft-delete a role (DESIGN.md "History, undo and two people editing"):
+    hidden at once with its Give-Gets and ambassadors, whose personal links
+    are revoked (a revoked link never comes back, not even with the role);
+    restorable for 30 days (``changelog.restore``), then purged (scheduled
+    here, and ``manage.py purge_history``). Two queries and the history's."""
+    with transaction.atomic():
+        # Not recorded: the links are not in the history (core.history).
+        Ambassador.all_objects.filter(role=role).update(
+            link_hash="", link_issued_at=None, link_last_opened_at=None
+        )
+        role.deleted_at = timezone.now()
+        role.save(update_fields=["deleted_at"])
+        schedule_role_purge(role.pk)
+    return role
+
+
+def role_undo_label(role: Role) -> str:
+    """What the Undo after a role's deletion brings back, in words."""
+    return _("Bring back the role “%(name)s” with its Give-Gets and ambassadors.") % {
+        "name": role.name
+    }

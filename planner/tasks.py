@@ -83,3 +83,27 @@ def schedule_history_purge(playbook_id: int) -> None:
             logger.exception("Could not schedule the history purge of playbook %s", playbook_id)
 
     transaction.on_commit(enqueue)
+
+
+@task()
+def purge_deleted_role_task(role_id: int) -> None:
+    """A deleted role removed for good once its 30 days are over (its deletion
+    schedules this; ``manage.py purge_history`` catches any missed). Nothing
+    when it was restored meanwhile."""
+    if changelog.purge_deleted_role(role_id):
+        logger.info("Deleted role %s removed for good", role_id)
+
+
+def schedule_role_purge(role_id: int) -> None:
+    """After a role's deletion commits: its purge in 30 days (and a minute,
+    so that the role is due when the task runs)."""
+
+    def enqueue() -> None:
+        try:
+            purge_deleted_role_task.using(
+                run_after=timezone.now() + changelog.RETENTION + datetime.timedelta(minutes=1)
+            ).enqueue(role_id)
+        except Exception:
+            logger.exception("Could not schedule the purge of deleted role %s", role_id)
+
+    transaction.on_commit(enqueue)

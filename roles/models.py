@@ -25,6 +25,13 @@ def week_one_end(go_live: datetime.date | None) -> datetime.date | None:
     return go_live + datetime.timedelta(days=6) if go_live else None
 
 
+class RoleManager(models.Manager["Role"]):
+    """The roles not deleted: every page reads these (``playbook.roles`` too)."""
+
+    def get_queryset(self) -> models.QuerySet[Role]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Role(Versioned):
     playbook = models.ForeignKey(
         Playbook, on_delete=models.CASCADE, related_name="roles", verbose_name=_("playbook")
@@ -99,8 +106,15 @@ class Role(Versioned):
         help_text=_("0-5: how rigid a process it forces on them."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Soft-deleted (DESIGN.md "History, undo and two people editing"): hidden
+    # with everything under it, restorable for 30 days, then purged.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+
+    objects = RoleManager()
+    # Deleted roles too: for restore and purge only.
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -108,9 +122,13 @@ class Role(Versioned):
         verbose_name_plural = _("roles")
         constraints = [
             # Folds Æ, Ø, Å on PostgreSQL only (SQLite's lower() is ASCII): the
-            # forms and the import compare with str.casefold() first.
+            # forms and the import compare with str.casefold() first. Among the
+            # roles not deleted: a new role may take a deleted one's name.
             models.UniqueConstraint(
-                F("playbook"), Lower("name"), name="roles_role_unique_name_per_playbook"
+                F("playbook"),
+                Lower("name"),
+                condition=Q(deleted_at__isnull=True),
+                name="roles_role_unique_name_per_playbook",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="roles_role_name_not_blank"),
             models.CheckConstraint(

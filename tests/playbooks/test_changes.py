@@ -109,11 +109,22 @@ class TestSentences:
     def test_a_deleted_roles_things_keep_its_name(
         self, world: Any, sales: Role, client_for: Any
     ) -> None:
-        make_giveget(sales, "Log each meeting")
-        client_for("owner").post(reverse("role_delete", args=[world.playbook.pk, sales.pk]))
+        giveget = make_giveget(sales, "Log each meeting")
+        client = client_for("owner")
+        client.post(reverse("giveget_delete", args=[world.playbook.pk, sales.pk, giveget.pk]))
+        client.post(reverse("role_delete", args=[world.playbook.pk, sales.pk]))
         assert not Role.objects.filter(pk=sales.pk).exists()
         lines = sentences(client_for("viewer").get(url(world.playbook)))
-        assert "Olivia deleted the role “Sales”." in lines
+        assert lines[:2] == [
+            "Olivia deleted the role “Sales”.",
+            "Olivia deleted the Give-Get “Log each meeting” of Sales.",
+        ]
+        # And once the role is removed for good, 30 days later.
+        month_ago = timezone.now() - datetime.timedelta(days=31)
+        Role.all_objects.filter(pk=sales.pk).update(deleted_at=month_ago)
+        call_command("purge_history", stdout=io.StringIO())
+        lines = sentences(client_for("viewer").get(url(world.playbook)))
+        assert "The role “Sales” was removed for good, 30 days after its deletion." in lines
         assert "Olivia deleted the Give-Get “Log each meeting” of Sales." in lines
 
     def test_values_as_a_person_reads_them_in_danish(
@@ -716,7 +727,10 @@ class TestPurge:
         assert all(self.counts(old_pk).values())
         out = io.StringIO()
         call_command("purge_history", stdout=out)
-        assert out.getvalue().strip() == f"History removed for 1 deleted playbook(s): {old_pk}."
+        assert out.getvalue().splitlines() == [
+            f"History removed for 1 deleted playbook(s): {old_pk}.",
+            "Removed for good 0 role(s) deleted over 30 days ago.",
+        ]
         assert set(self.counts(old_pk).values()) == {0}
         assert all(self.counts(recent_pk).values())
         assert all(self.counts(kept.pk).values())

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roles', '0003_history'),
+        ('roles', '0004_role_deleted_at'),
     ]
 
     operations = [
