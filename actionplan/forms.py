@@ -50,8 +50,10 @@ class StepForm(VersionedForm):
 
     def save(self, commit: bool = True) -> Step:
         step = super().save(commit=False)
+        # What the form showed, not the row now: someone may have typed dates
+        # since this form was read (the save then merges or says so).
         shown = (self.cleaned_data.get("shown_start"), self.cleaned_data.get("shown_due"))
-        if self.was_default and (step.start, step.due) == shown:
+        if any(shown) and (step.start, step.due) == shown:
             # Unchanged: the dates keep following go-live.
             step.start = step.due = None
         if commit:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 TOKEN = "read_as"  # noqa: S105 - a field name
 CHOICE = "on_conflict"
 KEEP_THEIRS = "theirs"
+MINE = "mine"
 SALT = "core.concurrency"
 
 
@@ -129,8 +130,11 @@ class VersionedForm(forms.ModelForm):
             return None
         return Read.load(self.data.get(self.add_prefix(TOKEN), ""), self.instance)
 
-    def keeps_theirs(self) -> bool:
-        return self.is_bound and self.data.get(self.choice_name) == KEEP_THEIRS
+    def choice(self) -> str | None:
+        """The conflict's button pressed: "mine", "theirs", or None."""
+        if not self.is_bound:
+            return None
+        return {MINE: MINE, KEEP_THEIRS: KEEP_THEIRS}.get(self.data.get(self.choice_name, ""))
 
 
 @dataclass(frozen=True)
@@ -194,8 +198,8 @@ def save[M: models.Model](form: VersionedForm) -> M | None:
     error says why, and the form is ready to be shown again).
 
     Inside a transaction, with the row locked. Raises IntegrityError when the
-    database refuses the merged row (a name taken meanwhile, say): the
-    caller's to answer, as it does for a save it made itself.
+    database refuses a row nobody else changed (a name taken meanwhile, say):
+    the caller's to answer, as it does for a save it made itself.
     """
     instance = form.save(commit=False)  # the form's own rules for what it saves
     model = type(instance)
@@ -216,39 +220,82 @@ def save[M: models.Model](form: VersionedForm) -> M | None:
             was = theirs
         else:
             was = {name: read.value(_field(current, name), name) for name in names}
-        changed = [name for name in names if mine[name] != was[name]]
-        if read is not None and form.keeps_theirs():
+        changed = [name for name in names if not _same(mine[name], was[name])]
+        choice = form.choice()
+        if read is not None and choice == KEEP_THEIRS:
             changed = [name for name in changed if name not in read.disputed]
-        disputed = [n for n in changed if theirs[n] != was[n] and theirs[n] != mine[n]]
+        disputed = [
+            name
+            for name in changed
+            if not _same(theirs[name], was[name]) and not _same(theirs[name], mine[name])
+        ]
+        if read is not None and read.disputed and choice is None:
+            # Shown a conflict, saved without choosing: the choice is still to make.
+            disputed = [name for name in read.disputed if name in changed]
         if disputed:
             form.conflict = _conflict(form, current, read, disputed, mine, theirs)
             _read_again(form, current, names, changed, disputed)
             return None
-        to_write = [name for name in changed if mine[name] != theirs[name]]
+        to_write = [name for name in changed if not _same(mine[name], theirs[name])]
+        merged = read is not None and read.version != current.version
         for name in to_write:
             setattr(current, _field(current, name).attname, mine[name])
         _keep_cached_relations(instance, current)
-        if to_write and (read is None or read.version == current.version):
+        if to_write and merged and not _valid_merged(form, current, names, changed):
+            return None
+        if to_write and not merged:
             current.save(update_fields=to_write)  # nobody else's change: as it was read
         elif to_write:
             try:
                 with transaction.atomic():
                     current.save(update_fields=to_write)
-            except IntegrityError:
-                # Only together with someone else's change does it break a rule.
+            except IntegrityError:  # a rule only the database holds
                 current.refresh_from_db()
-                form.add_error(
-                    None,
-                    gettext(
-                        "Together with a change saved meanwhile, this breaks a rule, "
-                        "so nothing was saved. Check the values and save again."
-                    ),
-                )
-                _read_again(form, current, names, changed, ())
+                _refuse_merged(form, current, names, changed)
                 return None
     for field in model._meta.concrete_fields:
         setattr(instance, field.attname, getattr(current, field.attname))
     return instance
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Equal values; a text's line ends as the browser posts them or not."""
+    if isinstance(one, str) and isinstance(other, str):
+        return one.replace("\r\n", "\n") == other.replace("\r\n", "\n")
+    return bool(one == other)
+
+
+def _valid_merged(
+    form: VersionedForm, merged: models.Model, names: list[str], changed: list[str]
+) -> bool:
+    """Whether the form's own rules (its rules across fields among them)
+    accept the row as it would be saved: this person's changes with the
+    ones saved meanwhile. If not, the form shows the merged values and why,
+    read as of now."""
+    _fill(form, merged, names)
+    form.full_clean()
+    if form.is_valid():
+        return True
+    merged.refresh_from_db()
+    _refuse_merged(form, merged, names, changed)
+    return False
+
+
+def _refuse_merged(
+    form: VersionedForm,
+    current: models.Model,
+    names: list[str],
+    changed: list[str],
+) -> None:
+    """Nothing saved: the form says why, read as of ``current``."""
+    form.add_error(
+        None,
+        gettext(
+            "Together with a change saved meanwhile, this breaks a rule, "
+            "so nothing was saved. Check the values and save again."
+        ),
+    )
+    _read_again(form, current, names, changed, ())
 
 
 def _keep_cached_relations(instance: models.Model, current: models.Model) -> None:
@@ -301,6 +348,9 @@ def shown(field: models.Field[Any, Any], value: Any) -> str:
     """A value as a person reads it, in the active language."""
     if value is None or value == "":
         return gettext("(empty)")
+    if field.is_relation and field.remote_field is not None:
+        related = field.remote_field.model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else gettext("(removed)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -321,21 +371,25 @@ def _read_again(
 ) -> None:
     """The form as read now: the fields this person changed keep their
     values, the others show the row's; its token is the row's version."""
+    data = _fill(form, current, [name for name in names if name not in changed])
+    data[form.add_prefix(TOKEN)] = read_token(current, names, disputed=tuple(disputed))
+    data.pop(form.choice_name, None)
+
+
+def _fill(form: VersionedForm, row: models.Model, names: list[str]) -> QueryDict:
+    """The form's data with ``names`` as ``row`` holds them, as a browser posts them."""
     data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
     if not isinstance(form.data, QueryDict):
         data.update(form.data)
     for name in names:
-        if name in changed:
-            continue
         key = form.add_prefix(name)
-        raw = _raw(form.fields[name], _field(current, name).value_from_object(current))
+        raw = _raw(form.fields[name], _field(row, name).value_from_object(row))
         if raw is None:
             data.pop(key, None)
         else:
             data[key] = raw
-    data[form.add_prefix(TOKEN)] = read_token(current, names, disputed=tuple(disputed))
-    data.pop(form.choice_name, None)
     form.data = data
+    return data
 
 
 def _raw(field: forms.Field, value: Any) -> str | None:

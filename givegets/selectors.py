@@ -40,3 +40,16 @@ def giveget_of(role: Role, giveget_id: int) -> GiveGet:
         raise Http404
     giveget.role = role
     return giveget
+
+
+def get_giveget(playbook: Playbook, role_id: int, giveget_id: int) -> GiveGet:
+    """One Give-Get of this playbook's role, with its role (one query), or 404:
+    what a single cell needs, without the role's other Give-Gets."""
+    giveget = get_object_or_404(
+        GiveGet.objects.select_related("role"),
+        pk=giveget_id,
+        role_id=role_id,
+        role__playbook=playbook,
+    )
+    giveget.role.playbook = playbook
+    return giveget

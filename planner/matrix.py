@@ -31,7 +31,7 @@ from core.http import HtmxHttpRequest
 from core.ordering import move
 from givegets import services as giveget_services
 from givegets.forms import GiveGetForm, QuickGiveGetForm
-from givegets.selectors import get_role_with_givegets, giveget_of
+from givegets.selectors import get_giveget, get_role_with_givegets, giveget_of
 from planner.grid import (
     GIVEGET_CELLS,
     ROLE_CELLS,
@@ -204,8 +204,8 @@ def matrix_giveget_cell(
     access = get_playbook(request, playbook_id, Level.EDITOR)
     if name not in GIVEGET_CELLS:
         raise Http404
-    role = get_role_with_givegets(access.playbook, role_id)
-    gg = giveget_of(role, giveget_id)
+    gg = get_giveget(access.playbook, role_id, giveget_id)
+    role = gg.role
     cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
     if request.htmx and request.method == "GET" and request.GET.get("cancel"):
         return render(request, "planner/matrix.html#cell", {"cell": cell})
@@ -214,7 +214,6 @@ def matrix_giveget_cell(
         if not request.htmx:
             messages.success(request, _("Give-Get saved."))
             return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
-        # The Give-Get saved is the one among the role's (prefetched) Give-Gets.
         cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
         return _saved(request, access, role, cell, field=name)
     back = _matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk)

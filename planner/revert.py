@@ -28,6 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from actionplan.models import Step
+from ambassadors.forms import email_holder
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
 from planner.changelog import (
@@ -198,10 +199,8 @@ def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Mode
     if (
         isinstance(row, Ambassador)
         and field.name == "email"
-        and Ambassador.objects.filter(playbook=playbook, email__iexact=row.email)
-        .exclude(pk=row.pk)
-        .exists()
-    ):
+        and email_holder(playbook, row.email, exclude_pk=row.pk) is not None
+    ):  # one of a deleted role too: it comes back with its role
         return _("Another ambassador of this playbook now has the e-mail %(email)s.") % {
             "email": row.email
         }

@@ -426,3 +426,92 @@ def test_a_row_deleted_between_reading_and_saving_is_said(world: Any, sales: Rol
     assert form.non_field_errors() == [
         "Someone else deleted this since you opened it, so nothing was saved."
     ]
+
+
+class TestWhatTheReviewFound:
+    def test_step_dates_that_followed_go_live_when_read_are_not_a_change(
+        self, two: tuple[Client, Client], world: Any, sales: Role
+    ) -> None:
+        """A renames the step; B typed its dates meanwhile: B's dates stay."""
+        a, b = two
+        world.playbook.go_live = "2027-03-01"
+        world.playbook.save()
+        step = Step.objects.get(playbook=world.playbook, number=3)
+        url = reverse("step_edit", args=[world.playbook.pk, step.pk])
+        field = f"step{step.pk}-"
+        seen_a, seen_b = opened(a, url, field + "title"), opened(b, url, field + "title")
+        assert seen_a[field + "start"]  # the default dates, shown
+        seen_b[field + "start"], seen_b[field + "due"] = "2027-01-04", "2027-01-08"
+        assert b.post(url, seen_b).status_code == 302
+        seen_a[field + "title"] = "Train the ambassadors first"
+        assert a.post(url, seen_a).status_code == 302
+        step.refresh_from_db()
+        assert step.title == "Train the ambassadors first"
+        assert (str(step.start), str(step.due)) == ("2027-01-04", "2027-01-08")
+
+    def test_a_rule_of_the_form_across_fields_holds_for_the_merged_row(
+        self, two: tuple[Client, Client], world: Any, sales: Role
+    ) -> None:
+        """A sets a training date, B sets the training to not started: each
+        alone is fine, together they are not (a date goes with a training)."""
+        a, b = two
+        amb = make_ambassador(sales, training=Ambassador.Training.SCHEDULED)
+        url = reverse("ambassador_edit", args=[world.playbook.pk, amb.pk])
+        prefix = f"a{amb.pk}-"
+        seen_a, seen_b = opened(a, url, prefix + "name"), opened(b, url, prefix + "name")
+        seen_b[prefix + "training"] = Ambassador.Training.NOT_STARTED
+        assert b.post(url, seen_b).status_code == 302
+        seen_a[prefix + "trained_on"] = "2027-02-10"
+        response = a.post(url, seen_a)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Together with a change saved meanwhile, this breaks a rule" in html
+        assert "A training date goes with a scheduled or completed training." in html
+        amb.refresh_from_db()
+        assert (amb.training, amb.trained_on) == (Ambassador.Training.NOT_STARTED, None)
+
+    def test_line_ends_as_a_browser_posts_them_are_no_change(
+        self, two: tuple[Client, Client], sales: Role
+    ) -> None:
+        a, b = two
+        Role.objects.filter(pk=sales.pk).update(wiifm="One.\nTwo.")  # as an import stores it
+        edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
+        seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
+        seen_b["wiifm"] = "Three."
+        assert b.post(edit, seen_b).status_code == 302
+        seen_a["wiifm"] = seen_a["wiifm"].replace("\n", "\r\n")  # untouched, as posted
+        seen_a["headcount"] = "41"
+        assert a.post(edit, seen_a).status_code == 302
+        sales.refresh_from_db()
+        assert (sales.wiifm, sales.headcount) == ("Three.", 41)
+
+    def test_after_a_conflict_a_plain_save_still_asks(
+        self, two: tuple[Client, Client], sales: Role
+    ) -> None:
+        a, b = two
+        edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
+        seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
+        seen_a["headcount"], seen_b["headcount"] = "45", "50"
+        a.post(edit, seen_a)
+        again = form_on(b.post(edit, seen_b).content.decode(), "name")
+        response = b.post(edit, again)  # Save, not one of the two buttons
+        assert response.status_code == 409
+        assert "Theirs: <strong>45</strong>" in response.content.decode()
+        sales.refresh_from_db()
+        assert sales.headcount == 45
+
+    def test_a_role_in_a_conflict_is_shown_by_its_name(
+        self, two: tuple[Client, Client], world: Any, sales: Role
+    ) -> None:
+        a, b = two
+        service = make_role(world.playbook, "Service")
+        support = make_role(world.playbook, "Support")
+        amb = make_ambassador(sales)
+        url = reverse("ambassador_edit", args=[world.playbook.pk, amb.pk])
+        prefix = f"a{amb.pk}-"
+        seen_a, seen_b = opened(a, url, prefix + "role"), opened(b, url, prefix + "role")
+        seen_a[prefix + "role"], seen_b[prefix + "role"] = str(service.pk), str(support.pk)
+        a.post(url, seen_a)
+        html = b.post(url, seen_b).content.decode()
+        assert "Theirs: <strong>Service</strong>" in html
+        assert "Yours: <strong>Support</strong>" in html

@@ -70,3 +70,20 @@ def test_manager_cannot_change_anything() -> None:
         ).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_runs_again_after_a_demo_role_was_deleted() -> None:
+    """The deleted role's ambassadors keep their e-mails (the role can come
+    back with them): seeding again must not try to take them."""
+    from django.utils import timezone
+
+    from roles.models import Role
+
+    call_command("seed_demo", "--force")
+    sales = Role.objects.get(playbook__name="Salesforce rollout", name="Sales")
+    sales.deleted_at = timezone.now()
+    sales.save()
+    call_command("seed_demo", "--force")  # no IntegrityError on Mette's e-mail
+    assert not Role.objects.filter(pk=sales.pk).exists()  # still deleted, restorable
+    assert Role.all_objects.filter(pk=sales.pk, ambassadors__isnull=False).exists()

@@ -1233,13 +1233,13 @@ class TestQueryBudget:
         gg = role.givegets.first()
         assert gg is not None
         client = client_for("editor")
-        # session, user, membership with its playbook, the role, its Give-Gets
-        # (the Give-Get is among them: another role's is a 404), savepoint,
+        # session, user, membership with its playbook, the Give-Get with its
+        # role (of this playbook: another's is a 404), savepoint,
         # the Give-Get again, locked (core.concurrency), the update, its
         # history record, release (one write transaction in production), then
         # the numbers of the totals and the chart: roles' and Give-Gets'
         # values. (The database checks the constraints.)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             response = client.post(
                 gg_cell_url(gg, "minutes_each"), {f"g{gg.pk}-minutes_each": "2"}, headers=HTMX
             )

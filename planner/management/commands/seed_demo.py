@@ -130,7 +130,7 @@ class Command(BaseCommand):
         for index, role in enumerate(playbook.roles.order_by("order", "pk")):
             for name, department, influence, training in people.get(index, []):
                 email = f"{name.split()[0].lower()}@{domain}"
-                Ambassador.objects.get_or_create(
+                Ambassador.all_objects.get_or_create(
                     playbook=playbook,
                     email=email,
                     defaults={
