@@ -24,6 +24,7 @@ print(json.dumps({
     "ENGINE": s.DATABASES["default"]["ENGINE"],
     "OPTIONS": s.DATABASES["default"].get("OPTIONS", {}),
     "TIME_ZONE": s.TIME_ZONE,
+    "CACHE": s.CACHES["default"]["BACKEND"],
     "SILENCED": s.SILENCED_SYSTEM_CHECKS if hasattr(s, "SILENCED_SYSTEM_CHECKS") else [],
 }))
 """
@@ -91,11 +92,17 @@ def test_sqlite_by_default_with_wal_and_immediate_transactions() -> None:
     assert values["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in values["OPTIONS"]["init_command"]
     assert values["TIME_ZONE"] == "Europe/Copenhagen"
+    assert values["CACHE"] == "core.cache.FileCache"  # culled now and then (core/cache.py)
 
 
 def test_postgresql_from_database_url() -> None:
     values = probe(SECRET_KEY=SECRET, DATABASE_URL="postgres://u@db.example:5432/wiifm")
     assert values["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_redis_from_redis_url() -> None:
+    values = probe(SECRET_KEY=SECRET, REDIS_URL="redis://cache.example:6379/0")
+    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
 
 
 def test_check_deploy_reports_no_issue() -> None:
