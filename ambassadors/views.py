@@ -149,7 +149,7 @@ def ambassador_edit(request: HtmxHttpRequest, playbook_id: int, ambassador_id: i
             return render(
                 request, "ambassadors/roster.html#roster", roster_context(request, access)
             )
-        messages.success(request, _("Changes saved."))
+        messages.success(request, concurrency.saved_message(form))
         return redirect(_roster_url(access, ambassador))
     context = {
         "access": access,

@@ -106,6 +106,7 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: Conflict | None = None
+        self.written: list[str] = []  # the fields the last save wrote
         if self.instance.pk is None:  # a new row: nothing to have read
             del self.fields[TOKEN]
         else:
@@ -243,6 +244,7 @@ def save[M: models.Model](form: VersionedForm) -> M | None:
         _keep_cached_relations(instance, current)
         if to_write and merged and not _valid_merged(form, current, names, changed):
             return None
+        form.written = to_write
         if to_write and not merged:
             current.save(update_fields=to_write)  # nobody else's change: as it was read
         elif to_write:
@@ -408,3 +410,11 @@ def _raw(field: forms.Field, value: Any) -> str | None:
 def status(form: object) -> int:
     """The status of a page showing ``form``: 409 when it is back with a conflict."""
     return 409 if getattr(form, "conflict", None) is not None else 200
+
+
+def saved_message(form: VersionedForm) -> str:
+    """What a save that went through says: after "Keep theirs" with nothing
+    else changed, that nothing was written."""
+    if not form.written and form.choice() == KEEP_THEIRS:
+        return gettext("Their version kept; you changed nothing else.")
+    return gettext("Changes saved.")

@@ -187,7 +187,7 @@ def matrix_cell(
     saved = request.method == "POST" and form.is_valid()
     if saved and services.save_role_form(form):
         if not request.htmx:
-            messages.success(request, _("Changes saved."))
+            messages.success(request, concurrency.saved_message(form))
             return redirect(_matrix_url(access, f"role-{role.pk}"))
         cell = role_cells(role, can_edit=True, names=[name])[name]
         return _saved(request, access, role, cell, field=name)
@@ -348,7 +348,7 @@ def matrix_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         request.POST or None, instance=role, playbook=access.playbook, prefix=f"role{role.pk}"
     )
     if request.method == "POST" and form.is_valid() and services.save_role_form(form):
-        messages.success(request, _("Changes saved."))
+        messages.success(request, concurrency.saved_message(form))
         return redirect(_matrix_url(access, f"role-{role.pk}"))
     context = {
         "access": access,

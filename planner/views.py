@@ -141,11 +141,13 @@ def charter_edit(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     form = CharterForm(request.POST or None, instance=access.playbook, prefix="charter")
     if request.method == "POST" and form.is_valid() and concurrency.save(form):
         if request.htmx:
-            context = overview_context(access, oob=True, charter_saved=True, focus_charter=True)
+            context = overview_context(
+                access, oob=True, charter_saved=concurrency.saved_message(form), focus_charter=True
+            )
             html = render_to_string("planner/overview.html#charter", context, request)
             html += render_to_string("planner/overview.html#health", context, request)
             return HttpResponse(html)
-        messages.success(request, _("Changes saved."))
+        messages.success(request, concurrency.saved_message(form))
         return redirect(reverse("playbook_detail", args=[access.playbook.pk]) + "#charter")
     context = {
         "access": access,

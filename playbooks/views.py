@@ -26,7 +26,7 @@ def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
     form = PlaybookForm(request.POST or None, instance=access.playbook)
     if request.method == "POST" and form.is_valid() and concurrency.save(form):
-        messages.success(request, _("Changes saved."))
+        messages.success(request, concurrency.saved_message(form))
         return redirect("playbook_detail", access.playbook.pk)
     return render(
         request,

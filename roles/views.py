@@ -38,7 +38,7 @@ def role_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRespo
     role = get_role(access.playbook, role_id)
     form = RoleForm(request.POST or None, instance=role, playbook=access.playbook)
     if request.method == "POST" and form.is_valid() and services.save_role_form(form):
-        messages.success(request, _("Changes saved."))
+        messages.success(request, concurrency.saved_message(form))
         return redirect("role_detail", access.playbook.pk, role.pk)
     return render(
         request,

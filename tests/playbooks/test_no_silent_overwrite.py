@@ -248,9 +248,26 @@ class TestAConflict:
         again = form_on(response.content.decode(), "name")
         assert again["headcount"] == "41" and again["wiifm"].startswith("Mine")
         again["on_conflict"] = "theirs"
-        assert b.post(edit, again).status_code == 302
+        response = b.post(edit, again, follow=True)
+        assert "Changes saved." in response.content.decode()  # the headcount
         sales.refresh_from_db()
         assert (sales.wiifm, sales.headcount) == ("Theirs: no more Friday reports.", 41)
+
+    def test_keep_theirs_with_nothing_else_changed_says_so(
+        self, two: tuple[Client, Client], sales: Role
+    ) -> None:
+        a, b = two
+        edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
+        seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
+        seen_a["headcount"], seen_b["headcount"] = "45", "50"
+        a.post(edit, seen_a)
+        again = form_on(b.post(edit, seen_b).content.decode(), "name")
+        again["on_conflict"] = "theirs"
+        html = b.post(edit, again, follow=True).content.decode()
+        assert "Their version kept; you changed nothing else." in html
+        assert "Changes saved." not in html
+        sales.refresh_from_db()
+        assert (sales.headcount, sales.version) == (45, 2)
 
     def test_the_form_shown_again_carries_what_others_changed_meanwhile(
         self, two: tuple[Client, Client], sales: Role
