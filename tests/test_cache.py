@@ -33,16 +33,16 @@ def test_writes_between_counts_do_not_list_the_directory(
     monkeypatch.setattr(FileCache, "_list_cache_files", counting)
     monkeypatch.setattr(core.cache.random, "randrange", lambda n: 1)  # not drawn
     for n in range(30):
-        cache.set(f"key {n}", n)
+        cache.set(f"key-{n}", n)
     assert listed == []
     assert entries(tmp_path) == 30  # above MAX_ENTRIES until the next count
-    assert cache.get("key 29") == 29
+    assert cache.get("key-29") == 29
 
     monkeypatch.setattr(core.cache.random, "randrange", lambda n: 0)  # drawn
-    cache.set("one more", 1)
+    cache.set("one-more", 1)
     assert listed == [1]
     assert entries(tmp_path) == 16  # half culled (CULL_FREQUENCY 2), then the new one
-    assert cache.get("one more") == 1
+    assert cache.get("one-more") == 1
 
 
 def test_the_draw_is_one_write_in_cull_every(
