@@ -30,6 +30,19 @@ document.addEventListener("click", (event) => {
   if (region) region.replaceChildren();
 });
 
+// Ctrl+Z (Cmd+Z) presses the Undo on offer, from wherever the focus went
+// after the delete; in a field someone typed in it stays the field's undo.
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey) return;
+  if (event.key.toLowerCase() !== "z") return;
+  const field = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+  if (field && !("defaultValue" in field && field.value === field.defaultValue)) return;
+  const form = document.querySelector("#undo form.undo");
+  if (!form) return;
+  event.preventDefault();
+  form.requestSubmit();
+});
+
 // PDF links: say that the document is being prepared (rendering can take a
 // few seconds for a large playbook). Without JavaScript they are plain links.
 document.addEventListener("click", (event) => {

@@ -791,3 +791,29 @@ def test_undo_after_deleting_a_giveget(page: Page, live_server: Any, playbook: P
     expect(balance).to_have_text("+20 min")
     expect(page.locator(f"#gg-row-{sales.pk} tbody tr[id^='gg-']")).to_have_count(1)
     assert GiveGet.objects.filter(pk=giveget.pk).exists()
+
+
+def test_ctrl_z_undoes_a_delete_from_where_the_focus_went(
+    page: Page, live_server: Any, playbook: Playbook
+) -> None:
+    """After a delete the focus moves on (to the next Give-Get or the add
+    form); Ctrl+Z there presses the Undo without reaching for it."""
+    sales = roles(playbook)["Sales"]
+    giveget = sales.givegets.get()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/matrix/")
+    open_givegets(page, sales, keyboard=False)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#gg-{giveget.pk}").get_by_role("link", name="Delete").click()
+    expect(page.locator("#undo")).to_contain_text("Ctrl+Z")
+    field = page.locator(f"#id_new{sales.pk}-give")
+    expect(field).to_be_focused()  # the add form, the row having no other Give-Get
+    field.type("Log")
+    page.keyboard.press("Control+z")  # the field's own undo: the typing
+    expect(page.locator("#undo")).to_contain_text("Ctrl+Z")
+    assert not GiveGet.objects.filter(pk=giveget.pk).exists()
+    field.fill("")
+    page.keyboard.press("Control+z")  # nothing typed: the delete's Undo
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_have_text("Restored as it was.")
+    assert GiveGet.objects.filter(pk=giveget.pk).exists()
