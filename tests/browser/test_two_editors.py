@@ -32,8 +32,15 @@ def open_headcount(page: Page, base: str, role: Role) -> None:
 def test_the_second_save_sees_the_first_and_chooses(
     browser: Browser, live_server: Any, sales: Role
 ) -> None:
-    a = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    b = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 900}) for _ in "ab"]
+    try:
+        journey(*(context.new_page() for context in contexts), live_server, sales)
+    finally:  # no connection of theirs left open to the live server
+        for context in contexts:
+            context.close()
+
+
+def journey(a: Page, b: Page, live_server: Any, sales: Role) -> None:
     b.add_init_script("window.__cspViolations = [];")
     problems = PageProblems(b)
     log_in(a, live_server.url, "lead")
