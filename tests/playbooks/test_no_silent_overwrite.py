@@ -103,6 +103,21 @@ def sales(world: Any) -> Role:
     )
 
 
+def headcount_conflict(
+    two: tuple[Client, Client], sales: Role
+) -> tuple[Client, str, dict[str, str]]:
+    """Both open the role form; A saves 45, then B 50: B's form as the
+    conflict shows it again."""
+    a, b = two
+    edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
+    seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
+    seen_a["headcount"], seen_b["headcount"] = "45", "50"
+    a.post(edit, seen_a)
+    response = b.post(edit, seen_b)
+    assert response.status_code == 409
+    return b, edit, form_on(response.content.decode(), "name")
+
+
 class TestTheThreeCasesSeenOnMain:
     """Different fields of one row: both changes kept, whoever saves last."""
 
@@ -256,12 +271,7 @@ class TestAConflict:
     def test_keep_theirs_with_nothing_else_changed_says_so(
         self, two: tuple[Client, Client], sales: Role
     ) -> None:
-        a, b = two
-        edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
-        seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
-        seen_a["headcount"], seen_b["headcount"] = "45", "50"
-        a.post(edit, seen_a)
-        again = form_on(b.post(edit, seen_b).content.decode(), "name")
+        b, edit, again = headcount_conflict(two, sales)
         again["on_conflict"] = "theirs"
         html = b.post(edit, again, follow=True).content.decode()
         assert "Their version kept; you changed nothing else." in html
@@ -505,12 +515,7 @@ class TestWhatTheReviewFound:
     def test_after_a_conflict_a_plain_save_still_asks(
         self, two: tuple[Client, Client], sales: Role
     ) -> None:
-        a, b = two
-        edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
-        seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
-        seen_a["headcount"], seen_b["headcount"] = "45", "50"
-        a.post(edit, seen_a)
-        again = form_on(b.post(edit, seen_b).content.decode(), "name")
+        b, edit, again = headcount_conflict(two, sales)
         response = b.post(edit, again)  # Save, not one of the two buttons
         assert response.status_code == 409
         assert "Theirs: <strong>45</strong>" in response.content.decode()
