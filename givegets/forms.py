@@ -20,6 +20,23 @@ from roles.equation import (
 )
 
 
+def over_the_cap(minutes: int, times: Decimal) -> str:
+    """Why a Give-Get asking ``minutes`` × ``times`` a week is refused, in
+    words ("" when it is within the 2,400-minute cap)."""
+    given = Decimal(minutes) * Decimal(times)
+    if given <= MAX_MINUTES_PER_WEEK:
+        return ""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return _(
+        "%(minutes)s min × %(times)s = %(given)s minutes a week. One Give-Get "
+        "may ask at most 2,400 minutes a week (a 40-hour week)."
+    ) % {
+        "minutes": minutes,
+        "times": format_number(times, decimal_separator=separator),
+        "given": format_minutes(given, sign=False, decimal_separator=separator),
+    }
+
+
 class GiveGetForm(VersionedForm):
     times_per_week = forms.DecimalField(
         label=_("Times per week"),
@@ -83,22 +100,10 @@ class GiveGetForm(VersionedForm):
             else self.instance.times_per_week
         )
         checked = [name for name in ("times_per_week", "minutes_each") if name in self.fields]
-        if minutes is not None and times is not None and checked:
-            given = Decimal(minutes) * times
-            separator = formats.get_format("DECIMAL_SEPARATOR")
-            if given > MAX_MINUTES_PER_WEEK:
-                self.add_error(
-                    checked[0],
-                    _(
-                        "%(minutes)s min × %(times)s = %(given)s minutes a week. One Give-Get "
-                        "may ask at most 2,400 minutes a week (a 40-hour week)."
-                    )
-                    % {
-                        "minutes": minutes,
-                        "times": format_number(times, decimal_separator=separator),
-                        "given": format_minutes(given, sign=False, decimal_separator=separator),
-                    },
-                )
+        if minutes is None or times is None or not checked:
+            return cleaned
+        if refusal := over_the_cap(minutes, times):
+            self.add_error(checked[0], refusal)
         return cleaned
 
 

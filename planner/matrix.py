@@ -45,7 +45,7 @@ from planner.grid import (
     role_cell_form,
     role_cells,
 )
-from planner.services import delete_role, role_undo_label
+from planner.services import delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
@@ -305,7 +305,7 @@ def matrix_giveget_delete(
             gg,
             playbook_id=access.playbook.pk,
             kind="giveget",
-            label=_("Bring back the Give-Get “%(give)s”.") % {"give": gg.give},
+            label=giveget_undo_label(gg),
             back=back,
         )
         status = _("Give-Get “%(give)s” deleted.") % {"give": gg.give}

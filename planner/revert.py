@@ -17,19 +17,18 @@ and whatever a sentence does not show (keys, positions, links).
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from actionplan.models import Step
 from ambassadors.forms import email_holder
 from ambassadors.models import Ambassador
+from givegets.forms import over_the_cap
 from givegets.models import GiveGet
 from planner.changelog import (
     KINDS,
@@ -41,7 +40,6 @@ from planner.changelog import (
     value_shown,
 )
 from playbooks.models import Playbook
-from roles.equation import MAX_MINUTES_PER_WEEK, format_minutes, format_number
 from roles.forms import name_taken
 from roles.models import Role
 
@@ -204,18 +202,8 @@ def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Mode
         return _("Another ambassador of this playbook now has the e-mail %(email)s.") % {
             "email": row.email
         }
-    if isinstance(row, GiveGet):
-        given = Decimal(row.minutes_each) * Decimal(row.times_per_week)
-        if given > MAX_MINUTES_PER_WEEK:
-            separator = formats.get_format("DECIMAL_SEPARATOR")
-            return _(
-                "%(minutes)s min × %(times)s = %(given)s minutes a week. One Give-Get "
-                "may ask at most 2,400 minutes a week (a 40-hour week)."
-            ) % {
-                "minutes": row.minutes_each,
-                "times": format_number(row.times_per_week, decimal_separator=separator),
-                "given": format_minutes(given, sign=False, decimal_separator=separator),
-            }
+    if isinstance(row, GiveGet) and (refusal := over_the_cap(row.minutes_each, row.times_per_week)):
+        return refusal
     if isinstance(row, Step) and field.name in ("start", "due"):
         start, due = row.start, row.due
         if (start is None) != (due is None):

@@ -35,7 +35,7 @@ from givegets import services
 from givegets.forms import GiveGetForm
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
-from planner.services import delete_role, role_undo_label
+from planner.services import delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles.equation import MINUS
@@ -283,7 +283,7 @@ def giveget_delete(
             giveget,
             playbook_id=access.playbook.pk,
             kind="giveget",
-            label=_("Bring back the Give-Get “%(give)s”.") % {"give": giveget.give},
+            label=giveget_undo_label(giveget),
             back=back,
         )
         if request.htmx:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
+from givegets.models import GiveGet
 from planner.examples import add_example_roles
 from planner.tasks import schedule_role_purge
 from playbooks import services as playbook_services
@@ -44,6 +45,11 @@ def delete_role(*, role: Role) -> Role:
         role.save(update_fields=["deleted_at"])
         schedule_role_purge(role.pk)
     return role
+
+
+def giveget_undo_label(giveget: GiveGet) -> str:
+    """What the Undo after a Give-Get's deletion brings back, in words."""
+    return _("Bring back the Give-Get “%(give)s”.") % {"give": giveget.give}
 
 
 def role_undo_label(role: Role) -> str:
