@@ -537,3 +537,27 @@ class TestWhatTheReviewFound:
         html = b.post(url, seen_b).content.decode()
         assert "Theirs: <strong>Service</strong>" in html
         assert "Yours: <strong>Support</strong>" in html
+
+
+def test_an_unbroken_10000_character_word_is_read_and_merged(
+    two: tuple[Client, Client], sales: Role
+) -> None:
+    """The token carries the read values: a long text is carried too (signed,
+    compressed), and a change to another field still merges with it."""
+    a, b = two
+    word = "Pipeline" * 1250  # 10,000 characters, no space
+    Role.objects.filter(pk=sales.pk).update(wiifm=word)
+    edit = reverse("role_edit", args=[sales.playbook_id, sales.pk])
+    seen_a, seen_b = opened(a, edit, "name"), opened(b, edit, "name")
+    assert seen_a["wiifm"] == word
+    seen_a["headcount"] = "41"
+    assert a.post(edit, seen_a).status_code == 302
+    seen_b["concerns"] = "Big Brother"
+    assert b.post(edit, seen_b).status_code == 302
+    sales.refresh_from_db()
+    assert (sales.wiifm, sales.headcount, sales.concerns) == (word, 41, "Big Brother")
+    seen_b["wiifm"] = "Short."
+    response = b.post(edit, seen_b)  # read before both saves, so still version 1
+    assert response.status_code == 302  # nobody else changed the WIIFM answer
+    sales.refresh_from_db()
+    assert (sales.wiifm, sales.headcount) == ("Short.", 41)
