@@ -7,8 +7,6 @@ cookie is set. It is shown in the playbook's language.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -18,24 +16,8 @@ from django.views.decorators.http import require_safe
 
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
+from core.public import TOKEN, not_found, private
 from planner.pdf import one_pager_document
-
-TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-PRIVATE = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Robots-Tag": "noindex",
-}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for header, value in PRIVATE.items():
-        response[header] = value
-    return response
-
-
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "public/not_found.html", status=404))
 
 
 @login_not_required
@@ -43,10 +25,10 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     """Queries: the ambassador with role and playbook, the Give-Gets, fellow ambassadors."""
     if not TOKEN.fullmatch(token):
-        return _not_found(request)
+        return not_found(request)
     ambassador = Ambassador.objects.by_token(token).select_related("role", "role__playbook").first()
     if ambassador is None:
-        return _not_found(request)
+        return not_found(request)
     role = ambassador.role
     playbook = role.playbook
     prefetch_related_objects([role], "givegets")  # one query, reused by role.balance()
@@ -69,13 +51,13 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
             },
         )
     response["Content-Language"] = playbook.language
-    return _private(response)
+    return private(response)
 
 
 @login_not_required
 def not_found_page(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under /a/: the same plain page, never the app's."""
-    return _not_found(request)
+    return not_found(request)
 
 
 @login_not_required
@@ -84,12 +66,12 @@ def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
     """That link's role only, as a one-page PDF."""
 
     if not TOKEN.fullmatch(token):
-        return _not_found(request)
+        return not_found(request)
     ambassador = Ambassador.objects.by_token(token).select_related("role__playbook").first()
     if ambassador is None:
-        return _not_found(request)
+        return not_found(request)
     document = one_pager_document(ambassador.role.playbook, ambassador.role_id)
     response = HttpResponse(document.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["Content-Language"] = ambassador.role.playbook.language
-    return _private(response)
+    return private(response)

@@ -25,6 +25,7 @@ class PlaybookForm(VersionedForm):
             "pledge",
             "data_used_for",
             "data_not_used_for",
+            "pulse_k",
         ]
         widgets = {
             "go_live": DateInput(),
@@ -72,7 +73,8 @@ class NewPlaybookForm(PlaybookForm):
     )
 
     class Meta(PlaybookForm.Meta):
-        fields = [*PlaybookForm.Meta.fields, "with_examples"]
+        # The pulse's threshold is for later: Edit playbook has it.
+        fields = [*(f for f in PlaybookForm.Meta.fields if f != "pulse_k"), "with_examples"]
 
 
 class AddMemberForm(forms.Form):

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import Versioned
+
+PULSE_K_DEFAULT = 5
+PULSE_K_MIN = 3
+PULSE_K_MAX = 1000
 
 
 class PlaybookQuerySet(models.QuerySet["Playbook"]):
@@ -78,6 +83,18 @@ class Playbook(Versioned):
         blank=True,
         help_text=_("What it will never be used for: the answer to the Big Brother fear."),
     )
+    # The pulse's privacy threshold k (DESIGN.md "The privacy threshold k"): a
+    # week with fewer answers is shown nowhere; a role under 2k people never.
+    pulse_k = models.PositiveSmallIntegerField(
+        _("privacy threshold (k)"),
+        default=PULSE_K_DEFAULT,
+        validators=[MinValueValidator(PULSE_K_MIN), MaxValueValidator(PULSE_K_MAX)],
+        help_text=_(
+            "Pulse results for a week are shown only from this many answers on, and a role "
+            "with fewer than twice as many people shows none. At least 3; a change applies "
+            "to weeks not closed yet."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -108,6 +125,10 @@ class Playbook(Versioned):
                 name="playbooks_playbook_language_valid",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="playbooks_playbook_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(pulse_k__gte=PULSE_K_MIN, pulse_k__lte=PULSE_K_MAX),
+                name="playbooks_playbook_pulse_k_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -117,7 +117,7 @@ class Balance:
         return self.weekly_minutes / 60
 
 
-def verdict(time_balance: Decimal, perceived: int, *, assessed: bool = True) -> Verdict:
+def verdict(time_balance: Decimal, perceived: int | Decimal, *, assessed: bool = True) -> Verdict:
     """``assessed`` is false for a role with no Give-Gets and no factor scored."""
     if not assessed:
         return Verdict.NOT_ASSESSED

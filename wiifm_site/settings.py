@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "givegets",
     "ambassadors",
     "actionplan",
+    "pulse",
     "planner",
 ]
 if env_bool("WIIFM_BENCH", default=False):
@@ -193,6 +194,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Per real client behind the load balancer (core.client), never per proxy.
+AXES_CLIENT_IP_CALLABLE = "core.client.axes_client_address"
+
+# The weekly pulse (DESIGN.md "The weekly pulse"): answers an hour per client
+# address and link, counted on a salted hash in the cache only.
+WIIFM_PULSE_PER_HOUR = int(os.environ.get("WIIFM_PULSE_PER_HOUR", "60"))
 
 # Languages: English and Danish. No prefix in the URLs: the language comes from
 # the user's choice (a cookie), then from the browser.
@@ -268,7 +275,10 @@ LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
-if env_bool("WIIFM_BEHIND_PROXY", default=False):
+WIIFM_BEHIND_PROXY = env_bool("WIIFM_BEHIND_PROXY", default=False)
+# How many proxies append to X-Forwarded-For in front of the app (core.client).
+WIIFM_TRUSTED_PROXIES = int(os.environ.get("WIIFM_TRUSTED_PROXIES", "1"))
+if WIIFM_BEHIND_PROXY:
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True

@@ -39,5 +39,7 @@ urlpatterns = [
     path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),
     path("a/<str:token>/one-pager.pdf", public.ambassador_one_pager, name="ambassador_one_pager"),
     path("a/<path:rest>", public.not_found_page),
+    path("p/", include("pulse.urls")),
+    path("p/<path:rest>", public.not_found_page),
     path("admin/", admin.site.urls),
 ]

@@ -98,7 +98,8 @@ def balance_svg(chart: Chart, chart_id: str = "", pdf: bool = False) -> SafeStri
     names = [escape(bar.name) for bar in chart.bars]
 
     fonts = "Source Sans 3" if pdf else SCREEN_FONTS
-    labels = {verdict: escape(label) for verdict, label in VERDICT_LABELS.items()}
+    # str() first: escape() keeps a lazy label lazy, and each use would translate it again.
+    labels = {verdict: escape(str(label)) for verdict, label in VERDICT_LABELS.items()}
     desc = "; ".join(
         f"{name}: {value} {unit}, {labels[Verdict(bar.verdict)]}"
         for bar, name, value in zip(chart.bars, names, values, strict=True)

@@ -1,0 +1,43 @@
+"""A role's pulse link: issue, revoke, re-issue; its address and QR code."""
+
+from __future__ import annotations
+
+import segno
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from pulse.models import PulseLink, new_token
+from roles.models import Role
+
+
+def issue(role: Role) -> PulseLink:
+    """The role's link: a new one if it has none, a new token if it has one
+    (the old address stops working at once)."""
+    with transaction.atomic():
+        link, created = PulseLink.objects.select_for_update().get_or_create(role=role)
+        if not created:
+            link.token = new_token()
+            link.save(update_fields=["token"])
+    return link
+
+
+def revoke(role: Role) -> bool:
+    """Delete the role's link; answers already given stay. True if there was one."""
+    deleted, _ = PulseLink.objects.filter(role=role).delete()
+    return bool(deleted)
+
+
+def link_url(request: HttpRequest, link: PulseLink) -> str:
+    return request.build_absolute_uri(reverse("pulse_page", args=[link.token]))
+
+
+def qr_svg(url: str, title: str) -> SafeString:
+    """The address as a QR code, inline SVG drawn on the server (segno): for
+    posters, slides and the one-pager. Medium error correction survives a
+    creased print-out."""
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=4, omitsize=True, title=escape(title), svgclass="qr-code")
+    return mark_safe(svg)  # noqa: S308 - segno writes the SVG; the title is escaped

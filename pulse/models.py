@@ -1,0 +1,157 @@
+"""After go-live: each role's weekly pulse, answered anonymously.
+
+DESIGN.md "The weekly pulse (anonymous)". An answer is its random id, its
+role, its week number and the four answers: nothing that says who gave it or
+when (no date, no time, no address, no history record).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from playbooks.models import Playbook
+from roles.models import Role
+
+MAX_MINUTES = 2400
+MAX_COMMENT = 500
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class PulseLink(models.Model):
+    """A role's one pulse link. The token itself is kept (not only a hash, as
+    for ambassadors' links): editors copy it at any time, and it opens
+    nothing but the four questions. Revoking deletes the row."""
+
+    role = models.OneToOneField(
+        Role, on_delete=models.CASCADE, related_name="pulse_link", verbose_name=_("role")
+    )
+    token = models.CharField(_("token"), max_length=43, unique=True, default=new_token)
+
+    class Meta:
+        verbose_name = _("pulse link")
+        verbose_name_plural = _("pulse links")
+
+    def __str__(self) -> str:
+        return f"pulse link of {self.role_id}"
+
+
+class PulseAnswer(models.Model):
+    """One anonymous answer. The id is random (a sequence would tell the order
+    in which people answered); the week is week N after go-live."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="pulse_answers", verbose_name=_("role")
+    )
+    week = models.PositiveSmallIntegerField(_("week"), validators=[MinValueValidator(1)])
+    cost_minutes = models.PositiveSmallIntegerField(
+        _("minutes the CRM cost"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_MINUTES)],
+    )
+    saved_minutes = models.PositiveSmallIntegerField(
+        _("minutes the CRM saved"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_MINUTES)],
+    )
+    got_back = models.PositiveSmallIntegerField(
+        _("got something back"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(
+        _("what would make it worth your time"),
+        blank=True,
+        validators=[MaxLengthValidator(MAX_COMMENT)],
+    )
+
+    class Meta:
+        verbose_name = _("pulse answer")
+        verbose_name_plural = _("pulse answers")
+        indexes = [models.Index(fields=["role", "week"], name="pulse_answer_role_week")]
+        constraints = [
+            models.CheckConstraint(condition=Q(week__gte=1), name="pulse_answer_week_from_1"),
+            models.CheckConstraint(
+                condition=Q(cost_minutes__lte=MAX_MINUTES, saved_minutes__lte=MAX_MINUTES),
+                name="pulse_answer_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(got_back__gte=1, got_back__lte=5), name="pulse_answer_got_back_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pulse answer, week {self.week}"
+
+
+class WeekSummary(models.Model):
+    """A closed week of one role, summed up once: a closed week takes no more
+    answers, so the results page reads these instead of every answer.
+    ``balances`` is the exact median of saved - cost (DESIGN.md's rule),
+    ``got_back_total`` the sum of question 3 (the mean is total / answers)."""
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="pulse_weeks", verbose_name=_("role")
+    )
+    week = models.PositiveSmallIntegerField(_("week"))
+    answers = models.PositiveIntegerField(_("answers"))
+    comments = models.PositiveIntegerField(_("comments"))
+    median_balance = models.DecimalField(_("measured balance"), max_digits=7, decimal_places=1)
+    got_back_total = models.PositiveIntegerField(_("got back, total"))
+
+    class Meta:
+        verbose_name = _("closed pulse week")
+        verbose_name_plural = _("closed pulse weeks")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "week"], name="pulse_weeksummary_role_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.week} of {self.role_id}"
+
+
+class KeptThreshold(models.Model):
+    """The k a closed week was judged with, kept when k changes: a change of k
+    applies to weeks not closed yet (DESIGN.md). A week with no row here takes
+    the playbook's current k."""
+
+    playbook = models.ForeignKey(
+        Playbook,
+        on_delete=models.CASCADE,
+        related_name="kept_thresholds",
+        verbose_name=_("playbook"),
+    )
+    week = models.PositiveSmallIntegerField(_("week"))
+    k = models.PositiveSmallIntegerField(_("privacy threshold (k)"))
+
+    class Meta:
+        verbose_name = _("kept threshold")
+        verbose_name_plural = _("kept thresholds")
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "week"], name="pulse_keptthreshold_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"k={self.k} for week {self.week}"
+
+
+class PulseState(models.Model):
+    """Up to which week a playbook's closed weeks are summed up in ``WeekSummary``."""
+
+    playbook = models.OneToOneField(
+        Playbook, on_delete=models.CASCADE, related_name="pulse_state", verbose_name=_("playbook")
+    )
+    summarised_through = models.PositiveSmallIntegerField(_("summed up through week"), default=0)
+
+    class Meta:
+        verbose_name = _("pulse state")
+        verbose_name_plural = _("pulse states")
+
+    def __str__(self) -> str:
+        return f"through week {self.summarised_through}"
