@@ -14,8 +14,8 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from playbooks.models import Playbook
+from pulse import weeks
 from pulse.models import KeptThreshold, PulseState, WeekSummary
-from pulse.weeks import last_closed_week, today
 
 
 @receiver(pre_save, sender=Playbook, dispatch_uid="pulse.keep_threshold")
@@ -33,7 +33,7 @@ def keep_threshold(
         WeekSummary.objects.filter(role__playbook_id=instance.pk).delete()
         PulseState.objects.filter(playbook_id=instance.pk).delete()
     if before["pulse_k"] != instance.pulse_k:
-        closed = last_closed_week(before["go_live"], today())
+        closed = weeks.last_closed_week(before["go_live"], weeks.today())
         have = set(
             KeptThreshold.objects.filter(playbook_id=instance.pk).values_list("week", flat=True)
         )

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.public import TOKEN, not_found, private
 from playbooks.models import Membership
+from pulse import weeks
 from pulse.forms import PulseForm
 from pulse.limits import count_answer, over_hourly_limit, week_cap
 from pulse.models import PulseAnswer, PulseLink
-from pulse.weeks import today, week_of
 
 
 def _link(token: str) -> PulseLink | None:
@@ -71,7 +71,7 @@ def _page(
 def _refusal(day: datetime.date, link: PulseLink, request: HttpRequest) -> str | None:
     """Why this browser may not answer now, in the playbook's language; None if it may."""
     playbook = link.role.playbook
-    if week_of(playbook.go_live, day) is None:
+    if weeks.week_of(playbook.go_live, day) is None:
         return "closed"
     if _is_member(request, link):
         return "member"
@@ -89,7 +89,7 @@ def pulse_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return not_found(request)
     role = link.role
-    day = today()
+    day = weeks.today()
     refusal = _refusal(day, link, request)
     form = PulseForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -116,7 +116,7 @@ def pulse_page(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "refusal": refusal,
             "opens_on": go_live,
-            "week": week_of(go_live, day),
+            "week": weeks.week_of(go_live, day),
             "action": reverse("pulse_page", args=[link.token]),
         },
         status,
@@ -130,7 +130,7 @@ def _store(link: PulseLink, form: PulseForm, day: datetime.date) -> bool:
         locked = PulseLink.objects.select_for_update().select_related("role__playbook")
         link = locked.filter(pk=link.pk).first() or link
         role = link.role
-        week = week_of(role.playbook.go_live, day)
+        week = weeks.week_of(role.playbook.go_live, day)
         if week is None:
             return False
         if PulseAnswer.objects.filter(role=role, week=week).count() >= week_cap(role):

@@ -23,7 +23,7 @@ ANSWER = {"cost_minutes": "40", "saved_minutes": "70", "got_back": "4", "comment
 def today(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Pin the site's today: a Wednesday in week 2 after go-live."""
     day = {"value": GO_LIVE + datetime.timedelta(days=9)}
-    monkeypatch.setattr("pulse.views.today", lambda: day["value"])
+    monkeypatch.setattr("pulse.weeks.today", lambda: day["value"])
     return day
 
 
