@@ -34,6 +34,26 @@ class PlaybookForm(VersionedForm):
             "data_not_used_for": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "pulse_k" in self.fields:
+            k = self.fields["pulse_k"]
+            # Left out (a form drawn before this setting existed) keeps the current k.
+            k.required = False
+            k.error_messages.update(
+                {
+                    "min_value": _(
+                        "k is at least 3: a week with fewer answers could point at people."
+                    ),
+                    "max_value": _("k is at most 1000."),
+                    "invalid": _("Give k as a whole number, such as 5."),
+                }
+            )
+
+    def clean_pulse_k(self) -> int:
+        k = self.cleaned_data.get("pulse_k")
+        return self.instance.pulse_k if k is None else k
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
