@@ -7,13 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pulse.models import MAX_COMMENT, MAX_MINUTES
 
-GOT_BACK = [
-    (1, _("1 · not at all")),
-    (2, "2"),
-    (3, "3"),
-    (4, "4"),
-    (5, _("5 · a lot")),
-]
+GOT_BACK = [(score, str(score)) for score in range(1, 6)]  # the ends are named on the page
 
 
 class MinutesField(forms.IntegerField):
