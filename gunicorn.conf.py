@@ -22,5 +22,7 @@ preload_app = True
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+# Personal links are secrets: the access log shows /a/…/, /p/…/ and /cal/….ics.
+logger_class = "wiifm_site.gunicorn_logging.TokenHidingLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-from typing import Any
 
 import pytest
 from django.db import connection
