@@ -32,7 +32,9 @@ from pulse.models import PulseAnswer, PulseLink
 def _link(token: str) -> PulseLink | None:
     if not TOKEN.fullmatch(token):
         return None
-    return PulseLink.objects.select_related("role__playbook").filter(token=token).first()
+    # A deleted role's link answers as an unknown one (and works again if the role is restored).
+    links = PulseLink.objects.select_related("role__playbook")
+    return links.filter(token=token, role__deleted_at__isnull=True).first()
 
 
 def _is_member(request: HttpRequest, link: PulseLink) -> bool:

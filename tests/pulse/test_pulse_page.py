@@ -249,3 +249,16 @@ def test_the_logs_hold_no_token(link: PulseLink, today: Any, log_output: io.Stri
     Client().post(url(link), ANSWER)
     Client().get(reverse("pulse_thanks", args=[link.token]))
     assert log_output.getvalue() == ""
+
+
+def test_a_deleted_roles_link_answers_as_an_unknown_one(link: PulseLink, today: Any) -> None:
+    from django.utils import timezone
+
+    role = link.role
+    role.deleted_at = timezone.now()
+    role.save()
+    assert Client().get(url(link)).status_code == 404
+    assert Client().post(url(link), ANSWER).status_code == 404
+    role.deleted_at = None
+    role.save()
+    assert Client().get(url(link)).status_code == 200
