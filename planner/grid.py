@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import Count, DecimalField, F, Prefetch, Sum
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import formats
 from django.utils.text import capfirst
@@ -24,7 +24,7 @@ from ambassadors.models import Ambassador
 from core.concurrency import TOKEN
 from givegets.forms import GiveGetForm, QuickGiveGetForm
 from givegets.models import GiveGet
-from givegets.selectors import roles_with_givegets
+from givegets.selectors import role_sums, roles_with_givegets
 from playbooks.access import Access
 from playbooks.models import Playbook
 from roles.chart import Chart, balance_chart
@@ -300,41 +300,18 @@ class Summary:
         }
 
 
-CENTS = Decimal("0.01")
 
 
 def matrix_summary(playbook: Playbook) -> Summary:
-    """The totals and the chart from the numbers alone: two queries of plain
+    """The totals and the chart from the numbers alone: one query of plain
     values, the Give-Gets summed per role by the database (a cell save
     answers with them)."""
-    sums = {
-        role_id: (given, gained, count)
-        for role_id, given, gained, count in GiveGet.objects.filter(role__playbook=playbook)
-        .order_by()
-        .values("role_id")
-        .annotate(
-            given=Sum(
-                F("minutes_each") * F("times_per_week"),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            ),
-            gained=Sum("minutes_saved_per_week"),
-            count=Count("pk"),
-        )
-        .values_list("role_id", "given", "gained", "count")
-    }
-    roles = playbook.roles.values_list("pk", "name", "headcount", *FACTORS)
     balances: dict[int, Balance] = {}
     names: dict[int, str] = {}
-    for pk, name, headcount, *factors in roles:
-        names[pk] = name
-        given, gained, count = sums.get(pk, (Decimal(0), 0, 0))
-        balances[pk] = balance_of_sums(
-            # Exact: minutes × times has two decimals at most.
-            Decimal(given).quantize(CENTS),
-            Decimal(gained),
-            count,
-            Factors(*factors),
-            headcount,
+    for sums in role_sums(playbook):
+        names[sums.pk] = sums.name
+        balances[sums.pk] = balance_of_sums(
+            sums.given, sums.gained, sums.count, Factors(*sums.factors), sums.headcount
         )
     total = total_hours(balances.values())
     return Summary(
