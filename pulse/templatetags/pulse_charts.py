@@ -112,12 +112,12 @@ def pulse_sparkline(results: RoleResults, prefix: str = "trend", width: int = WI
         + weeks
         + "."
     )
+    title = gettext("Measured balance per week since go-live")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">'
-        f"{escape(gettext('Measured balance per week since go-live'))}</title>",
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<line x1="0" y1="{_n(line.planned_y)}" x2="{width}" y2="{_n(line.planned_y)}" '
         f'stroke="{PLANNED}" stroke-width="1" stroke-dasharray="3 3" '

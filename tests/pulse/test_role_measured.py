@@ -75,7 +75,7 @@ def test_the_line_sets_the_plan_beside_the_last_shown_week(sales: Any, client_fo
 def test_in_danish(sales: Any, client_for: Any) -> None:
     fourteen_answers(sales)
     html = section(client_for("viewer"), sales, HTTP_ACCEPT_LANGUAGE="da")
-    assert f"planlagt +30 min · målt {MINUS}12 min · fik igen 2,6 af 5 · 14 svar, uge 11" in words(
+    assert f"planlagt +30 min · målt {MINUS}12 min · udbytte 2,6 af 5 · 14 svar, uge 11" in words(
         html
     )
 
