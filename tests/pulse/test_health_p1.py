@@ -127,3 +127,9 @@ def test_on_the_overview_from_the_pulse(world: Any, pulse_day: Any, client_for: 
     assert 'id="finding-P1"' in text
     assert "measured at risk in week 1 and net loser in week 3" in text
     assert "Hidden</span>: measured" not in text
+    # Nothing to fix on a form: the owner too is offered to see it.
+    owner = client_for("owner").get(reverse("playbook_detail", args=[world.playbook.pk]))
+    link = reverse("role_detail", args=[world.playbook.pk, service.pk]) + "#since-go-live"
+    assert f'<a href="{link}">See it<span class="visually-hidden">: Field service' in (
+        owner.content.decode()
+    )
