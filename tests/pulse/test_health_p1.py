@@ -133,3 +133,26 @@ def test_on_the_overview_from_the_pulse(world: Any, pulse_day: Any, client_for: 
     assert f'<a href="{link}">See it<span class="visually-hidden">: Field service' in (
         owner.content.decode()
     )
+
+
+@pytest.mark.parametrize(("answers", "shown"), [(4, False), (5, True)])
+def test_the_health_check_swapped_in_after_a_charter_save_keeps_k(
+    world: Any, pulse_day: Any, client_for: Any, answers: int, shown: bool
+) -> None:
+    """The htmx answer to a charter save carries the health check out of band:
+    P1 there too only from k answers in each of the two weeks."""
+    pulse_day.set(GO_LIVE + datetime.timedelta(days=7 * 3 + 1))
+    world.playbook.go_live = GO_LIVE
+    world.playbook.save()
+    role = make_role(world.playbook, "Field service", headcount=40)
+    for week in (2, 3):
+        make_answers(role, week, answers, cost=30, saved=0, got_back=2)
+    response = client_for("editor").post(
+        reverse("charter_edit", args=[world.playbook.pk]),
+        {"charter-data_used_for": "Coaching.", "charter-data_not_used_for": "Ranking."},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert '<section id="health"' in html
+    assert ('id="finding-P1"' in html) is shown
+    assert ("measured net loser in week 2 and net loser in week 3" in html) is shown
