@@ -4,6 +4,16 @@ Plain rules over plain data (DESIGN.md, "The adoption health check"), given
 today's date so that they can be tested on any day. Each finding names what
 it concerns and says where it is fixed (a ``Target`` the web layer turns
 into an address). A mistake with no finding counts as avoided.
+
+Further findings, shown but not counted among the five:
+
+    A1  a role with people and no ambassador
+    A2  a role with fewer ambassadors than headcount / 30, rounded up
+    L1  a Give-Get not delivered after its deliver-by date
+    P1  a role whose measured verdict was not "net beneficiary" in each of its
+        last two shown weeks (``RoleFacts.measured``: the caller passes only
+        what pulse.results lets be shown)
+    R1  a role not assessed yet
 """
 
 from __future__ import annotations
@@ -17,7 +27,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.coverage import needed, training_due
-from roles.equation import format_minutes
+from roles.equation import Verdict, format_minutes
+from roles.templatetags.wiifm import VERDICT_LABELS
 
 MISTAKES = ("M1", "M2", "M3", "M4", "M5")
 TITLES = {
@@ -30,6 +41,7 @@ TITLES = {
     "A2": _("Too few ambassadors for the role"),
     "L1": _("Data into a black hole"),
     "R1": _("A role not assessed yet"),
+    "P1": _("A role that does not feel it"),
 }
 WHY = {
     "M1": _("People adopt a tool only when it gives them more than it takes."),
@@ -41,9 +53,13 @@ WHY = {
     "A2": _("One ambassador can carry about thirty colleagues, not more."),
     "L1": _("An input that returns nothing teaches people to stop giving it."),
     "R1": _("Until its Give-Gets or perceived factors are in, nobody can tell whether it gains."),
+    "P1": _(
+        "Its people said in two weeks in a row that the CRM does not pay off for them: "
+        "the plan is not felt in their daily work."
+    ),
 }
 # Shown, not counted among the five; in the overview's order.
-FURTHER = ("A1", "A2", "L1", "R1")
+FURTHER = ("A1", "A2", "L1", "P1", "R1")
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,9 @@ class RoleFacts:
     # False while the equation's verdict is "not assessed": no Give-Gets and
     # no perceived factor scored yet.
     assessed: bool = True
+    # The measured verdict of each week the pulse may show (pulse.results:
+    # closed, at least k answers, at least 2k people), oldest first.
+    measured: tuple[tuple[int, Verdict], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,7 @@ class Report:
 
     @property
     def further(self) -> list[Finding]:
-        """Findings shown but not counted among the five (A1, A2, L1, R1)."""
+        """Findings shown but not counted among the five (A1, A2, L1, P1, R1)."""
         return [f for f in self.findings if f.code not in MISTAKES]
 
     @property
@@ -134,7 +153,7 @@ class Report:
         return [code for code in MISTAKES if code not in found]
 
     def by_code(self) -> list[tuple[str, list[Finding]]]:
-        """Findings grouped by code: M1-M5 first, then A1, A2, L1, R1."""
+        """Findings grouped by code: M1-M5 first, then A1, A2, L1, P1, R1."""
         groups: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.findings:
             groups[finding.code].append(finding)
@@ -275,6 +294,28 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
                         Target("giveget", gg.pk, role.pk),
                     )
                 )
+
+    # P1: since go-live, a role whose measured verdict was not "net
+    # beneficiary" in each of its last two shown weeks.
+    for role in roles:
+        if len(role.measured) >= 2 and all(
+            v is not Verdict.NET_BENEFICIARY for _w, v in role.measured[-2:]
+        ):
+            (week1, verdict1), (week2, verdict2) = role.measured[-2:]
+            add(
+                Finding(
+                    "P1",
+                    role.name,
+                    str(_("measured %(first)s in week %(week1)s and %(second)s in week %(week2)s"))
+                    % {
+                        "first": VERDICT_LABELS[verdict1],
+                        "week1": week1,
+                        "second": VERDICT_LABELS[verdict2],
+                        "week2": week2,
+                    },
+                    Target("role_results", role.pk),
+                )
+            )
 
     # R1: a role with no Give-Gets and no perceived factor scored yet.
     for role in roles:

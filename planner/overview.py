@@ -4,6 +4,7 @@ coverage and what is due next, in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from actionplan.selectors import progress_of
 from ambassadors.coverage import needed
 from ambassadors.models import Ambassador
 from givegets.models import GiveGet
+from planner import results
 from planner.health import (
     MISTAKES,
     AmbassadorFacts,
@@ -26,6 +28,7 @@ from planner.health import (
     check,
 )
 from playbooks.models import Playbook
+from pulse.results import RoleResults
 from roles.chart import balance_chart
 from roles.equation import Verdict, total_hours
 from roles.models import Role
@@ -51,8 +54,9 @@ def steps_for_overview() -> Prefetch:
     )
 
 
-def role_facts(role: Role) -> RoleFacts:
-    """The health check's view of one role, its Give-Gets and ambassadors loaded."""
+def role_facts(role: Role, pulse: RoleResults | None = None) -> RoleFacts:
+    """The health check's view of one role, its Give-Gets and ambassadors loaded,
+    and what its pulse may show since go-live."""
     balance = role.balance()
     return RoleFacts(
         pk=role.pk,
@@ -76,17 +80,25 @@ def role_facts(role: Role) -> RoleFacts:
             AmbassadorFacts(a.pk, a.name, a.is_trained) for a in role.ambassadors.all()
         ),
         assessed=balance.verdict is not Verdict.NOT_ASSESSED,
+        measured=tuple((m.week, m.verdict) for m in pulse.shown) if pulse else (),
     )
 
 
-def facts(playbook: Playbook, roles: list[Role], steps: list[Step]) -> PlaybookFacts:
-    """The health check's view of a playbook loaded with its roles and steps."""
+def facts(
+    playbook: Playbook,
+    roles: list[Role],
+    steps: list[Step],
+    pulse: Mapping[int, RoleResults] | None = None,
+) -> PlaybookFacts:
+    """The health check's view of a playbook loaded with its roles and steps,
+    and with each role's pulse results (finding P1) when given."""
+    pulse = pulse or {}
     return PlaybookFacts(
         go_live=playbook.go_live,
         data_used_for=playbook.data_used_for,
         data_not_used_for=playbook.data_not_used_for,
         step5_done=any(s.number == 5 and s.status == Step.Status.DONE for s in steps),
-        roles=tuple(role_facts(role) for role in roles),
+        roles=tuple(role_facts(role, pulse.get(role.pk)) for role in roles),
     )
 
 
@@ -130,6 +142,8 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             return reverse("charter_edit", args=[pk])
         case "step":
             return reverse("plan", args=[pk]) + f"#step-{t.pk}"
+        case "role_results":  # the same for viewers: nothing to fix on a form
+            return reverse("role_detail", args=[pk, t.pk]) + "#since-go-live"
     raise ValueError(t.kind)
 
 
@@ -169,7 +183,8 @@ def next_due(
 
 def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:
     """Everything the overview shows. Five queries: roles, Give-Gets, ambassadors,
-    steps, tasks."""
+    steps, tasks; from the first closed week on three more for the pulse
+    (``results.measured``: state, summaries, kept k), whatever the numbers."""
 
     roles = list(
         Role.objects.filter(playbook=playbook)
@@ -187,7 +202,8 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
     for role in roles:
         role.playbook = playbook
     rows = [(role, role.balance()) for role in roles]
-    report = check(facts(playbook, roles, steps), today)
+    pulse = results.measured(playbook, rows, today)
+    report = check(facts(playbook, roles, steps, pulse), today)
     ambassadors = [a for role in roles for a in role.ambassadors.all()]
     return {
         "role_rows": rows,
@@ -217,6 +233,7 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "plan_progress": progress_of(steps),
         "steps": steps,
         "next_due": next_due(playbook, steps, today),
+        "since_go_live": results.card(playbook, rows, pulse, today),
     }
 
 

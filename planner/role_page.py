@@ -35,9 +35,11 @@ from givegets import services
 from givegets.forms import GiveGetForm
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
+from planner.results import RolePulse, cache_part
 from planner.services import delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
+from pulse import weeks
 from roles.equation import MINUS
 from roles.forms import FactorForm
 from roles.models import FACTORS, Role
@@ -108,14 +110,17 @@ def factor_rows(
 
 
 def role_context(access: Access, role: Role, **extra: object) -> dict[str, object]:
-    """What the role page and its fragments need."""
+    """What the role page and its fragments need. The pulse since go-live is
+    read only if the template shows it (the whole page; not its fragments)."""
+    balance = role.balance()
     return {
         "access": access,
         "playbook": access.playbook,
         "role": role,
         "givegets": list(role.givegets.all()),
-        "balance": role.balance(),
+        "balance": balance,
         "factors": factor_rows(role),
+        "pulse": RolePulse(access.playbook, role, balance, weeks.today()),
         "section": "roles",
         **extra,
     }
@@ -124,12 +129,14 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
 @require_GET
 def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress;
-    on a fragment cache miss also the role and its Give-Gets.
+    on a fragment cache miss also the role and its Give-Gets, and from the
+    first closed week on the pulse's three (state, summaries, kept k).
 
     The page's body is a cached fragment (``core.fragments``) that varies with
-    the role and whether the reader may edit. A fragment exists only for a
-    role that existed at this version: a deleted role changes the version,
-    and then get_role() answers 404.
+    the role, whether the reader may edit, and the last closed week and k
+    (its "Since go-live"). A fragment exists only for a role that existed at
+    this version: a deleted role changes the version, and then get_role()
+    answers 404.
     """
     access = get_playbook(request, playbook_id)
 
@@ -144,7 +151,11 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         playbook_id=access.playbook.pk,
         template="planner/role_detail.html#role_body",
         context=context,
-        vary=[role_id, "edit" if access.can_edit else "read"],
+        vary=[
+            role_id,
+            "edit" if access.can_edit else "read",
+            cache_part(access.playbook, weeks.today()),
+        ],
         meta=lambda context: {"name": context["role"].name},
     )
     return render(

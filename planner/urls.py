@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from planner import changes, matrix, role_page, views
+from planner import changes, matrix, results, role_page, views
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
+    path("<int:playbook_id>/results/", results.results_page, name="results"),
     path("<int:playbook_id>/changes/", changes.changes, name="changes"),
     path(
         "<int:playbook_id>/changes/<str:kind>/<int:history_id>/restore/",

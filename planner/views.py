@@ -25,7 +25,7 @@ from core.accounts import signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
-from planner import pdf, playbook_file, services
+from planner import pdf, playbook_file, results, services
 from planner.health import MISTAKES, TITLES
 from planner.overview import avoided_counts, overview
 from playbooks.access import Access, get_playbook
@@ -36,6 +36,7 @@ from playbooks.forms import (
     TemplateForm,
 )
 from playbooks.models import Level, Membership, Playbook
+from pulse import weeks
 
 
 @require_GET
@@ -80,7 +81,7 @@ def playbook_create(request: HttpRequest) -> HttpResponse:
 
 
 def overview_context(access: Access, **extra: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = weeks.today()
     go_live = access.playbook.go_live
     return {
         "access": access,
@@ -102,7 +103,9 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
     roles, Give-Gets, ambassadors, steps and tasks.
 
     The body is a cached fragment (``core.fragments``) that varies with the
-    reader's level: owners see Delete, editors the edit links, viewers neither.
+    reader's level: owners see Delete, editors the edit links, viewers neither;
+    and with the last closed week and k, for its "Since go-live" card and
+    finding P1 (``results.cache_part``).
     """
     access = get_playbook(request, playbook_id)
     fragment = cached_fragment(
@@ -111,7 +114,7 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
         playbook_id=access.playbook.pk,
         template="planner/overview.html#overview_body",
         context=lambda: overview_context(access),
-        vary=[access.level.name],
+        vary=[access.level.name, results.cache_part(access.playbook, weeks.today())],
     )
     extra = {}
     if fragment.context is not None:

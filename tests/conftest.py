@@ -101,3 +101,21 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def pulse_day(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pin the site's today for the pulse: pulse_day.set(date). Where the code
+    reads ``weeks.today()`` through its module, and where the pulse's signals
+    (k kept for closed weeks) read it."""
+
+    class Day:
+        value: Any = None
+
+        def set(self, day: Any) -> None:
+            self.value = day
+
+    day = Day()
+    monkeypatch.setattr("pulse.weeks.today", lambda: day.value)
+    monkeypatch.setattr("pulse.signals.today", lambda: day.value)
+    return day

@@ -59,3 +59,27 @@ def make_ambassador(role: Any, name: str = "Mette Sørensen", **fields: Any) -> 
     fields.setdefault("email", f"{name.split()[0].lower()}{next(_seq)}@example.com")
     fields.setdefault("influence", 4)
     return Ambassador.objects.create(playbook=role.playbook, role=role, name=name, **fields)
+
+
+def make_answers(
+    role: Any,
+    week: int,
+    count: int = 0,
+    *,
+    answers: list[tuple[int, int, int]] | None = None,
+    cost: int = 30,
+    saved: int = 60,
+    got_back: int = 4,
+    comment: str = "",
+) -> list[Any]:
+    """Pulse answers of one role's week, in one query: ``answers`` as
+    (cost, saved, got back) triples, or ``count`` alike ones."""
+    from pulse.models import PulseAnswer
+
+    rows = answers if answers is not None else [(cost, saved, got_back)] * count
+    return PulseAnswer.objects.bulk_create(
+        PulseAnswer(
+            role=role, week=week, cost_minutes=c, saved_minutes=s, got_back=g, comment=comment
+        )
+        for c, s, g in rows
+    )

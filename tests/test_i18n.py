@@ -27,6 +27,7 @@ SOURCE_DIRS = [
     "pulse",
     "core",
     "planner",
+    "pulse",
 ]
 
 

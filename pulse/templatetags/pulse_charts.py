@@ -1,0 +1,152 @@
+"""The measured balance of a role, week by week since go-live, as a sparkline:
+inline SVG written in Python (as ``balance_svg`` is), drawn only from what
+``pulse.results`` allows to be shown. A week not shown is a gap in the line,
+never a zero; the plan's time balance is the dashed reference line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from pulse.results import RoleResults
+from roles import equation
+from roles.equation import Verdict
+from roles.templatetags.wiifm import BAR_COLOURS
+
+register = template.Library()
+
+WIDTH = 160
+HEIGHT = 40
+PAD = 4
+LINE = "#0b5d78"  # the app's primary colour: 6.9:1 on white
+PLANNED = "#4a5d65"
+
+
+@dataclass(frozen=True)
+class Point:
+    week: int
+    x: float
+    y: float
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """Coordinates only: plain numbers, the same in every language."""
+
+    segments: tuple[tuple[Point, ...], ...]  # runs of weeks shown one after another
+    planned_y: float
+    last: Point | None
+
+
+def sparkline(results: RoleResults, width: int = WIDTH, height: int = HEIGHT) -> Sparkline:
+    """Weeks 1 … the last closed one across the width; the measured balances and
+    the plan between the top and the bottom (a flat line sits in the middle)."""
+    weeks = results.weeks
+    values = [w.measured.balance for w in weeks if w.measured is not None]
+    low = min([*values, results.planned])
+    high = max([*values, results.planned])
+    if high == low:
+        low, high = low - 1, high + 1
+    span = high - low
+
+    def x(week: int) -> float:
+        if len(weeks) < 2:
+            return width / 2
+        return PAD + (week - 1) * (width - 2 * PAD) / (len(weeks) - 1)
+
+    def y(value: Decimal) -> float:
+        return float(PAD + (high - value) * (height - 2 * PAD) / span)
+
+    segments: list[tuple[Point, ...]] = []
+    run: list[Point] = []
+    for week in weeks:
+        if week.measured is None:
+            if run:
+                segments.append(tuple(run))
+            run = []
+            continue
+        run.append(Point(week.week, x(week.week), y(week.measured.balance), week.measured.verdict))
+    if run:
+        segments.append(tuple(run))
+    last = segments[-1][-1] if segments else None
+    return Sparkline(segments=tuple(segments), planned_y=y(results.planned), last=last)
+
+
+def _n(value: float) -> str:
+    """A coordinate: a dot as separator in every language."""
+    return f"{value:.1f}"
+
+
+@register.simple_tag
+def pulse_sparkline(results: RoleResults, prefix: str = "trend", width: int = WIDTH) -> SafeString:
+    """The sparkline with its title and a description of every closed week
+    (``role="img"``: a screen reader reads the description, not the lines).
+    Its ids are ``prefix``, the role's id and -title / -desc."""
+    chart_id = escape(f"{prefix}-{results.role_id}")
+    height = HEIGHT
+    line = sparkline(results, width, height)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    unit = gettext("min")
+
+    def minutes(value: Decimal) -> str:
+        return equation.format_minutes(value, decimal_separator=separator)
+
+    weeks = "; ".join(
+        gettext("week %(week)s: %(balance)s %(unit)s")
+        % {"week": w.week, "balance": minutes(w.measured.balance), "unit": unit}
+        if w.measured is not None
+        else gettext("week %(week)s: not shown") % {"week": w.week}
+        for w in results.weeks
+    )
+    desc = (
+        gettext("Planned %(planned)s %(unit)s.")
+        % {"planned": minutes(results.planned), "unit": unit}
+        + " "
+        + weeks
+        + "."
+    )
+    title = gettext("Measured balance per week since go-live")
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<line x1="0" y1="{_n(line.planned_y)}" x2="{width}" y2="{_n(line.planned_y)}" '
+        f'stroke="{PLANNED}" stroke-width="1" stroke-dasharray="3 3" '
+        f'vector-effect="non-scaling-stroke"/>',
+    ]
+    for segment in line.segments:
+        if len(segment) == 1:
+            point = segment[0]
+            parts.append(f'<circle cx="{_n(point.x)}" cy="{_n(point.y)}" r="2" fill="{LINE}"/>')
+            continue
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_n(p.x)} {_n(p.y)}" for i, p in enumerate(segment)
+        )
+        parts.append(
+            f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2" '
+            f'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
+        )
+    if line.last is not None:
+        parts.append(
+            f'<circle cx="{_n(line.last.x)}" cy="{_n(line.last.y)}" r="3" '
+            f'fill="{BAR_COLOURS[line.last.verdict]}" stroke="#fff" stroke-width="1"/>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+@register.filter
+def one_decimal(value: Decimal) -> str:
+    """Got back, the exact mean of 1-5, with one decimal, half away from zero
+    (``3.04`` shows ``3.0``; the verdict uses the exact value)."""
+    rounded = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded:f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
