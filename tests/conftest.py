@@ -105,9 +105,9 @@ def _empty_cache() -> None:
 
 @pytest.fixture
 def pulse_day(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Pin the site's today for the pulse: pulse_day.set(date). Where the code
-    reads ``weeks.today()`` through its module, and where the pulse's signals
-    (k kept for closed weeks) read it."""
+    """Pin the site's today for the pulse: pulse_day.set(date). Every reader
+    calls ``weeks.today()`` through its module (the page, the results, the
+    signals that keep k for closed weeks), so one patch pins them all."""
 
     class Day:
         value: Any = None
@@ -117,5 +117,4 @@ def pulse_day(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     day = Day()
     monkeypatch.setattr("pulse.weeks.today", lambda: day.value)
-    monkeypatch.setattr("pulse.signals.today", lambda: day.value)
     return day

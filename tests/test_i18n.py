@@ -27,7 +27,6 @@ SOURCE_DIRS = [
     "pulse",
     "core",
     "planner",
-    "pulse",
 ]
 
 
