@@ -24,6 +24,7 @@ SOURCE_DIRS = [
     "givegets",
     "ambassadors",
     "actionplan",
+    "pulse",
     "core",
     "planner",
 ]
