@@ -1,9 +1,9 @@
 """The changes page's data: a playbook's history as sentences a person reads.
 
 Each edited model keeps its history (``core.history``); this module reads the
-seven histories of one playbook as one list, newest first, a page at a time,
+eight histories of one playbook as one list, newest first, a page at a time,
 in a fixed number of queries whatever the history's length: one to count,
-one for the page (a UNION of the seven, ordered and cut in the database),
+one for the page (a UNION of the eight, ordered and cut in the database),
 then per kind on the page its records with their previous versions (two),
 and the names the sentences need (roles, steps, members).
 """
@@ -38,6 +38,7 @@ from core.history import (
 )
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
+from pulse.models import HiddenComment
 from roles import equation
 from roles.models import Role
 
@@ -51,6 +52,7 @@ KINDS: dict[str, type[models.Model]] = {
     "ambassador": Ambassador,
     "step": Step,
     "task": Task,
+    "comment": HiddenComment,
 }
 KIND_LABELS = {
     "playbook": gettext_lazy("The playbook and its charter"),
@@ -60,6 +62,7 @@ KIND_LABELS = {
     "ambassador": gettext_lazy("Ambassadors"),
     "step": gettext_lazy("Plan steps"),
     "task": gettext_lazy("Tasks"),
+    "comment": gettext_lazy("Hidden comments"),
 }
 # Deleted things that come back: a Give-Get, ambassador or task from its
 # history; a role, soft-deleted, whole, with everything under it (DESIGN.md).
@@ -102,12 +105,14 @@ def histories(
         "ambassador": Ambassador.history.filter(playbook_id=playbook_id),
         "step": Step.history.filter(playbook_id=playbook_id),
         "task": Task.history.filter(step_id__in=step_ids),
+        "comment": HiddenComment.history.filter(role_id__in=role_ids),
     }
     if role_id is not None:
         by_kind = {
             "role": by_kind["role"].filter(id=role_id),
             "giveget": by_kind["giveget"].filter(role_id=role_id),
             "ambassador": by_kind["ambassador"].filter(role_id=role_id),
+            "comment": by_kind["comment"].filter(role_id=role_id),
         }
     return [(name, qs) for name, qs in by_kind.items() if not kind or name == kind]
 
@@ -252,9 +257,9 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
 # A deleted playbook's history stays this long (in the admin), then goes; a
 # deleted role stays restorable this long, then goes with everything under it.
 RETENTION = datetime.timedelta(days=30)
-# Children first: Give-Gets and tasks are found through their roles' and
+# Children first: Give-Gets, tasks and hidden comments are found through their roles' and
 # steps' records, so those go last but one.
-_PURGE_ORDER = ("giveget", "task", "ambassador", "member", "step", "role", "playbook")
+_PURGE_ORDER = ("comment", "giveget", "task", "ambassador", "member", "step", "role", "playbook")
 
 
 def purge_playbook_history(playbook_id: int) -> int:
@@ -471,6 +476,12 @@ def _thing(kind: str, record: Any, names: _Names) -> str:
                 "name": _short(record.name) if record.name else _("a removed person"),
                 "role": _short(role),
             }
+        case "comment":
+            # Never the comment's text: the sentence names the role and week only.
+            return _("a comment on %(role)s, week %(week)s") % {
+                "role": _short(role),
+                "week": record.week,
+            }
         case "step":
             return _("step %(number)s, “%(title)s”") % {
                 "number": record.number,
@@ -518,6 +529,10 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
                 "old": _short(before.name),
             }
         return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
+    if kind == "comment" and record.history_type == "+":
+        return _("%(who)s hid %(thing)s.") % {"who": who, "thing": thing}
+    if kind == "comment" and record.history_type == "-":
+        return _("%(who)s showed %(thing)s again.") % {"who": who, "thing": thing}
     if record.history_type == "+" and record.history_change_reason == SOURCE_RESTORE:
         return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "+":

@@ -300,8 +300,6 @@ class Summary:
         }
 
 
-
-
 def matrix_summary(playbook: Playbook) -> Summary:
     """The totals and the chart from the numbers alone: one query of plain
     values, the Give-Gets summed per role by the database (a cell save

@@ -1,8 +1,9 @@
 """PDF documents: the whole playbook and a role's one-pager, with WeasyPrint.
 
 Rendering is safe (only the project's own static files are ever fetched),
-cached (the key is a hash of the playbook's content, the kind of document
-and today's date) and tagged for screen readers.
+cached (the key is a hash of the playbook's content, the kind of document,
+today's date and what the pulse may show today) and tagged for screen
+readers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -30,7 +33,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from core import versions
 from planner.health import MISTAKES, TITLES
 from planner.overview import overview
+from planner.since_go_live import role_since, since_go_live
 from playbooks.models import Playbook
+from pulse.links import link_url, qr_svg
+from pulse.models import PulseLink
+from pulse.weeks import last_closed_week
 from roles.chart import balance_chart
 
 logger = logging.getLogger(__name__)
@@ -51,6 +58,7 @@ def layout_version() -> str:
             *(Path(__file__).parent / "templates" / "pdf").glob("*.html"),
             root / "templates" / "includes" / "balance_chart.html",
             root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
+            root / "planner" / "since_go_live.py",  # draws the pulse's trends
             root / "static" / "pdf" / "playbook.css",
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
@@ -137,7 +145,13 @@ def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
     """The document's version: the playbook's version stamp (changed by any
     edit anywhere in it, see core.versions), its language, the kind of
     document, today's date (the countdown and the overdue marks change daily)
-    and the layout (templates, stylesheet, translations). Cheap: no queries."""
+    and the layout (templates, stylesheet, translations). Cheap: no queries.
+
+    The pulse's results change when a week closes and when k changes (a role's
+    headcount, for the 2k rule, is in the version stamp): the last closed week
+    and k are in the key too, so a cached PDF never shows a week that is not
+    shown now, nor misses one. The date alone would say as much today; the
+    week and k say it whatever the stamp and the date."""
     raw = "|".join(
         [
             layout_version(),
@@ -146,28 +160,34 @@ def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
             str(playbook.pk),
             playbook.language,
             versions.version(playbook.pk),
+            f"week {last_closed_week(playbook.go_live, today)}",
+            f"k {playbook.pulse_k}",
         ]
     )
     return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
-def cached_document(playbook: Playbook, kind: str, filename: str, build: Any) -> Document:
-    """The document from the cache, or rendered by ``build()`` and cached."""
-    key = content_key(playbook, kind, timezone.localdate())
+def cached_document(
+    playbook: Playbook, kind: str, filename: str, build: Callable[[datetime.date], bytes]
+) -> Document:
+    """The document from the cache, or rendered by ``build(today)`` and cached.
+    One date for the key and the content: a render that runs past midnight
+    does not store tomorrow's weeks under today's key."""
+    today = timezone.localdate()
+    key = content_key(playbook, kind, today)
     cache_key = f"pdf:{key}"
     content = cache.get(cache_key)
     if content is not None:
         return Document(content, key, filename, cached=True)
-    content = build()
+    content = build(today)
     cache.set(cache_key, content, CACHE_SECONDS)
     return Document(content, key, filename, cached=False)
 
 
-def _pdf_context(playbook: Playbook) -> dict[str, Any]:
+def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
     """What the PDFs show, built in the playbook's language (the health
     check's findings are worded here)."""
 
-    today = timezone.localdate()
     with translation.override(playbook.language):
         data = overview(playbook, today, can_edit=False)
     rows = data["role_rows"]
@@ -211,23 +231,55 @@ def document_key(playbook: Playbook, kind: str) -> str:
 
 def playbook_document(playbook: Playbook) -> Document:
     filename = f"{file_slug(playbook.name, 'playbook')}-playbook.pdf"
-    return cached_document(
-        playbook,
-        "playbook",
-        filename,
-        lambda: render("pdf/playbook.html", _pdf_context(playbook), language=playbook.language),
-    )
+
+    def build(today: datetime.date) -> bytes:
+        context = _pdf_context(playbook, today)
+        with translation.override(playbook.language):  # the trends' words
+            context["since_go_live"] = since_go_live(
+                playbook, [(r, b.time_balance) for r, b in context["role_rows"]], today
+            )
+        return render("pdf/playbook.html", context, language=playbook.language)
+
+    return cached_document(playbook, "playbook", filename, build)
 
 
-def one_pager_document(playbook: Playbook, role_id: int) -> Document:
-    """One role on one page (more if its texts are long: nothing is cut)."""
+def pulse_url(request: HttpRequest, role_id: int) -> str:
+    """The address of the role's pulse link for its one-pager's QR code, or ""
+    when it has none. Absolute, from the request (the one-pager is rendered
+    in the request that asks for it; the site has no configured address of
+    its own, and links sent by e-mail are built the same way). One query."""
+    link = PulseLink.objects.filter(role_id=role_id).first()
+    return link_url(request, link) if link is not None else ""
 
-    def build() -> bytes:
-        context = _pdf_context(playbook)
+
+def one_pager_kind(role_id: int, pulse_url: str) -> str:
+    """The one-pager's kind of document: its role and the pulse address it
+    prints (a re-issued or revoked link, another host, is another PDF)."""
+    return f"one-pager:{role_id}:{pulse_url}"
+
+
+def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "") -> Document:
+    """One role on one page (more if its texts are long: nothing is cut), with
+    its pulse link's QR code when ``pulse_url`` is given, and its last shown
+    week since go-live."""
+
+    def build(today: datetime.date) -> bytes:
+        context = _pdf_context(playbook, today)
         role, balance = next((r, b) for r, b in context["role_rows"] if r.pk == role_id)
+        with translation.override(playbook.language):
+            since = role_since(playbook, role, balance.time_balance, today)
+            title = _("The weekly pulse of %(role)s") % {"role": role.name}
+            qr = qr_svg(pulse_url, title) if pulse_url else ""
         return render(
             "pdf/one_pager.html",
-            {**context, "role": role, "balance": balance},
+            {
+                **context,
+                "role": role,
+                "balance": balance,
+                "since": since,
+                "pulse_url": pulse_url,
+                "pulse_qr": qr,
+            },
             language=playbook.language,
         )
 
@@ -235,4 +287,4 @@ def one_pager_document(playbook: Playbook, role_id: int) -> Document:
     filename = (
         f"{file_slug(playbook.name, 'playbook')}-{file_slug(role_name, 'role')}-one-pager.pdf"
     )
-    return cached_document(playbook, f"one-pager:{role_id}", filename, build)
+    return cached_document(playbook, one_pager_kind(role_id, pulse_url), filename, build)

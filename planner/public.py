@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
 from core.public import TOKEN, not_found, private
-from planner.pdf import one_pager_document
+from planner.pdf import one_pager_document, pulse_url
 
 
 @login_not_required
@@ -70,7 +70,11 @@ def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
     ambassador = Ambassador.objects.by_token(token).select_related("role__playbook").first()
     if ambassador is None:
         return not_found(request)
-    document = one_pager_document(ambassador.role.playbook, ambassador.role_id)
+    document = one_pager_document(
+        ambassador.role.playbook,
+        ambassador.role_id,
+        pulse_url=pulse_url(request, ambassador.role_id),
+    )
     response = HttpResponse(document.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["Content-Language"] = ambassador.role.playbook.language

@@ -35,6 +35,7 @@ from givegets import services
 from givegets.forms import GiveGetForm
 from givegets.selectors import get_role_with_givegets as get_role
 from givegets.selectors import giveget_of
+from planner.comments import comments_context
 from planner.results import RolePulse, cache_part
 from planner.services import delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
@@ -167,6 +168,9 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
             "role": {"name": fragment.meta["name"]},
             "section": "roles",
             "role_html": fragment.html,
+            # Outside the cached fragment: a fresh order each view, and a
+            # week's comments appear the day it closes.
+            **comments_context(request, access, role_id),
         },
     )
 

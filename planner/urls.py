@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from planner import changes, matrix, results, role_page, views
+from planner import changes, comments, matrix, results, role_page, views
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
@@ -55,6 +55,8 @@ urlpatterns = [
     path(f"{roles}/delete/", role_page.role_delete, name="role_delete"),
     path(f"{roles}/factors/", role_page.role_factors, name="role_factors"),
     path(f"{roles}/one-pager.pdf", views.role_one_pager, name="role_one_pager"),
+    path(f"{roles}/comments/<uuid:answer_id>/hide/", comments.comment_hide, name="comment_hide"),
+    path(f"{roles}/comments/<uuid:answer_id>/show/", comments.comment_show, name="comment_show"),
     path(f"{roles}/givegets/new/", role_page.giveget_create, name="giveget_create"),
     path(f"{givegets}/edit/", role_page.giveget_edit, name="giveget_edit"),
     path(f"{givegets}/delete/", role_page.giveget_delete, name="giveget_delete"),

@@ -272,5 +272,9 @@ def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
 def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
     get_object_or_404(access.playbook.roles, pk=role_id)
-    unchanged = not_modified(request, pdf.document_key(access.playbook, f"one-pager:{role_id}"))
-    return unchanged or pdf_response(request, pdf.one_pager_document(access.playbook, role_id))
+    url = pdf.pulse_url(request, role_id)
+    kind = pdf.one_pager_kind(role_id, url)
+    unchanged = not_modified(request, pdf.document_key(access.playbook, kind))
+    return unchanged or pdf_response(
+        request, pdf.one_pager_document(access.playbook, role_id, pulse_url=url)
+    )

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from playbooks.models import Playbook
 from roles.models import Role
@@ -88,6 +89,35 @@ class PulseAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"pulse answer, week {self.week}"
+
+
+class HiddenComment(models.Model):
+    """A comment an editor hid (abusive text, a name): shown nowhere, and not
+    counted towards its week's k comments. Hiding and showing again are in
+    the change history (who, when, which role and week); the answer itself
+    never is, and neither is the comment's text."""
+
+    answer = models.OneToOneField(
+        PulseAnswer, on_delete=models.CASCADE, related_name="hidden", verbose_name=_("answer")
+    )
+    # Kept here too, so that the history names the role and week of a hide
+    # even after the answer is gone (a role removed for good).
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="hidden_comments", verbose_name=_("role")
+    )
+    week = models.PositiveSmallIntegerField(_("week"))
+
+    # Who hid it and when, on which role and week; not which answer: the
+    # history keeps nothing that leads back to an answer.
+    history = HistoricalRecords(excluded_fields=["answer"])
+
+    class Meta:
+        verbose_name = _("hidden comment")
+        verbose_name_plural = _("hidden comments")
+        ordering = ["role", "week", "id"]
+
+    def __str__(self) -> str:
+        return f"hidden comment, week {self.week} of {self.role_id}"
 
 
 class WeekSummary(models.Model):

@@ -21,6 +21,7 @@ from givegets.models import GiveGet
 from planner.changelog import PER_PAGE
 from planner.playbook_file import dumps, export_playbook, import_playbook, loads
 from playbooks.models import Playbook
+from pulse.models import HiddenComment, PulseAnswer
 from roles.models import Role
 from tests.factories import add_member, make_ambassador, make_giveget, make_playbook, make_role
 
@@ -708,6 +709,11 @@ class TestPurge:
         make_giveget(role)
         make_ambassador(role, f"Person of {name}")
         create_default_plan(playbook)
+        # A hidden pulse comment: its hide is in the history too.
+        answer = PulseAnswer.objects.create(
+            role=role, week=1, cost_minutes=0, saved_minutes=0, got_back=3, comment="No"
+        )
+        HiddenComment.objects.create(answer=answer, role=role, week=1)
         return playbook
 
     def counts(self, playbook_id: int) -> dict[str, int]:

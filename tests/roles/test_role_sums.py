@@ -12,7 +12,7 @@ from django.utils import timezone
 from givegets.selectors import role_sums, roles_with_givegets
 from planner.grid import matrix_summary
 from roles.equation import total_hours
-from tests.factories import make_giveget, make_playbook, make_role
+from tests.factories import make_giveget, make_role
 
 pytestmark = pytest.mark.django_db
 

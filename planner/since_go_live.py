@@ -1,0 +1,168 @@
+"""The PDFs' "Since go-live": each role's plan beside what its people
+measured in the weekly pulse (DESIGN.md "Measured Net Beneficiary").
+
+Read through ``pulse.results.results_for`` only, so a week is here exactly
+when it is shown anywhere else: closed, with at least k answers, in a role of
+at least 2k people. The trend is a small SVG drawn here, on the server: the
+measured balance of each shown week, a gap for each week not shown, and the
+plan as a dashed line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from playbooks.models import Playbook
+from pulse.measure import Measured
+from pulse.results import RoleResults, results_for
+from pulse.weeks import last_closed_week, week_dates
+from roles import equation
+from roles.equation import Verdict
+from roles.models import Role
+from roles.templatetags.wiifm import BAR_COLOURS
+
+# The trend's drawing, in its own units (the PDF scales it to its column).
+WIDTH, HEIGHT, PAD = 120, 34, 4
+MEASURED_COLOUR = "#123c4a"
+PLAN_COLOUR = "#8aa4ad"
+
+
+@dataclass(frozen=True)
+class RoleSince:
+    """One role since go-live: its plan, its last shown week, its trend."""
+
+    role: Role
+    planned: Decimal
+    results: RoleResults
+
+    @property
+    def last(self) -> Measured | None:
+        return self.results.last
+
+    @property
+    def answers_k(self) -> int:
+        """The k a week needed (closed weeks keep the k they were judged with)."""
+        return max((w.k for w in self.results.weeks), default=self.results.k)
+
+    @property
+    def trend(self) -> SafeString:
+        return trend_svg(self.results, self.role.name)
+
+
+@dataclass(frozen=True)
+class SinceGoLive:
+    """The section: the roles with a shown week, and the others with why not."""
+
+    last_week: int  # the last closed week
+    last_day: datetime.date  # its last day
+    k: int
+    shown: tuple[RoleSince, ...]
+    not_shown: tuple[RoleSince, ...]
+
+
+def role_since(
+    playbook: Playbook, role: Role, planned: Decimal, day: datetime.date
+) -> RoleSince | None:
+    """One role's results (for its one-pager), or None before a week has closed."""
+    if last_closed_week(playbook.go_live, day) == 0:
+        return None
+    results = results_for(playbook, [role], {role.pk: planned}, day)[role.pk]
+    return RoleSince(role=role, planned=planned, results=results)
+
+
+def since_go_live(
+    playbook: Playbook, rows: Sequence[tuple[Role, Decimal]], day: datetime.date
+) -> SinceGoLive | None:
+    """The section for the whole playbook, or None when no week of any role
+    is shown (then the PDF has no such section). ``rows`` are the roles in
+    the PDF's order with their planned time balance."""
+    last = last_closed_week(playbook.go_live, day)
+    if last == 0 or playbook.go_live is None:
+        return None
+    planned = {role.pk: balance for role, balance in rows}
+    results = results_for(playbook, [role for role, _b in rows], planned, day)
+    roles = [RoleSince(role=r, planned=planned[r.pk], results=results[r.pk]) for r, _b in rows]
+    shown = tuple(r for r in roles if r.last is not None)
+    if not shown:
+        return None
+    return SinceGoLive(
+        last_week=last,
+        last_day=week_dates(playbook.go_live, last)[1],
+        k=playbook.pulse_k,
+        shown=shown,
+        not_shown=tuple(r for r in roles if r.last is None),
+    )
+
+
+def _minutes(value: Decimal) -> str:
+    return equation.format_minutes(value, decimal_separator=formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def trend_svg(results: RoleResults, name: str) -> SafeString:
+    """The measured balance of each closed week as a line with a dot per
+    shown week (coloured by its verdict), broken where a week is not shown;
+    the plan dashed; zero as a thin rule. Numbers in the SVG are plain
+    ("12.5", never "12,5"); the words, escaped, in the active language."""
+    weeks = results.weeks
+    values = [w.measured.balance for w in weeks if w.measured is not None]
+    top = max([*values, results.planned, Decimal(0)])
+    bottom = min([*values, results.planned, Decimal(0)])
+    span = (top - bottom) or Decimal(1)
+
+    def x(number: int) -> float:
+        if len(weeks) == 1:
+            return WIDTH / 2
+        return round(PAD + (WIDTH - 2 * PAD) * (number - 1) / (len(weeks) - 1), 2)
+
+    def y(value: Decimal) -> float:
+        return round(float(PAD + (HEIGHT - 2 * PAD) * (top - value) / span), 2)
+
+    unit = _("min")
+    described = "; ".join(
+        _("week %(week)s: %(value)s %(unit)s")
+        % {"week": w.week, "value": _minutes(w.measured.balance), "unit": unit}
+        if w.measured is not None
+        else _("week %(week)s: not shown") % {"week": w.week}
+        for w in weeks
+    )
+    title = _("Measured balance of %(role)s by week, planned %(planned)s %(unit)s") % {
+        "role": name,
+        "planned": _minutes(results.planned),
+        "unit": unit,
+    }
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" role="img" class="trend">',
+        f"<title>{escape(title)}</title><desc>{escape(described)}</desc>",
+        f'<line x1="0" x2="{WIDTH}" y1="{y(Decimal(0))}" y2="{y(Decimal(0))}" '
+        f'stroke="#dbe3e6" stroke-width="0.6"/>',
+        f'<line x1="0" x2="{WIDTH}" y1="{y(results.planned)}" y2="{y(results.planned)}" '
+        f'stroke="{PLAN_COLOUR}" stroke-width="0.8" stroke-dasharray="2 1.5"/>',
+    ]
+    run: list[str] = []
+    for w in [*weeks, None]:
+        if w is not None and w.measured is not None:
+            run.append(f"{x(w.week)},{y(w.measured.balance)}")
+            continue
+        if len(run) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(run)}" fill="none" '
+                f'stroke="{MEASURED_COLOUR}" stroke-width="1.2"/>'
+            )
+        run = []
+    for w in weeks:
+        if w.measured is not None:
+            colour = BAR_COLOURS[Verdict(w.measured.verdict)]
+            parts.append(
+                f'<circle cx="{x(w.week)}" cy="{y(w.measured.balance)}" r="1.8" fill="{colour}"/>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every word above is escaped
