@@ -27,9 +27,9 @@ from django.views.decorators.http import require_POST
 
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
+from pulse import weeks
 from pulse.models import HiddenComment, PulseAnswer
 from pulse.results import RoleResults, results_for
-from pulse.weeks import last_closed_week, today
 from roles.models import Role
 
 _shuffle = random.SystemRandom().shuffle  # an order no one can predict or replay
@@ -78,8 +78,8 @@ def role_comments(
     of the week on view (none when nothing is shown).
     """
     playbook = access.playbook
-    day = today()
-    if last_closed_week(playbook.go_live, day) == 0:
+    day = weeks.today()
+    if weeks.last_closed_week(playbook.go_live, day) == 0:
         return None
     role = playbook.roles.filter(pk=role_id).only("pk", "headcount", "playbook_id").first()
     if role is None:
@@ -162,7 +162,7 @@ def _answer(access: Access, role_id: int, answer_id: uuid.UUID) -> tuple[Role, P
         PulseAnswer.objects.filter(role=role).exclude(comment="").only("pk", "role_id", "week"),
         pk=answer_id,
     )
-    results = results_for(access.playbook, [role], {}, today())[role.pk]
+    results = results_for(access.playbook, [role], {}, weeks.today())[role.pk]
     if not any(w.week == answer.week and w.shown for w in results.weeks):
         raise Http404
     return role, answer

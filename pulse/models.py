@@ -131,7 +131,6 @@ class WeekSummary(models.Model):
     )
     week = models.PositiveSmallIntegerField(_("week"))
     answers = models.PositiveIntegerField(_("answers"))
-    comments = models.PositiveIntegerField(_("comments"))
     median_balance = models.DecimalField(_("measured balance"), max_digits=7, decimal_places=1)
     got_back_total = models.PositiveIntegerField(_("got back, total"))
 

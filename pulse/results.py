@@ -33,16 +33,11 @@ class Week:
 
     week: int
     measured: Measured | None
-    comments: int  # comments given that week; shown only when the week is shown and >= k
     k: int
 
     @property
     def shown(self) -> bool:
         return self.measured is not None
-
-    @property
-    def comments_shown(self) -> bool:
-        return self.measured is not None and self.comments >= self.k
 
 
 @dataclass(frozen=True)
@@ -86,14 +81,11 @@ def close_weeks(playbook: Playbook, day: datetime.date) -> None:
         if state.summarised_through >= last:
             return
         grouped: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-        comments: dict[tuple[int, int], int] = defaultdict(int)
         rows = PulseAnswer.objects.filter(
             role__playbook=playbook, week__gt=state.summarised_through, week__lte=last
-        ).values_list("role_id", "week", "cost_minutes", "saved_minutes", "got_back", "comment")
-        for role_id, week, cost, saved, got_back, comment in rows.iterator(chunk_size=2000):
+        ).values_list("role_id", "week", "cost_minutes", "saved_minutes", "got_back")
+        for role_id, week, cost, saved, got_back in rows.iterator(chunk_size=2000):
             grouped[role_id, week].append((cost, saved, got_back))
-            if comment.strip():
-                comments[role_id, week] += 1
         summaries = []
         for (role_id, week), answers in grouped.items():
             count, balance, total = summarise(answers)
@@ -102,7 +94,6 @@ def close_weeks(playbook: Playbook, day: datetime.date) -> None:
                     role_id=role_id,
                     week=week,
                     answers=count,
-                    comments=comments[role_id, week],
                     median_balance=balance,
                     got_back_total=total,
                 )
@@ -154,8 +145,7 @@ def results_for(
                     got_back_total=summary.got_back_total,
                     planned=plan,
                 )
-            comments = summary.comments if summary is not None and measured is not None else 0
-            weeks.append(Week(week=number, measured=measured, comments=comments, k=k))
+            weeks.append(Week(week=number, measured=measured, k=k))
         results[role.pk] = RoleResults(
             role_id=role.pk, k=k_now, too_small=too_small, weeks=tuple(weeks), planned=plan
         )

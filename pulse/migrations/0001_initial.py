@@ -79,7 +79,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('week', models.PositiveSmallIntegerField(verbose_name='week')),
                 ('answers', models.PositiveIntegerField(verbose_name='answers')),
-                ('comments', models.PositiveIntegerField(verbose_name='comments')),
                 ('median_balance', models.DecimalField(decimal_places=1, max_digits=7, verbose_name='measured balance')),
                 ('got_back_total', models.PositiveIntegerField(verbose_name='got back, total')),
                 ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulse_weeks', to='roles.role', verbose_name='role')),

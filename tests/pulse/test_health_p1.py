@@ -103,7 +103,7 @@ def test_it_agrees_with_what_the_results_page_marks() -> None:
                 balance, got_back = balances[verdict]
                 measured = Measured(number, 5, balance, got_back * 5, Decimal(0))
                 assert measured.verdict is verdict
-            shown.append(Week(number, measured, 0, 5))
+            shown.append(Week(number, measured, 5))
         results = RoleResults(1, 5, False, tuple(shown), Decimal(0))
         found = p1(facts(*((m.week, m.verdict) for m in results.shown)))
         assert bool(found) is results.needs_attention, weeks
