@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.db import transaction
 from django.http import HttpRequest
@@ -41,3 +43,12 @@ def qr_svg(url: str, title: str) -> SafeString:
     code = segno.make(url, error="m", micro=False)
     svg = code.svg_inline(scale=4, omitsize=True, title=escape(title), svgclass="qr-code")
     return mark_safe(svg)  # noqa: S308 - segno writes the SVG; the title is escaped
+
+
+def qr_svg_file(url: str, title: str) -> bytes:
+    """The same QR code as a stand-alone SVG file (for the "Download QR"
+    link): white behind it, so that it also reads on a dark slide."""
+    buffer = io.BytesIO()
+    code = segno.make(url, error="m", micro=False)
+    code.save(buffer, kind="svg", scale=10, border=4, light="#fff", title=title, xmldecl=True)
+    return buffer.getvalue()
