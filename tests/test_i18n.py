@@ -26,6 +26,7 @@ SOURCE_DIRS = [
     "actionplan",
     "core",
     "planner",
+    "pulse",
 ]
 
 

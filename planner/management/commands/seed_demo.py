@@ -232,6 +232,8 @@ class Command(BaseCommand):
                     with_examples=True,
                     **spec,
                 )
+                if days < 0:  # live already: the week-1 quick wins delivered but one
+                    playbook.roles.exclude(order=2).update(quick_win_done=True)
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
             Membership.objects.get_or_create(
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
