@@ -4,7 +4,7 @@
 -- many answers whatever the speed. An answer is stored when the page
 -- redirects to its thanks page (302): any other status counts as an error.
 -- WIIFM_LINKS: "/p/<token>/;/p/<token>/;..."; WIIFM_REQUESTS: the total;
--- WIIFM_THREADS: wrk's -t.
+-- WIIFM_THREADS: wrk's -t; WIIFM_CLIENTS: wrk's -c.
 local links = {}
 for path in string.gmatch(os.getenv("WIIFM_LINKS"), "([^;]+)") do
   links[#links + 1] = path
@@ -43,8 +43,13 @@ done = function(summary, latency, requests)
   -- A status of 400 or more is both in summary.errors.status and in not_stored.
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout + not_stored
+  -- wrk waits out its whole -d even when every thread has stopped, so its
+  -- duration says nothing here. With every client always waiting for one
+  -- answer, the burst lasted about requests x mean latency / clients
+  -- (Little's law).
+  local seconds = summary.requests * latency.mean / 1e6 / tonumber(os.getenv("WIIFM_CLIENTS"))
   io.write(string.format(
     '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    summary.requests, seconds, latency:percentile(50) / 1000,
     latency:percentile(95) / 1000, errors))
 end
