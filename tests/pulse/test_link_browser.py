@@ -74,7 +74,8 @@ def test_issue_copy_reissue_and_revoke_with_javascript(
     first = address.input_value()
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.locator("#pulse").get_by_role("link", name="Re-issue the pulse link").click()
-    expect(page.get_by_role("textbox", name="Pulse link")).to_have_value(first)  # dismissed: unchanged
+    # Dismissed: unchanged.
+    expect(page.get_by_role("textbox", name="Pulse link")).to_have_value(first)
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#pulse").get_by_role("link", name="Re-issue the pulse link").click()
     expect(page.get_by_role("textbox", name="Pulse link")).not_to_have_value(first)

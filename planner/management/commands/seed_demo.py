@@ -263,19 +263,16 @@ class Command(BaseCommand):
             3: [("Peter Krogh", "Ledelse", 3, "scheduled")],
         }
         domain = "nordlys.example" if playbook.language == "en" else "fjordsalg.example"
-        live = playbook.go_live is not None and playbook.go_live <= today
+        go_live = playbook.go_live
         for index, role in enumerate(playbook.roles.order_by("order", "pk")):
             for name, department, influence, training in people.get(index, []):
                 email = f"{name.split()[0].lower()}@{domain}"
-                if live:
-                    assert playbook.go_live is not None
-                    early, trained = (
-                        playbook.go_live - datetime.timedelta(days=28),
-                        playbook.go_live - datetime.timedelta(days=21),
-                    )
+                early: datetime.date = today
+                trained: datetime.date | None = today if training != "not_started" else None
+                if go_live is not None and go_live <= today:
+                    early = go_live - datetime.timedelta(days=28)
+                    trained = go_live - datetime.timedelta(days=21)
                     training = "completed"
-                else:
-                    early, trained = today, (today if training != "not_started" else None)
                 Ambassador.all_objects.get_or_create(
                     playbook=playbook,
                     email=email,
