@@ -98,6 +98,11 @@ class Row:
             for gg in self.role.givegets.all()
         ]
 
+    @property
+    def pulse_active(self) -> bool:
+        """Whether the role has a pulse link (loaded with the roles: no query)."""
+        return hasattr(self.role, "pulse_link")
+
     @functools.cached_property
     def giveget_count(self) -> int:
         return len(self.role.givegets.all())
@@ -323,9 +328,12 @@ def matrix_summary(playbook: Playbook) -> Summary:
 def matrix_context(
     access: Access, *, open_pks: frozenset[int] = frozenset(), **extra: Any
 ) -> dict[str, Any]:
-    """Everything the matrix shows. Three queries: roles, Give-Gets, ambassadors."""
+    """Everything the matrix shows. Three queries: roles (with their pulse
+    links), Give-Gets, ambassadors."""
     roles = list(
-        roles_with_givegets(access.playbook).prefetch_related(
+        roles_with_givegets(access.playbook)
+        .select_related("pulse_link")
+        .prefetch_related(
             Prefetch("ambassadors", queryset=Ambassador.objects.order_by("-influence", "name"))
         )
     )

@@ -12,21 +12,30 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
 from core.public import TOKEN, not_found, private
 from planner.pdf import one_pager_document, pulse_url
+from planner.pulse_links import pulse_link_of
+from pulse import links
+from roles.models import Role
 
 
 @login_not_required
 @require_safe  # GET and HEAD: link previews and mail scanners send HEAD
 def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Queries: the ambassador with role and playbook, the Give-Gets, fellow ambassadors."""
+    """Queries: the ambassador with role, playbook and the role's pulse link,
+    the Give-Gets, fellow ambassadors (and at most once an hour, "last opened")."""
     if not TOKEN.fullmatch(token):
         return not_found(request)
-    ambassador = Ambassador.objects.by_token(token).select_related("role", "role__playbook").first()
+    ambassador = (
+        Ambassador.objects.by_token(token)
+        .select_related("role", "role__playbook", "role__pulse_link")
+        .first()
+    )
     if ambassador is None:
         return not_found(request)
     role = ambassador.role
@@ -36,6 +45,7 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     fellows = list(role.ambassadors.exclude(pk=ambassador.pk).order_by("name"))
     note_opened(ambassador)
     with translation.override(playbook.language):
+        pulse = _pulse(request, role)
         response = render(
             request,
             "public/ambassador.html",
@@ -47,11 +57,22 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
                 "balance": role.balance(),
                 "fellows": fellows,
                 "token": token,
+                **pulse,
                 "LANGUAGE_CODE": playbook.language,
             },
         )
     response["Content-Language"] = playbook.language
     return private(response)
+
+
+def _pulse(request: HttpRequest, role: Role) -> dict[str, str]:
+    """The role's pulse link, for the ambassador to pass on; nothing without one."""
+    link = pulse_link_of(role)
+    if link is None:
+        return {}
+    url = links.link_url(request, link)
+    title = _("Weekly pulse of %(role)s: QR code of the address") % {"role": role.name}
+    return {"pulse_url": url, "pulse_qr": links.qr_svg(url, title)}
 
 
 @login_not_required

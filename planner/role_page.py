@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -34,12 +34,13 @@ from core.ordering import move
 from givegets import services
 from givegets.forms import GiveGetForm
 from givegets.selectors import get_role_with_givegets as get_role
-from givegets.selectors import giveget_of
+from givegets.selectors import giveget_of, roles_with_givegets
 from planner.comments import comments_context
+from planner.pulse_links import pulse_panel
 from planner.results import RolePulse, cache_part
 from planner.services import delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
-from playbooks.models import Level
+from playbooks.models import Level, Playbook
 from pulse import weeks
 from roles.equation import MINUS
 from roles.forms import FactorForm
@@ -110,6 +111,13 @@ def factor_rows(
     return rows
 
 
+def get_role_with_givegets_and_link(playbook: Playbook, role_id: int) -> Role:
+    """The role with its Give-Gets and its pulse link: two queries, or 404."""
+    role = get_object_or_404(roles_with_givegets(playbook).select_related("pulse_link"), pk=role_id)
+    role.playbook = playbook
+    return role
+
+
 def role_context(access: Access, role: Role, **extra: object) -> dict[str, object]:
     """What the role page and its fragments need. The pulse since go-live is
     read only if the template shows it (the whole page; not its fragments)."""
@@ -130,8 +138,9 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
 @require_GET
 def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress;
-    on a fragment cache miss also the role and its Give-Gets, and from the
-    first closed week on the pulse's three (state, summaries, kept k).
+    on a fragment cache miss also the role (with its pulse link) and its
+    Give-Gets, and from the first closed week on the pulse's three (state,
+    summaries, kept k).
 
     The page's body is a cached fragment (``core.fragments``) that varies with
     the role, whether the reader may edit, and the last closed week and k
@@ -142,9 +151,9 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
     access = get_playbook(request, playbook_id)
 
     def context() -> dict[str, object]:
-        role = get_role(access.playbook, role_id)
+        role = get_role_with_givegets_and_link(access.playbook, role_id)
         extra = {"add_form": GiveGetForm(prefix="new")} if access.can_edit else {}
-        return role_context(access, role, **extra)
+        return role_context(access, role, **extra, **pulse_panel(request, access, role))
 
     fragment = cached_fragment(
         request,
@@ -154,7 +163,8 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
         context=context,
         vary=[
             role_id,
-            "edit" if access.can_edit else "read",
+            # Editors see the pulse link's full address, which has the host in it.
+            f"edit:{request.get_host()}" if access.can_edit else "read",
             cache_part(access.playbook, weeks.today()),
         ],
         meta=lambda context: {"name": context["role"].name},
@@ -256,7 +266,8 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         return redirect(_role_url(role) + "#givegets")
     if request.htmx:
         return _section_response(request, access, role, add_form=autofocus(form))
-    return render(request, "planner/role_detail.html", role_context(access, role, add_form=form))
+    context = role_context(access, role, add_form=form, **pulse_panel(request, access, role))
+    return render(request, "planner/role_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -415,6 +426,7 @@ def _factors_response(
     code = 409 if conflict else 200
     if not request.htmx:
         context["add_form"] = GiveGetForm(prefix="new")
+        context.update(pulse_panel(request, access, role))
         if errors is not None or conflict:  # refused
             messages.error(request, status)
         return render(request, "planner/role_detail.html", context, status=code)

@@ -1,5 +1,9 @@
 """Changes anywhere in a playbook bump its version stamp and schedule a fresh
-PDF (see planner.tasks). The one module that knows every model."""
+PDF (see planner.tasks). The one module that knows every model.
+
+A role's pulse link counts as a change (the role page, the matrix and the
+one-pager show it); pulse answers do not: an answer triggers nothing that
+records when it came (DESIGN.md "The weekly pulse")."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from core import versions
 from givegets.models import GiveGet
 from planner.tasks import schedule_history_purge, schedule_pdf_render
 from playbooks.models import Playbook
+from pulse.models import PulseLink
 from roles.models import Role
 
 
@@ -25,6 +30,8 @@ def _playbook_id(instance: Any) -> int | None:
         return instance.step.playbook_id if instance.step_id else None
     if isinstance(instance, Step):
         return instance.playbook_id
+    if isinstance(instance, PulseLink):
+        return instance.role.playbook_id if instance.role_id else None
     return getattr(instance, "playbook_id", None)
 
 
@@ -43,7 +50,7 @@ def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
 
 def connect() -> None:
     post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
-    for model in (Playbook, Role, GiveGet, Ambassador, Step, Task):
+    for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:
             post_delete.connect(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from planner import changes, comments, matrix, results, role_page, views
+from planner import changes, comments, matrix, pulse_links, results, role_page, views
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
@@ -57,6 +57,10 @@ urlpatterns = [
     path(f"{roles}/one-pager.pdf", views.role_one_pager, name="role_one_pager"),
     path(f"{roles}/comments/<uuid:answer_id>/hide/", comments.comment_hide, name="comment_hide"),
     path(f"{roles}/comments/<uuid:answer_id>/show/", comments.comment_show, name="comment_show"),
+    path(f"{roles}/pulse/issue/", pulse_links.pulse_link_issue, name="pulse_link_issue"),
+    path(f"{roles}/pulse/reissue/", pulse_links.pulse_link_reissue, name="pulse_link_reissue"),
+    path(f"{roles}/pulse/revoke/", pulse_links.pulse_link_revoke, name="pulse_link_revoke"),
+    path(f"{roles}/pulse/qr.svg", pulse_links.pulse_link_qr, name="pulse_link_qr"),
     path(f"{roles}/givegets/new/", role_page.giveget_create, name="giveget_create"),
     path(f"{givegets}/edit/", role_page.giveget_edit, name="giveget_edit"),
     path(f"{givegets}/delete/", role_page.giveget_delete, name="giveget_delete"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import io
+
 import segno
 from django.db import transaction
 from django.http import HttpRequest
@@ -38,6 +41,21 @@ def qr_svg(url: str, title: str) -> SafeString:
     """The address as a QR code, inline SVG drawn on the server (segno): for
     posters, slides and the one-pager. Medium error correction survives a
     creased print-out."""
+    return mark_safe(_qr_svg(url, title))  # noqa: S308 - segno writes the SVG; the title is escaped
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_svg(url: str, title: str) -> str:
+    """Drawing a code takes some 15 ms; pages that show one on every request
+    (the ambassador's page) draw each address once per process."""
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=4, omitsize=True, title=escape(title), svgclass="qr-code")
-    return mark_safe(svg)  # noqa: S308 - segno writes the SVG; the title is escaped
+    return code.svg_inline(scale=4, omitsize=True, title=escape(title), svgclass="qr-code")
+
+
+def qr_svg_file(url: str, title: str) -> bytes:
+    """The same QR code as a stand-alone SVG file (for the "Download QR"
+    link): white behind it, so that it also reads on a dark slide."""
+    buffer = io.BytesIO()
+    code = segno.make(url, error="m", micro=False)
+    code.save(buffer, kind="svg", scale=10, border=4, light="#fff", title=title, xmldecl=True)
+    return buffer.getvalue()

@@ -5,15 +5,18 @@ document.documentElement.classList.remove("no-js");
 document.documentElement.classList.add("js");
 
 // Copy buttons: <button data-copy="#input" data-copied="Copied">. Hidden without JavaScript,
-// where the link stays selectable in its read-only field.
+// where the link stays selectable in its read-only field. With data-copy-status="#region"
+// (a visible live region) "Copied" is said there and the button keeps its name.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const field = document.querySelector(button.dataset.copy);
   if (!field) return;
   field.select();
+  const status = button.dataset.copyStatus && document.querySelector(button.dataset.copyStatus);
   const done = () => {
-    button.textContent = button.dataset.copied || button.textContent;
+    if (status) status.textContent = button.dataset.copied || "";
+    else button.textContent = button.dataset.copied || button.textContent;
   };
   if (navigator.clipboard) {
     navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());

@@ -58,7 +58,14 @@ def test_download_upload_and_template(
     screenshot(page, "imported-overview-desktop")
     for key, (url, selector) in original.items():
         page.goto(base + url.replace(f"/{demo.pk}/", f"/{imported.pk}/"))
-        assert texts(page, selector) == before[key], key
+        after = texts(page, selector)
+        if key == "matrix":
+            # The file carries no pulse link (its address is a secret): the
+            # demo's roles have one, the imported roles start without.
+            assert all("Pulse: active" in row for row in before[key])
+            assert all("Pulse: none" in row for row in after)
+            after = [row.replace("Pulse: none", "Pulse: active") for row in after]
+        assert after == before[key], key
 
     page.goto(f"{base}/playbooks/{demo.pk}/")
     page.get_by_role("link", name="Use as template").click()

@@ -1,6 +1,19 @@
+"""manage.py seed_demo: two demo users and two demo playbooks (DEBUG only).
+
+"Salesforce rollout" (English) went live eight weeks and three days ago, so
+its pulse has eight closed weeks of answers, made up the same way on every
+run (a fixed seed): Sales above its plan, Customer service sliding below its
+plan (measured net loser in its last weeks: finding P1, with comments every
+week), Marketing and Management too small to report (fewer than 2k people).
+"HubSpot-udrulning" (Danish) goes live in 75 days and has no pulse links yet.
+"""
+
 from __future__ import annotations
 
 import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +25,11 @@ from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
 from planner.services import create_playbook
 from playbooks.models import Level, Membership, Playbook
+from pulse.limits import week_cap
+from pulse.models import MAX_MINUTES, PulseAnswer, PulseLink
+from pulse.weeks import last_closed_week
+from pulse.weeks import today as site_today
+from roles.models import Role
 
 PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
 
@@ -21,7 +39,10 @@ PLAYBOOKS: list[dict[str, Any]] = [
         "organisation": "Nordlys A/S",
         "crm_system": Playbook.CRM.SALESFORCE,
         "language": "en",
-        "go_live_in_days": 45,
+        # Live for eight weeks and three days: eight closed weeks of pulse
+        # answers, and the ninth under way (its answers are never shown).
+        "go_live_in_days": -(8 * 7 + 3),
+        "pulse": True,
         "pledge": (
             "We ask you for data. In return we commit to delivering insight and efficiency: "
             "every minute you give the CRM comes back as a report you no longer build, "
@@ -41,6 +62,7 @@ PLAYBOOKS: list[dict[str, Any]] = [
         "crm_system": Playbook.CRM.HUBSPOT,
         "language": "da",
         "go_live_in_days": 75,
+        "pulse": False,
         "pledge": (
             "Vi beder jer om data. Til gengæld forpligter vi os til at levere indsigt og "
             "effektivitet: hvert minut, I giver CRM'et, kommer tilbage som en rapport, I ikke "
@@ -55,6 +77,114 @@ PLAYBOOKS: list[dict[str, Any]] = [
         ),
     },
 ]
+
+
+# The demo's pulse: eight closed weeks, the same answers on every run.
+PULSE_WEEKS = 8
+PULSE_SEED = 18
+
+
+@dataclass(frozen=True)
+class Mood:
+    """How one role's week went: how many answered, the typical minutes the
+    CRM cost and saved them, how much they got back (weights of 1 … 5) and how
+    many left a comment."""
+
+    answers: int
+    cost: int
+    saved: int
+    got_back: tuple[int, int, int, int, int]
+    comments: int
+
+
+SALES_COMMENTS = [
+    "The pipeline report saved my Friday afternoon.",
+    "Dictating meeting notes on the phone works well.",
+    "Lead scoring is right for existing customers, less so for new ones.",
+    "Moving a deal on the phone takes too many taps.",
+    "Duplicate accounts still waste my time.",
+    "Less typing after each meeting would make it perfect.",
+    "The forecast should update without a refresh.",
+]
+SERVICE_COMMENTS = [
+    "Logging a case takes longer than the call itself.",
+    "The suggested answers are rarely for the right product.",
+    "Too many mandatory fields while the customer is still on the line.",
+    "Search is slow: I still ask for the order number.",
+    "If the case form remembered the caller, it would be worth it.",
+    "The customer history is great when it loads.",
+    "Fewer clicks to close a case, please.",
+    "Tagging the reason twice, on the case and on the e-mail, feels pointless.",
+    "We were promised the order history on one screen; it is on three.",
+    "Let us log the case from the phone pop-up.",
+    "The list of reasons has forty entries; five would do.",
+    "The training showed buttons, not the shortcuts we need.",
+]
+
+
+def _sales(rng: random.Random, week: int) -> Mood:
+    """Above its plan (+30 min) all along; week 3 was a holiday week with too
+    few answers to show."""
+    answers = 4 if week == 3 else rng.randint(18, 26)
+    return Mood(answers, 55, 100, (0, 1, 3, 9, 6), min(answers, rng.randint(2, 6)))
+
+
+def _service(rng: random.Random, week: int) -> Mood:
+    """Starts near its plan (+25 min), then slides: from week 4 the CRM costs
+    more than it saves and people get little back (finding P1). Five comments
+    or more a week."""
+    weights = (4, 6, 4, 1, 0) if week >= 4 else (1, 2, 4, 5, 3)
+    return Mood(rng.randint(12, 17), 55 + 6 * week, 90 - 3 * week, weights, rng.randint(5, 8))
+
+
+def _small(low: int, high: int) -> Callable[[random.Random, int], Mood]:
+    """A role too small to report (fewer than 2k people): it answers, nobody sees it."""
+
+    def mood(rng: random.Random, week: int) -> Mood:
+        return Mood(rng.randint(low, high), 40, 45, (1, 2, 3, 3, 1), 0)
+
+    return mood
+
+
+# By the example roles' order: Sales, Customer service, Marketing, Management.
+MOODS: dict[int, Callable[[random.Random, int], Mood]] = {
+    0: _sales,
+    1: _service,
+    2: _small(3, 5),
+    3: _small(2, 4),
+}
+COMMENTS = {0: SALES_COMMENTS, 1: SERVICE_COMMENTS}
+
+
+def _minutes(rng: random.Random, typical: int) -> int:
+    """About ``typical`` minutes, as people answer: rounded to five."""
+    value = rng.gauss(typical, typical * 0.25)
+    return min(MAX_MINUTES, max(0, round(value / 5) * 5))
+
+
+def pulse_answers(role: Role, week: int) -> list[PulseAnswer]:
+    """The demo answers of one role-week: the same on every run, within the cap."""
+    mood_of = MOODS.get(role.order)
+    if mood_of is None:
+        return []
+    rng = random.Random(PULSE_SEED * 10_000 + role.order * 100 + week)  # noqa: S311 - made-up data, the same on every run
+    mood = mood_of(rng, week)
+    comments = COMMENTS.get(role.order, [])
+    answers = []
+    for number in range(min(mood.answers, week_cap(role))):
+        comment = rng.choice(comments) if comments and number < mood.comments else ""
+        answers.append(
+            PulseAnswer(
+                role=role,
+                week=week,
+                cost_minutes=_minutes(rng, mood.cost),
+                saved_minutes=_minutes(rng, mood.saved),
+                got_back=rng.choices(range(1, 6), weights=mood.got_back)[0],
+                comment=comment,
+            )
+        )
+    rng.shuffle(answers)  # the comments not all first: as if they came in any order
+    return answers
 
 
 class Command(BaseCommand):
@@ -87,10 +217,11 @@ class Command(BaseCommand):
                 user.set_password(PASSWORD)
                 user.save()
             users[username] = user
-        today = datetime.date.today()
+        today = site_today()
         for spec in PLAYBOOKS:
             spec = dict(spec)
             days = spec.pop("go_live_in_days")
+            with_pulse = spec.pop("pulse")
             playbook = Playbook.objects.filter(
                 name=spec["name"], memberships__user=users["lead"]
             ).first()
@@ -101,12 +232,16 @@ class Command(BaseCommand):
                     with_examples=True,
                     **spec,
                 )
+                if days < 0:  # live already: the week-1 quick wins delivered but one
+                    playbook.roles.exclude(order=2).update(quick_win_done=True)
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
             Membership.objects.get_or_create(
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
             )
             self._ambassadors(playbook, today)
-            self._plan_progress(playbook)
+            self._plan_progress(playbook, today)
+            if with_pulse:
+                self._pulse(playbook, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins (password for both: wiifm-demo):\n"
@@ -116,7 +251,8 @@ class Command(BaseCommand):
         )
 
     def _ambassadors(self, playbook: Playbook, today: datetime.date) -> None:
-        """Two or three respected people per role, some trained (idempotent)."""
+        """Two or three respected people per role, some trained (idempotent).
+        After go-live they were all trained three weeks before it."""
         people = {
             0: [
                 ("Mette Sørensen", "Salg København", 5, "completed"),
@@ -127,9 +263,16 @@ class Command(BaseCommand):
             3: [("Peter Krogh", "Ledelse", 3, "scheduled")],
         }
         domain = "nordlys.example" if playbook.language == "en" else "fjordsalg.example"
+        go_live = playbook.go_live
         for index, role in enumerate(playbook.roles.order_by("order", "pk")):
             for name, department, influence, training in people.get(index, []):
                 email = f"{name.split()[0].lower()}@{domain}"
+                early: datetime.date = today
+                trained: datetime.date | None = today if training != "not_started" else None
+                if go_live is not None and go_live <= today:
+                    early = go_live - datetime.timedelta(days=28)
+                    trained = go_live - datetime.timedelta(days=21)
+                    training = "completed"
                 Ambassador.all_objects.get_or_create(
                     playbook=playbook,
                     email=email,
@@ -139,17 +282,41 @@ class Command(BaseCommand):
                         "department": department,
                         "influence": influence,
                         "training": training,
-                        "early_access": today,
-                        "trained_on": today if training != "not_started" else None,
+                        "early_access": early,
+                        "trained_on": trained,
                     },
                 )
 
-    def _plan_progress(self, playbook: Playbook) -> None:
-        """A plan partway done: steps 1 and 2 done, step 3 under way."""
+    def _plan_progress(self, playbook: Playbook, today: datetime.date) -> None:
+        """A plan partway done: before go-live steps 1 and 2 done, step 3 under
+        way; after it steps 1 to 6 done, step 7 (measure and adjust) under way."""
         if playbook.steps.exclude(status=Step.Status.NOT_STARTED).exists():
             return
-        playbook.steps.filter(number__in=[1, 2]).update(status=Step.Status.DONE)
-        playbook.steps.filter(number=3).update(status=Step.Status.IN_PROGRESS, owner="Lea Dahl")
-        Task.objects.filter(step__playbook=playbook, step__number__in=[1, 2]).update(done=True)
-        first = Task.objects.filter(step__playbook=playbook, step__number=3).order_by("order")
+        live = playbook.go_live is not None and playbook.go_live <= today
+        done, current = ([1, 2, 3, 4, 5, 6], 7) if live else ([1, 2], 3)
+        playbook.steps.filter(number__in=done).update(status=Step.Status.DONE)
+        playbook.steps.filter(number=current).update(
+            status=Step.Status.IN_PROGRESS, owner="Lea Dahl"
+        )
+        Task.objects.filter(step__playbook=playbook, step__number__in=done).update(done=True)
+        first = Task.objects.filter(step__playbook=playbook, step__number=current).order_by("order")
         Task.objects.filter(pk__in=first.values("pk")[:1]).update(done=True)
+
+    def _pulse(self, playbook: Playbook, today: datetime.date) -> None:
+        """A pulse link per role and the closed weeks' answers, up to eight
+        (idempotent: a link or a role-week that is there already stays as it is)."""
+        roles = list(playbook.roles.order_by("order", "pk"))
+        for role in roles:
+            PulseLink.objects.get_or_create(role=role)
+        closed = min(PULSE_WEEKS, last_closed_week(playbook.go_live, today))
+        have = set(
+            PulseAnswer.objects.filter(role__in=roles).values_list("role_id", "week").distinct()
+        )
+        answers = [
+            answer
+            for role in roles
+            for week in range(1, closed + 1)
+            if (role.pk, week) not in have
+            for answer in pulse_answers(role, week)
+        ]
+        PulseAnswer.objects.bulk_create(answers)
