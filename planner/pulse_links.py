@@ -56,10 +56,10 @@ def pulse_panel(request: HttpRequest, access: Access, role: Role) -> dict[str, P
     go to editors and owners only: anyone with the address can answer."""
     link = pulse_link_of(role)
     if link is None or not access.can_edit:
-        return {"pulse": PulsePanel(link)}
+        return {"link_panel": PulsePanel(link)}
     url = links.link_url(request, link)
     title = _("Weekly pulse of %(role)s: QR code of the address") % {"role": role.name}
-    return {"pulse": PulsePanel(link, url, links.qr_svg(url, title))}
+    return {"link_panel": PulsePanel(link, url, links.qr_svg(url, title))}
 
 
 def _panel_url(role: Role) -> str:
