@@ -79,7 +79,7 @@ def role_comments(
     """
     playbook = access.playbook
     day = weeks.today()
-    if weeks.last_closed_week(playbook.go_live, day) == 0:
+    if weeks.last_closed_week(playbook.pulse_go_live, day) == 0:
         return None
     role = playbook.roles.filter(pk=role_id).only("pk", "headcount", "playbook_id").first()
     if role is None:

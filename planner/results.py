@@ -71,20 +71,20 @@ class Since:
 
 
 def since(playbook: Playbook, day: datetime.date) -> Since:
-    last = weeks.last_closed_week(playbook.go_live, day)
-    if playbook.go_live is None:
+    last = weeks.last_closed_week(playbook.pulse_go_live, day)
+    if playbook.pulse_go_live is None:
         stage = Stage.NO_GO_LIVE
     elif last == 0:
         stage = Stage.NOT_YET
     else:
         stage = Stage.OPEN
-    return Since(stage, playbook.go_live, last, playbook.pulse_k, day)
+    return Since(stage, playbook.pulse_go_live, last, playbook.pulse_k, day)
 
 
 def cache_part(playbook: Playbook, day: datetime.date) -> str:
     """What a cached fragment showing results varies with, beyond the playbook's
     version: the last closed week (a date closes it) and k."""
-    return f"pulse-w{weeks.last_closed_week(playbook.go_live, day)}-k{playbook.pulse_k}"
+    return f"pulse-w{weeks.last_closed_week(playbook.pulse_go_live, day)}-k{playbook.pulse_k}"
 
 
 def measured(

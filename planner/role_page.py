@@ -266,7 +266,13 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         return redirect(_role_url(role) + "#givegets")
     if request.htmx:
         return _section_response(request, access, role, add_form=autofocus(form))
-    context = role_context(access, role, add_form=form, **pulse_panel(request, access, role))
+    context = role_context(
+        access,
+        role,
+        add_form=form,
+        **pulse_panel(request, access, role),
+        **comments_context(request, access, role.pk),
+    )
     return render(request, "planner/role_detail.html", context)
 
 
@@ -427,6 +433,7 @@ def _factors_response(
     if not request.htmx:
         context["add_form"] = GiveGetForm(prefix="new")
         context.update(pulse_panel(request, access, role))
+        context.update(comments_context(request, access, role.pk))
         if errors is not None or conflict:  # refused
             messages.error(request, status)
         return render(request, "planner/role_detail.html", context, status=code)

@@ -16,6 +16,7 @@ from planner.examples import add_example_roles
 from planner.tasks import schedule_role_purge
 from playbooks import services as playbook_services
 from playbooks.models import Playbook
+from pulse.models import PulseLink
 from roles.models import Role
 
 
@@ -33,14 +34,16 @@ def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -
 def delete_role(*, role: Role) -> Role:
     """Soft-delete a role (DESIGN.md "History, undo and two people editing"):
     hidden at once with its Give-Gets and ambassadors, whose personal links
-    are revoked (a revoked link never comes back, not even with the role);
+    are revoked, as is its pulse link (a revoked link never comes back, not
+    even with the role: an old poster must not take answers again);
     restorable for 30 days (``changelog.restore``), then purged (scheduled
-    here, and ``manage.py purge_history``). Two queries and the history's."""
+    here, and ``manage.py purge_history``). Three queries and the history's."""
     with transaction.atomic():
         # Not recorded: the links are not in the history (core.history).
         Ambassador.all_objects.filter(role=role).update(
             link_hash="", link_issued_at=None, link_last_opened_at=None
         )
+        PulseLink.objects.filter(role=role).delete()
         role.deleted_at = timezone.now()
         role.save(update_fields=["deleted_at"])
         schedule_role_purge(role.pk)

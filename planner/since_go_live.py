@@ -72,7 +72,7 @@ def role_since(
     playbook: Playbook, role: Role, planned: Decimal, day: datetime.date
 ) -> RoleSince | None:
     """One role's results (for its one-pager), or None before a week has closed."""
-    if last_closed_week(playbook.go_live, day) == 0:
+    if last_closed_week(playbook.pulse_go_live, day) == 0:
         return None
     results = results_for(playbook, [role], {role.pk: planned}, day)[role.pk]
     return RoleSince(role=role, planned=planned, results=results)
@@ -84,8 +84,8 @@ def since_go_live(
     """The section for the whole playbook, or None when no week of any role
     is shown (then the PDF has no such section). ``rows`` are the roles in
     the PDF's order with their planned time balance."""
-    last = last_closed_week(playbook.go_live, day)
-    if last == 0 or playbook.go_live is None:
+    last = last_closed_week(playbook.pulse_go_live, day)
+    if last == 0 or playbook.pulse_go_live is None:
         return None
     planned = {role.pk: balance for role, balance in rows}
     results = results_for(playbook, [role for role, _b in rows], planned, day)
@@ -95,7 +95,7 @@ def since_go_live(
         return None
     return SinceGoLive(
         last_week=last,
-        last_day=week_dates(playbook.go_live, last)[1],
+        last_day=week_dates(playbook.pulse_go_live, last)[1],
         k=playbook.pulse_k,
         shown=shown,
         not_shown=tuple(r for r in roles if r.last is None),

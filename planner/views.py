@@ -272,7 +272,9 @@ def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
 def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
     get_object_or_404(access.playbook.roles, pk=role_id)
-    url = pdf.pulse_url(request, role_id)
+    # The pulse's address lets anyone answer: editors and owners only, as on
+    # the role page (a viewer's copy has no code; ambassadors get theirs).
+    url = pdf.pulse_url(request, role_id) if access.can_edit else ""
     kind = pdf.one_pager_kind(role_id, url)
     unchanged = not_modified(request, pdf.document_key(access.playbook, kind))
     return unchanged or pdf_response(

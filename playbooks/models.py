@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -95,12 +96,19 @@ class Playbook(Versioned):
             "to weeks not closed yet."
         ),
     )
+    # The go-live the pulse counts its weeks from, fixed by the first answer:
+    # each answer keeps its week number, so a later move of go-live must not
+    # turn an open week into a closed one (or reopen a shown one).
+    pulse_weeks_from = models.DateField(
+        _("pulse weeks counted from"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PlaybookQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    # The pulse's anchor is set by the first answer, not by a person: no history.
+    history = HistoricalRecords(excluded_fields=["pulse_weeks_from"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -130,6 +138,12 @@ class Playbook(Versioned):
                 name="playbooks_playbook_pulse_k_range",
             ),
         ]
+
+    @property
+    def pulse_go_live(self) -> datetime.date | None:
+        """Week 1 of the pulse starts here: go-live, or the go-live of its
+        first answer if go-live has moved since."""
+        return self.pulse_weeks_from or self.go_live
 
     def __str__(self) -> str:
         return self.name

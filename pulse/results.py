@@ -69,7 +69,7 @@ class RoleResults:
 def close_weeks(playbook: Playbook, day: datetime.date) -> None:
     """Sum up the weeks closed since the last look (at most once per week and
     playbook; two requests at once: the second waits on the lock and finds it done)."""
-    last = last_closed_week(playbook.go_live, day)
+    last = last_closed_week(playbook.pulse_go_live, day)
     if last == 0:
         return
     state = PulseState.objects.filter(playbook=playbook).first()
@@ -117,7 +117,7 @@ def results_for(
     """Each role's closed weeks, with what may be shown of each. ``planned``
     is each role's planned time balance (per person per week)."""
     roles = list(roles)
-    last = last_closed_week(playbook.go_live, day)
+    last = last_closed_week(playbook.pulse_go_live, day)
     k_now = playbook.pulse_k
     summaries: dict[tuple[int, int], WeekSummary] = {}
     kept: dict[int, int] = {}

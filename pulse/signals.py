@@ -2,8 +2,9 @@
 
 - A change of k applies to weeks not closed yet: the closed weeks keep the k
   they were judged with (``KeptThreshold``).
-- A change of go-live changes which week is closed: the summaries are made
-  again from the answers (each keeps the week number it was given).
+- A move of go-live after the first answer changes nothing for the pulse:
+  its weeks count from ``Playbook.pulse_weeks_from``, which the first answer
+  fixed and a save of a playbook read before it must not undo.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.dispatch import receiver
 
 from playbooks.models import Playbook
 from pulse import weeks
-from pulse.models import KeptThreshold, PulseState, WeekSummary
+from pulse.models import KeptThreshold
 
 
 @receiver(pre_save, sender=Playbook, dispatch_uid="pulse.keep_threshold")
@@ -24,16 +25,21 @@ def keep_threshold(
 ) -> None:
     if instance.pk is None or kwargs.get("raw"):
         return
-    if update_fields is not None and not {"pulse_k", "go_live"} & set(update_fields):
+    if update_fields is not None and not {"pulse_k", "pulse_weeks_from"} & set(update_fields):
         return
-    before = Playbook.objects.filter(pk=instance.pk).values("pulse_k", "go_live").first()
+    before = (
+        Playbook.objects.filter(pk=instance.pk)
+        .values("pulse_k", "go_live", "pulse_weeks_from")
+        .first()
+    )
     if before is None:
         return
-    if before["go_live"] != instance.go_live:
-        WeekSummary.objects.filter(role__playbook_id=instance.pk).delete()
-        PulseState.objects.filter(playbook_id=instance.pk).delete()
+    if instance.pulse_weeks_from is None and before["pulse_weeks_from"] is not None:
+        # A playbook read before the first answer, saved after it: keep the anchor.
+        instance.pulse_weeks_from = before["pulse_weeks_from"]
     if before["pulse_k"] != instance.pulse_k:
-        closed = weeks.last_closed_week(before["go_live"], weeks.today())
+        start = before["pulse_weeks_from"] or before["go_live"]
+        closed = weeks.last_closed_week(start, weeks.today())
         have = set(
             KeptThreshold.objects.filter(playbook_id=instance.pk).values_list("week", flat=True)
         )

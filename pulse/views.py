@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.public import TOKEN, not_found, private
-from playbooks.models import Membership
+from playbooks.models import Membership, Playbook
 from pulse import weeks
 from pulse.forms import PulseForm
 from pulse.limits import count_answer, over_hourly_limit, week_cap
@@ -73,7 +73,7 @@ def _page(
 def _refusal(day: datetime.date, link: PulseLink, request: HttpRequest) -> str | None:
     """Why this browser may not answer now, in the playbook's language; None if it may."""
     playbook = link.role.playbook
-    if weeks.week_of(playbook.go_live, day) is None:
+    if weeks.week_of(playbook.pulse_go_live, day) is None:
         return "closed"
     if _is_member(request, link):
         return "member"
@@ -102,14 +102,17 @@ def pulse_page(request: HttpRequest, token: str) -> HttpResponse:
             status = 400
         elif over_hourly_limit(request, link.pk):
             refusal, status = "rate", 429
-        elif not _store(link, form, day):
-            refusal, status = "full", 409
         else:
-            count_answer(request, link.pk)
-            return redirect("pulse_thanks", token=link.token)
+            stored = _store(link, form, day)
+            if stored == "gone":
+                return not_found(request)
+            if stored == "stored":
+                count_answer(request, link.pk)
+                return redirect("pulse_thanks", token=link.token)
+            refusal, status = stored, 409
     elif request.method == "POST":
         status = 403 if refusal == "member" else 409
-    go_live = role.playbook.go_live
+    go_live = role.playbook.pulse_go_live
     return _page(
         request,
         link,
@@ -125,18 +128,29 @@ def pulse_page(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _store(link: PulseLink, form: PulseForm, day: datetime.date) -> bool:
-    """Store the answer unless the role-week is full. The lock on the link
-    makes two answers for the last place wait for each other."""
+def _store(link: PulseLink, form: PulseForm, day: datetime.date) -> str:
+    """Store the answer: "stored", or why not: "gone" (the link was revoked or
+    its role deleted meanwhile), "closed" or "full". The lock on the link (its
+    row only, never the playbook's) makes two answers for a role's last place
+    wait for each other; other roles' answers do not wait."""
     with transaction.atomic():
-        locked = PulseLink.objects.select_for_update().select_related("role__playbook")
-        link = locked.filter(pk=link.pk).first() or link
-        role = link.role
-        week = weeks.week_of(role.playbook.go_live, day)
+        locked = PulseLink.objects.select_for_update(of=("self",)).select_related("role__playbook")
+        current = locked.filter(pk=link.pk, token=link.token, role__deleted_at__isnull=True).first()
+        if current is None:
+            return "gone"
+        role = current.role
+        playbook = role.playbook
+        week = weeks.week_of(playbook.pulse_go_live, day)
         if week is None:
-            return False
+            return "closed"
         if PulseAnswer.objects.filter(role=role, week=week).count() >= week_cap(role):
-            return False
+            return "full"
+        if playbook.pulse_weeks_from is None:
+            # The first answer fixes the go-live the weeks count from (no
+            # history, no version: nothing a person changed).
+            Playbook.objects.filter(pk=playbook.pk, pulse_weeks_from__isnull=True).update(
+                pulse_weeks_from=playbook.go_live
+            )
         PulseAnswer.objects.create(
             role=role,
             week=week,
@@ -145,7 +159,7 @@ def _store(link: PulseLink, form: PulseForm, day: datetime.date) -> bool:
             got_back=form.cleaned_data["got_back"],
             comment=form.cleaned_data["comment"],
         )
-    return True
+    return "stored"
 
 
 @login_not_required

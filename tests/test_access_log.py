@@ -1,5 +1,6 @@
 """Link tokens never reach a log: Django's (settings.LOGGING's filter) and
-gunicorn's access log (``GUNICORN_ACCESS_LOG=1``), read as they are written."""
+gunicorn's access log (``GUNICORN_ACCESS_LOG=1``), read as they are written;
+the pulse's requests are not in the access log at all."""
 
 from __future__ import annotations
 
@@ -46,8 +47,7 @@ def access_line(path: str, referer: str = "-") -> str:
 @pytest.mark.parametrize(
     ("path", "shown"),
     [
-        (f"/p/{TOKEN}/", "/p/…/"),
-        (f"/p/{TOKEN}/thanks/", "/p/…/thanks/"),
+        (f"/a/{TOKEN}/", "/a/…/"),
         (f"/a/{TOKEN}/one-pager.pdf", "/a/…/one-pager.pdf"),
         (f"/cal/{TOKEN}.ics", "/cal/….ics"),
     ],
@@ -57,6 +57,12 @@ def test_the_access_log_hides_link_tokens(path: str, shown: str) -> None:
     assert TOKEN not in line
     assert f'"GET {shown} HTTP/1.1" 200' in line
     assert f"https://wiifm.example{shown}" in line
+
+
+@pytest.mark.parametrize("path", [f"/p/{TOKEN}/", f"/p/{TOKEN}/thanks/", "/p/unknown/"])
+def test_the_pulse_leaves_no_access_log_line(path: str) -> None:
+    """The n-th line would give the n-th stored answer its time and address."""
+    assert access_line(path) == ""
 
 
 def test_other_paths_are_logged_as_they_are() -> None:

@@ -68,9 +68,16 @@ class TestTheQrCode:
         self, role: Role, client_for: Any
     ) -> None:
         link = links.issue(role)
+        for who in ("editor", "owner"):
+            text = text_of(one_pager(client_for(who), role))
+            assert INVITE in text
+            assert f"http://testserver/p/{link.token}/" in text.replace(" ", "")
+
+    def test_a_viewers_copy_has_no_code_nor_address(self, role: Role, client_for: Any) -> None:
+        link = links.issue(role)
         text = text_of(one_pager(client_for("viewer"), role))
-        assert INVITE in text
-        assert f"http://testserver/p/{link.token}/" in text.replace(" ", "")
+        assert INVITE not in text
+        assert link.token not in text.replace(" ", "")
 
     def test_no_link_no_code(self, role: Role, client_for: Any) -> None:
         assert INVITE not in text_of(one_pager(client_for("viewer"), role))
@@ -96,7 +103,7 @@ class TestTheQrCode:
 
     def test_the_address_is_the_requests_host(self, role: Role, client_for: Any) -> None:
         link = links.issue(role)
-        client = client_for("viewer")
+        client = client_for("editor")
         url = reverse("role_one_pager", args=[role.playbook_id, role.pk])
         response = client.get(url, HTTP_HOST="localhost", secure=True)
         assert f"https://localhost/p/{link.token}/" in text_of(response.content).replace(" ", "")
@@ -139,7 +146,7 @@ class TestOnePage:
         long_role(role)
         links.issue(role)
         answer(role, 3, 12, got_back=3)
-        content = one_pager(client_for("viewer"), role)
+        content = one_pager(client_for("editor"), role)
         assert len(read(content).pages) == 1
         text = text_of(content)
         assert "Give 3" in text and "Person 2" in text

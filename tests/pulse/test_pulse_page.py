@@ -251,7 +251,21 @@ def test_the_logs_hold_no_token(link: PulseLink, today: Any, log_output: io.Stri
     assert log_output.getvalue() == ""
 
 
-def test_a_deleted_roles_link_answers_as_an_unknown_one(link: PulseLink, today: Any) -> None:
+def test_a_deleted_roles_link_answers_as_an_unknown_one_and_stays_revoked(
+    link: PulseLink, today: Any
+) -> None:
+    from planner.services import delete_role
+
+    role = link.role
+    delete_role(role=role)
+    assert Client().get(url(link)).status_code == 404
+    assert Client().post(url(link), ANSWER).status_code == 404
+    assert not PulseLink.objects.filter(role=role).exists()
+    assert not PulseAnswer.objects.exists()
+
+
+def test_a_link_of_a_role_deleted_meanwhile_is_not_found(link: PulseLink, today: Any) -> None:
+    """The page checks the role as it reads the link (a race with the delete)."""
     from django.utils import timezone
 
     role = link.role
@@ -259,6 +273,4 @@ def test_a_deleted_roles_link_answers_as_an_unknown_one(link: PulseLink, today: 
     role.save()
     assert Client().get(url(link)).status_code == 404
     assert Client().post(url(link), ANSWER).status_code == 404
-    role.deleted_at = None
-    role.save()
-    assert Client().get(url(link)).status_code == 200
+    assert not PulseAnswer.objects.exists()

@@ -131,15 +131,61 @@ def test_a_closed_week_is_summed_up_once_and_read_in_a_fixed_number_of_queries(
     assert results[sales.pk].last.balance == Decimal(52)
 
 
-def test_a_move_of_go_live_sums_the_weeks_up_again(sales: Any) -> None:
-    answer(sales, 1, 5)
-    assert shown_weeks(sales, day_after(7)) == [1]
+def post_answer(role: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from pulse import links
+
+    link = getattr(role, "pulse_link", None) or links.issue(role)
+    answer_data = {"cost_minutes": "20", "saved_minutes": "50", "got_back": "4"}
+    response = Client().post(reverse("pulse_page", args=[link.token]), answer_data)
+    assert response.status_code == 302
+
+
+def test_the_first_answer_fixes_the_weeks_a_move_of_go_live_cannot_open_or_close_them(
+    sales: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(weeks, "today", lambda: day_after(10))  # week 2, open
+    answer(sales, 2, 4)
+    post_answer(sales)  # the fifth answer of week 2, through the page
     playbook = sales.playbook
-    playbook.go_live = day_after(3)  # week 1 now ends on day 9
+    playbook.refresh_from_db()
+    assert playbook.pulse_weeks_from == GO_LIVE
+    playbook.go_live = GO_LIVE - datetime.timedelta(days=7)  # week 2 would be closed now
     playbook.save()
-    assert not WeekSummary.objects.exists()
-    assert shown_weeks(sales, day_after(7)) == []
-    assert shown_weeks(sales, day_after(10)) == [1]
+    assert shown_weeks(sales, day_after(10)) == []  # still open: never shown live
+    assert shown_weeks(sales, day_after(14)) == [2]  # closed on its own day
+    playbook.go_live = GO_LIVE + datetime.timedelta(days=21)  # later: week 2 not even begun
+    playbook.save()
+    assert shown_weeks(sales, day_after(14)) == [2]  # a shown week stays shown
+    post_answer(sales)  # today is day 10: still week 2 of the pulse, not a reopened week
+    assert PulseAnswer.objects.filter(week=2).count() == 6
+
+
+def test_a_save_of_a_playbook_read_before_the_first_answer_keeps_the_anchor(
+    sales: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(weeks, "today", lambda: day_after(3))
+    stale = type(sales.playbook).objects.get(pk=sales.playbook.pk)
+    post_answer(sales)
+    stale.name = "Renamed"
+    stale.go_live = day_after(30)
+    stale.save()
+    stale.refresh_from_db()
+    assert (stale.name, stale.pulse_weeks_from, stale.pulse_go_live) == (
+        "Renamed",
+        GO_LIVE,
+        GO_LIVE,
+    )
+
+
+def test_before_the_first_answer_the_pulse_follows_go_live(sales: Any) -> None:
+    playbook = sales.playbook
+    playbook.go_live = day_after(7)
+    playbook.save()
+    assert playbook.pulse_weeks_from is None
+    assert playbook.pulse_go_live == day_after(7)
 
 
 def test_needs_attention_after_two_shown_weeks_not_net_beneficiary(sales: Any) -> None:
