@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from core.fragments import cached_fragment
 from givegets.models import GiveGet
 from playbooks.access import get_playbook
 from playbooks.models import Playbook
@@ -207,16 +208,38 @@ class RolePulse:
 @require_GET
 def results_page(request: HttpRequest, playbook_id: int) -> HttpResponse:
     """The results page, for every member. Queries: session, user, membership
-    with playbook, roles, Give-Gets, the plan's progress for the header; from
-    the first closed week on also the pulse's three (state, summaries, kept
-    k): nine whatever the number of roles, weeks and answers."""
+    with playbook, the plan's progress for the header; on a fragment cache
+    miss also the roles and their Give-Gets, and from the first closed week
+    on the pulse's three (state, summaries, kept k).
+
+    The body is a cached fragment (``core.fragments``): closed weeks take no
+    more answers, so it changes only with the playbook's version (a headcount,
+    a Give-Get, k, go-live), the last closed week and the reader's rights."""
     access = get_playbook(request, playbook_id)
     playbook = access.playbook
     day = weeks.today()
-    state = since(playbook, day)
-    plan = roles_with_plan(playbook)
-    found = measured(playbook, plan, day)
-    rows = ordered([ResultRow(role, balance, found[role.pk]) for role, balance in plan])
+
+    def context() -> dict[str, object]:
+        plan = roles_with_plan(playbook)
+        found = measured(playbook, plan, day)
+        rows = ordered([ResultRow(role, balance, found[role.pk]) for role, balance in plan])
+        return {
+            "access": access,
+            "playbook": playbook,
+            "since": since(playbook, day),
+            "rows": rows,
+            "attention_count": sum(1 for row in rows if row.attention),
+            "shown_count": sum(1 for row in rows if row.last is not None),
+        }
+
+    fragment = cached_fragment(
+        request,
+        name="results",
+        playbook_id=playbook.pk,
+        template="planner/results.html#results_body",
+        context=context,
+        vary=["edit" if access.can_edit else "read", cache_part(playbook, day)],
+    )
     return render(
         request,
         "planner/results.html",
@@ -224,9 +247,6 @@ def results_page(request: HttpRequest, playbook_id: int) -> HttpResponse:
             "access": access,
             "playbook": playbook,
             "section": "results",
-            "since": state,
-            "rows": rows,
-            "attention_count": sum(1 for row in rows if row.attention),
-            "shown_count": sum(1 for row in rows if row.last is not None),
+            "results_html": fragment.html,
         },
     )

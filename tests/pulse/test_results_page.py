@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from pulse.models import KeptThreshold
@@ -316,6 +317,7 @@ def test_a_fixed_number_of_queries(
     with django_assert_num_queries(19):
         first = client.get(url(playbook))
     assert first.status_code == 200
+    cache.clear()  # the page's body too
     # session, user, membership with playbook, roles, Give-Gets, the pulse's
     # state, its week summaries, the kept k, the plan's progress for the header
     with django_assert_num_queries(9):
@@ -323,3 +325,39 @@ def test_a_fixed_number_of_queries(
     html = response.content.decode()
     assert html.count('class="results-row') == (40 if large else 1)
     assert f"week {weeks}" in html
+    # From the fragment cache: session, user, membership, the header's progress.
+    with django_assert_num_queries(4):
+        again = client.get(url(playbook))
+    assert again.content.decode().count('class="results-row') == (40 if large else 1)
+
+
+def test_the_cached_page_follows_a_week_closing_a_headcount_and_k(
+    world: Any, client_for: Any, pulse_day: Any
+) -> None:
+    """The body is cached, yet never shows a week not shown now, nor misses one."""
+    playbook = world.playbook
+    playbook.go_live = GO_LIVE
+    playbook.save()
+    sales = make_role(playbook, "Sales", headcount=40)
+    make_answers(sales, 1, 5, saved=70)
+    make_answers(sales, 2, 6, saved=90)
+    client = client_for("viewer")
+    pulse_day.set(week_day(2))  # week 1 closed, week 2 open
+    first = client.get(url(playbook)).content.decode()
+    assert "week 1" in first and "week 2" not in first
+    assert "Week 1 is the last closed week." in client.get(url(playbook)).content.decode()
+    pulse_day.set(week_day(3))  # week 2 has closed since
+    closed = client.get(url(playbook)).content.decode()
+    assert "Week 2 is the last closed week." in closed and "6" in closed
+    sales.headcount = 9  # under 2k: nothing at all
+    sales.save()
+    small = client.get(url(playbook)).content.decode()
+    assert "Fewer than 10 people" in small and "week 2" not in small
+    sales.headcount = 40
+    sales.save()
+    playbook.refresh_from_db()
+    playbook.pulse_k = 6  # applies to weeks not closed yet: weeks 1-2 keep k = 5
+    playbook.save()
+    assert KeptThreshold.objects.filter(playbook=playbook).count() == 2
+    kept = client.get(url(playbook)).content.decode()
+    assert "at least 6 answers" in kept and "week 2" in kept
