@@ -132,12 +132,18 @@ def pulse_link_reissue(request: HtmxHttpRequest, playbook_id: int, role_id: int)
     role = get_role(access.playbook, role_id)
     if request.method == "GET":
         return _confirm(request, access, role, kind="reissue")
+    had_one = PulseLink.objects.filter(role=role).exists()
     links.issue(role)
-    message = _(
-        "New pulse link for “%(role)s”: the old address no longer works. "
-        "The answers already given are kept."
-    ) % {"role": role.name}
-    return _done(request, access, role, message)
+    if had_one:
+        message = _(
+            "New pulse link for “%(role)s”: the old address no longer works. "
+            "The answers already given are kept."
+        )
+    else:  # revoked meanwhile, or a stale page: there was no address to replace
+        message = _(
+            "Pulse link issued for “%(role)s”. Copy it and send it to the people in this role."
+        )
+    return _done(request, access, role, message % {"role": role.name})
 
 
 @require_http_methods(["GET", "POST"])

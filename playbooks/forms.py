@@ -52,6 +52,8 @@ class PlaybookForm(VersionedForm):
 
     def clean_pulse_k(self) -> int:
         k = self.cleaned_data.get("pulse_k")
+        if k is None and self.add_prefix("pulse_k") in self.data:
+            raise forms.ValidationError(_("Give k, at least 3 (5 unless you have a reason)."))
         return self.instance.pulse_k if k is None else k
 
     def clean_name(self) -> str:

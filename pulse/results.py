@@ -137,7 +137,14 @@ def results_for(
             k = kept.get(number, k_now)
             summary = summaries.get((role.pk, number))
             measured = None
-            if not too_small and summary is not None and summary.answers >= k:
+            # The week's own k for both of its rules: lowering k later must not
+            # reveal a closed week of a team that was too small under its k.
+            if (
+                not too_small
+                and role.headcount >= 2 * k
+                and summary is not None
+                and summary.answers >= k
+            ):
                 measured = Measured(
                     week=number,
                     answers=summary.answers,

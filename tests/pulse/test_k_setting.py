@@ -68,3 +68,15 @@ def test_the_viewer_and_the_outsider_cannot_set_k(world: Any, client_for: Any) -
 def test_a_new_playbook_form_does_not_ask_for_k(user_client: Any) -> None:
     html = user_client.get(reverse("playbook_create")).content.decode()
     assert 'name="pulse_k"' not in html
+
+
+def test_a_cleared_k_is_refused_and_a_missing_one_keeps_the_current(
+    world: Any, client_for: Any
+) -> None:
+    url = reverse("playbook_edit", args=[world.playbook.pk])
+    response = client_for("owner").post(url, {**VALID, "pulse_k": ""})
+    assert response.status_code == 200
+    assert "Give k, at least 3" in field_error(response.content.decode(), "pulse_k")
+    assert client_for("owner").post(url, VALID).status_code == 302  # an older form: no field
+    world.playbook.refresh_from_db()
+    assert world.playbook.pulse_k == 5

@@ -274,3 +274,39 @@ def test_a_link_of_a_role_deleted_meanwhile_is_not_found(link: PulseLink, today:
     assert Client().get(url(link)).status_code == 404
     assert Client().post(url(link), ANSWER).status_code == 404
     assert not PulseAnswer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("post", "page", "x" * 3_000_000, 400),  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        ("post", "thanks", "", 405),  # not the CSRF failure page
+        ("put", "page", "", 405),
+        ("get", "/p/", "", 404),
+    ],
+)
+def test_even_error_pages_under_p_set_no_cookie_and_stay_private(
+    link: PulseLink, today: Any, method: str, path: str, body: str, status: int
+) -> None:
+    address = {"page": url(link), "thanks": reverse("pulse_thanks", args=[link.token])}.get(
+        path, path
+    )
+    client = Client(enforce_csrf_checks=True)
+    if method == "get":
+        response = client.get(address)
+    else:
+        response = getattr(client, method)(
+            address, data=f"comment={body}", content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == status
+    assert not response.cookies
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert not PulseAnswer.objects.exists()
+
+
+def test_an_oversized_comment_is_not_echoed_whole(link: PulseLink, today: Any) -> None:
+    response = Client().post(url(link), {**ANSWER, "comment": "y" * 100_000})
+    assert response.status_code == 400
+    assert "you wrote 100000" in response.content.decode().replace(",", "").replace(".", "")
+    assert len(response.content) < 40_000

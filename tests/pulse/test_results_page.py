@@ -91,7 +91,7 @@ class TestAccess:
         make_answers(theirs, 3, 9, cost=30, saved=777)
         make_answers(sales, 3, 5)
         html = page(client_for, playbook)
-        assert "Their sales" not in html and "777" not in html
+        assert "Their sales" not in html and "777 min" not in html
         assert "+30 min" in row(html, sales)
         # ... and the other playbook's page shows its own, not ours.
         mine = page(client_for, other, "owner")
@@ -106,7 +106,7 @@ class TestTheThresholdK:
         make_answers(sales, 3, 4, cost=0, saved=99)
         html = row(page(client_for, playbook), sales)
         assert "No closed week with at least 5 answers yet." in html
-        assert "99" not in html and "<svg" not in html
+        assert "+99" not in html and "99 min" not in html and "<svg" not in html
 
     def test_k_answers_are_shown(self, playbook: Any, sales: Any, client_for: Any) -> None:
         make_answers(sales, 3, 5, cost=0, saved=99, got_back=4)
@@ -121,7 +121,7 @@ class TestTheThresholdK:
     ) -> None:
         make_answers(sales, 4, 50, cost=0, saved=99)  # week 4 is still open
         html = page(client_for, playbook)
-        assert "99" not in html
+        assert "+99" not in html and "99 min" not in html  # not a random token's digits
         assert "No closed week with at least 5 answers yet." in row(html, sales)
 
     def test_a_role_under_2k_people_says_why_and_shows_nothing(
@@ -131,7 +131,7 @@ class TestTheThresholdK:
         make_answers(small, 3, 9, cost=0, saved=99)
         html = row(page(client_for, playbook), small)
         assert "Fewer than 10 people (2k): a team this small would be identifiable" in html
-        assert "99" not in html
+        assert "+99" not in html and "99 min" not in html  # not a random token's digits
 
     def test_the_page_states_k_and_the_rules(self, playbook: Any, client_for: Any) -> None:
         playbook.pulse_k = 7
@@ -268,7 +268,7 @@ class TestStagesAndOrder:
         pulse_day.set(GO_LIVE + datetime.timedelta(days=days))
         html = page(client_for, playbook)
         assert "Results start after week 1 closes on March 7, 2027." in row(html, sales)
-        assert "99" not in html
+        assert "+99" not in html and "99 min" not in html  # not a random token's digits
 
     def test_roles_needing_attention_first_then_the_largest_negative_gap(
         self, playbook: Any, client_for: Any

@@ -207,3 +207,19 @@ def test_nothing_crosses_between_playbooks(sales: Any) -> None:
     mine = results_for(sales.playbook, [sales], {}, day_after(7))[sales.pk]
     assert mine.last is not None
     assert (mine.last.answers, mine.last.balance) == (5, Decimal(10))
+
+
+def test_lowering_k_never_reveals_a_closed_week_of_a_team_small_under_its_k(
+    sales: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marketing = make_role(sales.playbook, "Marketing", headcount=6)  # 2k = 10 under k = 5
+    answer(marketing, 1, 5)
+    answer(marketing, 2, 6)
+    monkeypatch.setattr(weeks, "today", lambda: day_after(15))  # weeks 1-2 closed, 3 open
+    playbook = sales.playbook
+    playbook.pulse_k = 3  # 2k = 6 from week 3 on
+    playbook.save()
+    marketing.refresh_from_db()
+    assert shown_weeks(marketing, day_after(15)) == []
+    answer(marketing, 3, 3)
+    assert shown_weeks(marketing, day_after(21)) == [3]
