@@ -27,6 +27,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.coverage import needed, training_due
+from pulse.measure import not_felt_twice
 from roles.equation import Verdict, format_minutes
 from roles.templatetags.wiifm import VERDICT_LABELS
 
@@ -298,9 +299,7 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
     # P1: since go-live, a role whose measured verdict was not "net
     # beneficiary" in each of its last two shown weeks.
     for role in roles:
-        if len(role.measured) >= 2 and all(
-            v is not Verdict.NET_BENEFICIARY for _w, v in role.measured[-2:]
-        ):
+        if not_felt_twice([verdict for _week, verdict in role.measured]):
             (week1, verdict1), (week2, verdict2) = role.measured[-2:]
             add(
                 Finding(

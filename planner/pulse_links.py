@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -105,6 +106,11 @@ def _confirm(request: HttpRequest, access: Access, role: Role, *, kind: str) -> 
     )
 
 
+ISSUED = gettext_noop(
+    "Pulse link issued for “%(role)s”. Copy it and send it to the people in this role."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def pulse_link_issue(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
@@ -118,9 +124,7 @@ def pulse_link_issue(request: HtmxHttpRequest, playbook_id: int, role_id: int) -
         message = _("“%(role)s” already has a pulse link: it is unchanged.")
     else:
         links.issue(role)
-        message = _(
-            "Pulse link issued for “%(role)s”. Copy it and send it to the people in this role."
-        )
+        message = _(ISSUED)
     return _done(request, access, role, message % {"role": role.name})
 
 
@@ -140,9 +144,7 @@ def pulse_link_reissue(request: HtmxHttpRequest, playbook_id: int, role_id: int)
             "The answers already given are kept."
         )
     else:  # revoked meanwhile, or a stale page: there was no address to replace
-        message = _(
-            "Pulse link issued for “%(role)s”. Copy it and send it to the people in this role."
-        )
+        message = _(ISSUED)
     return _done(request, access, role, message % {"role": role.name})
 
 

@@ -21,16 +21,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from playbooks.models import Playbook
+from pulse.charts import sparkline
 from pulse.measure import Measured
 from pulse.results import RoleResults, results_for
 from pulse.weeks import last_closed_week, week_dates
 from roles import equation
-from roles.equation import Verdict
 from roles.models import Role
 from roles.templatetags.wiifm import BAR_COLOURS
 
 # The trend's drawing, in its own units (the PDF scales it to its column).
-WIDTH, HEIGHT, PAD = 120, 34, 4
+WIDTH, HEIGHT = 120, 34
 MEASURED_COLOUR = "#123c4a"
 PLAN_COLOUR = "#8aa4ad"
 
@@ -40,8 +40,11 @@ class RoleSince:
     """One role since go-live: its plan, its last shown week, its trend."""
 
     role: Role
-    planned: Decimal
     results: RoleResults
+
+    @property
+    def planned(self) -> Decimal:
+        return self.results.planned
 
     @property
     def last(self) -> Measured | None:
@@ -75,7 +78,7 @@ def role_since(
     if last_closed_week(playbook.pulse_go_live, day) == 0:
         return None
     results = results_for(playbook, [role], {role.pk: planned}, day)[role.pk]
-    return RoleSince(role=role, planned=planned, results=results)
+    return RoleSince(role=role, results=results)
 
 
 def since_go_live(
@@ -89,7 +92,7 @@ def since_go_live(
         return None
     planned = {role.pk: balance for role, balance in rows}
     results = results_for(playbook, [role for role, _b in rows], planned, day)
-    roles = [RoleSince(role=r, planned=planned[r.pk], results=results[r.pk]) for r, _b in rows]
+    roles = [RoleSince(role=r, results=results[r.pk]) for r, _b in rows]
     shown = tuple(r for r in roles if r.last is not None)
     if not shown:
         return None
@@ -109,21 +112,13 @@ def _minutes(value: Decimal) -> str:
 def trend_svg(results: RoleResults, name: str) -> SafeString:
     """The measured balance of each closed week as a line with a dot per
     shown week (coloured by its verdict), broken where a week is not shown;
-    the plan dashed; zero as a thin rule. Numbers in the SVG are plain
-    ("12.5", never "12,5"); the words, escaped, in the active language."""
+    the plan dashed; zero as a thin rule (``pulse.charts``' geometry, as the
+    screen's sparkline). Numbers in the SVG are plain ("12.5", never "12,5");
+    the words, escaped, in the active language."""
     weeks = results.weeks
-    values = [w.measured.balance for w in weeks if w.measured is not None]
-    top = max([*values, results.planned, Decimal(0)])
-    bottom = min([*values, results.planned, Decimal(0)])
-    span = (top - bottom) or Decimal(1)
-
-    def x(number: int) -> float:
-        if len(weeks) == 1:
-            return WIDTH / 2
-        return round(PAD + (WIDTH - 2 * PAD) * (number - 1) / (len(weeks) - 1), 2)
-
-    def y(value: Decimal) -> float:
-        return round(float(PAD + (HEIGHT - 2 * PAD) * (top - value) / span), 2)
+    line = sparkline(results, WIDTH, HEIGHT, with_zero=True)
+    zero_y = line.zero_y
+    assert zero_y is not None  # asked for with_zero
 
     unit = _("min")
     described = "; ".join(
@@ -142,27 +137,21 @@ def trend_svg(results: RoleResults, name: str) -> SafeString:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" role="img" class="trend">',
         f"<title>{escape(title)}</title><desc>{escape(described)}</desc>",
-        f'<line x1="0" x2="{WIDTH}" y1="{y(Decimal(0))}" y2="{y(Decimal(0))}" '
+        f'<line x1="0" x2="{WIDTH}" y1="{zero_y:.2f}" y2="{zero_y:.2f}" '
         f'stroke="#dbe3e6" stroke-width="0.6"/>',
-        f'<line x1="0" x2="{WIDTH}" y1="{y(results.planned)}" y2="{y(results.planned)}" '
+        f'<line x1="0" x2="{WIDTH}" y1="{line.planned_y:.2f}" y2="{line.planned_y:.2f}" '
         f'stroke="{PLAN_COLOUR}" stroke-width="0.8" stroke-dasharray="2 1.5"/>',
     ]
-    run: list[str] = []
-    for w in [*weeks, None]:
-        if w is not None and w.measured is not None:
-            run.append(f"{x(w.week)},{y(w.measured.balance)}")
-            continue
-        if len(run) > 1:
+    for segment in line.segments:
+        if len(segment) > 1:
+            points = " ".join(f"{p.x:.2f},{p.y:.2f}" for p in segment)
             parts.append(
-                f'<polyline points="{" ".join(run)}" fill="none" '
+                f'<polyline points="{points}" fill="none" '
                 f'stroke="{MEASURED_COLOUR}" stroke-width="1.2"/>'
             )
-        run = []
-    for w in weeks:
-        if w.measured is not None:
-            colour = BAR_COLOURS[Verdict(w.measured.verdict)]
-            parts.append(
-                f'<circle cx="{x(w.week)}" cy="{y(w.measured.balance)}" r="1.8" fill="{colour}"/>'
-            )
+    for segment in line.segments:
+        for p in segment:
+            colour = BAR_COLOURS[p.verdict]
+            parts.append(f'<circle cx="{p.x:.2f}" cy="{p.y:.2f}" r="1.8" fill="{colour}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every word above is escaped

@@ -25,6 +25,12 @@ def median(values: Sequence[int]) -> Decimal:
     return Decimal(ordered[middle - 1] + ordered[middle]) / 2
 
 
+def not_felt_twice(verdicts: Sequence[Verdict]) -> bool:
+    """Finding P1's rule: the measured verdict was not "net beneficiary" in
+    each of the last two shown weeks (``verdicts``: the shown weeks, in order)."""
+    return len(verdicts) >= 2 and all(v is not Verdict.NET_BENEFICIARY for v in verdicts[-2:])
+
+
 @dataclass(frozen=True)
 class Measured:
     """One shown week of a role: what its people said, against the plan."""

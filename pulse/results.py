@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from playbooks.models import Playbook
-from pulse.measure import Measured, summarise
+from pulse.measure import Measured, not_felt_twice, summarise
 from pulse.models import KeptThreshold, PulseAnswer, PulseState, WeekSummary
 from pulse.weeks import last_closed_week
 from roles.models import Role
@@ -62,8 +62,7 @@ class RoleResults:
     @property
     def needs_attention(self) -> bool:
         """Finding P1: not "net beneficiary" in each of its last two shown weeks."""
-        shown = self.shown
-        return len(shown) >= 2 and all(m.verdict != "net_beneficiary" for m in shown[-2:])
+        return not_felt_twice([m.verdict for m in self.shown])
 
 
 def close_weeks(playbook: Playbook, day: datetime.date) -> None:

@@ -5,7 +5,6 @@ never a zero; the plan's time balance is the dashed reference line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -14,69 +13,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from pulse.charts import sparkline
 from pulse.results import RoleResults
 from roles import equation
-from roles.equation import Verdict
 from roles.templatetags.wiifm import BAR_COLOURS
 
 register = template.Library()
 
 WIDTH = 160
 HEIGHT = 40
-PAD = 4
 LINE = "#0b5d78"  # the app's primary colour: 6.9:1 on white
 PLANNED = "#4a5d65"
-
-
-@dataclass(frozen=True)
-class Point:
-    week: int
-    x: float
-    y: float
-    verdict: Verdict
-
-
-@dataclass(frozen=True)
-class Sparkline:
-    """Coordinates only: plain numbers, the same in every language."""
-
-    segments: tuple[tuple[Point, ...], ...]  # runs of weeks shown one after another
-    planned_y: float
-    last: Point | None
-
-
-def sparkline(results: RoleResults, width: int = WIDTH, height: int = HEIGHT) -> Sparkline:
-    """Weeks 1 … the last closed one across the width; the measured balances and
-    the plan between the top and the bottom (a flat line sits in the middle)."""
-    weeks = results.weeks
-    values = [w.measured.balance for w in weeks if w.measured is not None]
-    low = min([*values, results.planned])
-    high = max([*values, results.planned])
-    if high == low:
-        low, high = low - 1, high + 1
-    span = high - low
-
-    def x(week: int) -> float:
-        if len(weeks) < 2:
-            return width / 2
-        return PAD + (week - 1) * (width - 2 * PAD) / (len(weeks) - 1)
-
-    def y(value: Decimal) -> float:
-        return float(PAD + (high - value) * (height - 2 * PAD) / span)
-
-    segments: list[tuple[Point, ...]] = []
-    run: list[Point] = []
-    for week in weeks:
-        if week.measured is None:
-            if run:
-                segments.append(tuple(run))
-            run = []
-            continue
-        run.append(Point(week.week, x(week.week), y(week.measured.balance), week.measured.verdict))
-    if run:
-        segments.append(tuple(run))
-    last = segments[-1][-1] if segments else None
-    return Sparkline(segments=tuple(segments), planned_y=y(results.planned), last=last)
 
 
 def _n(value: float) -> str:
