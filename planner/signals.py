@@ -3,7 +3,8 @@ PDF (see planner.tasks). The one module that knows every model.
 
 A role's pulse link counts as a change (the role page, the matrix and the
 one-pager show it); pulse answers do not: an answer triggers nothing that
-records when it came (DESIGN.md "The weekly pulse")."""
+records when it came (DESIGN.md "The weekly pulse"). Adoption figures are
+written in bulk and announce themselves once (``pulse.figures.figures_saved``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from core import versions
 from givegets.models import GiveGet
 from planner.tasks import schedule_history_purge, schedule_pdf_render
 from playbooks.models import Playbook
-from pulse.models import PulseLink
+from pulse.figures import figures_saved
+from pulse.models import AdoptionFigure, PulseLink
 from roles.models import Role
 
 
@@ -44,12 +46,19 @@ def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         schedule_pdf_render(playbook_id)
 
 
+def figures_changed(sender: Any, playbook_id: int, **kwargs: Any) -> None:
+    """Adoption figures typed or imported (``pulse.figures``: once per write)."""
+    versions.bump(playbook_id)
+    schedule_pdf_render(playbook_id)
+
+
 def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
     schedule_history_purge(instance.pk)
 
 
 def connect() -> None:
     post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
+    figures_saved.connect(figures_changed, sender=AdoptionFigure, dispatch_uid="pdf-figures")
     for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:

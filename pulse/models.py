@@ -1,6 +1,6 @@
 """After go-live: each role's weekly pulse, answered anonymously.
 
-DESIGN.md "The weekly pulse (anonymous)". An answer is its random id, its
+DESIGN.md "The weekly pulse (anonymous)" and "Adoption figures". An answer is its random id, its
 role, its week number and the four answers: nothing that says who gave it or
 when (no date, no time, no address, no history record).
 """
@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -184,3 +185,102 @@ class PulseState(models.Model):
 
     def __str__(self) -> str:
         return f"through week {self.summarised_through}"
+
+
+# Adoption figures (DESIGN.md "Adoption figures"): how many of a role's people
+# used the CRM in a closed week, typed or counted from the CRM's usage export.
+# Only counts are kept: never a user identifier, not even between the steps of
+# an import.
+
+MAX_ACTIVE_USERS = 1_000_000
+MAX_COLUMN = 200  # a column's name or a value of the role column
+
+
+class AdoptionFigure(Versioned):
+    """Active users of a role in week N after go-live (``Playbook.pulse_go_live``,
+    the anchor the pulse counts from: its weeks and the figures' are the same)."""
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="adoption_figures", verbose_name=_("role")
+    )
+    week = models.PositiveSmallIntegerField(_("week"), validators=[MinValueValidator(1)])
+    active_users = models.PositiveIntegerField(
+        _("active users"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_ACTIVE_USERS)],
+        help_text=_("How many of the role’s people used the CRM that week."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adoption figure")
+        verbose_name_plural = _("adoption figures")
+        ordering = ["role", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "week"], name="pulse_adoption_role_week"),
+            models.CheckConstraint(condition=Q(week__gte=1), name="pulse_adoption_week_from_1"),
+            models.CheckConstraint(
+                condition=Q(active_users__gte=0, active_users__lte=MAX_ACTIVE_USERS),
+                name="pulse_adoption_active_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"week {self.week} of {self.role_id}: {self.active_users}"
+
+
+class UsageColumns(models.Model):
+    """The columns of a playbook's per-use export, picked on its first import
+    and offered again on the next: names of columns, never their values."""
+
+    class DateFormat(models.TextChoices):
+        DETECT = "", _("Detect")
+        ISO = "iso", _("ISO 8601 (2027-03-01 14:05, with or without a zone)")
+        DAY_FIRST = "dmy", _("Day first (01-03-2027 14:05)")
+        MONTH_FIRST = "mdy", _("Month first (03/01/2027 2:05 PM)")
+
+    playbook = models.OneToOneField(
+        Playbook, on_delete=models.CASCADE, related_name="usage_columns", verbose_name=_("playbook")
+    )
+    user_column = models.CharField(_("user column"), max_length=MAX_COLUMN)
+    date_column = models.CharField(_("date column"), max_length=MAX_COLUMN)
+    role_column = models.CharField(_("role column"), max_length=MAX_COLUMN)
+    date_format = models.CharField(
+        _("date format"), max_length=3, blank=True, choices=DateFormat.choices
+    )
+
+    class Meta:
+        verbose_name = _("usage export columns")
+        verbose_name_plural = _("usage export columns")
+
+    def __str__(self) -> str:
+        return f"usage columns of {self.playbook_id}"
+
+
+class UsageValue(models.Model):
+    """A value of the export's role column (a profile, a team) and the role it
+    counts for; no role: ignored (admins, integration users)."""
+
+    playbook = models.ForeignKey(
+        Playbook, on_delete=models.CASCADE, related_name="usage_values", verbose_name=_("playbook")
+    )
+    value = models.CharField(_("value"), max_length=MAX_COLUMN)
+    role = models.ForeignKey(
+        Role,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="usage_values",
+        verbose_name=_("role"),
+    )
+
+    class Meta:
+        verbose_name = _("usage export value")
+        verbose_name_plural = _("usage export values")
+        ordering = ["value"]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "value"], name="pulse_usagevalue_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.value

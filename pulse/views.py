@@ -22,8 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.public import TOKEN, not_found, private
-from playbooks.models import Membership, Playbook
+from playbooks.models import Membership
 from pulse import weeks
+from pulse.figures import fix_anchor
 from pulse.forms import PulseForm
 from pulse.limits import count_answer, over_hourly_limit, week_cap
 from pulse.models import PulseAnswer, PulseLink
@@ -145,12 +146,7 @@ def _store(link: PulseLink, form: PulseForm, day: datetime.date) -> str:
             return "closed"
         if PulseAnswer.objects.filter(role=role, week=week).count() >= week_cap(role):
             return "full"
-        if playbook.pulse_weeks_from is None:
-            # The first answer fixes the go-live the weeks count from (no
-            # history, no version: nothing a person changed).
-            Playbook.objects.filter(pk=playbook.pk, pulse_weeks_from__isnull=True).update(
-                pulse_weeks_from=playbook.go_live
-            )
+        fix_anchor(playbook)  # the first answer fixes the go-live the weeks count from
         PulseAnswer.objects.create(
             role=role,
             week=week,

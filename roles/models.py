@@ -18,6 +18,7 @@ from roles.equation import Balance, Factors, GiveGetNumbers, balance
 FACTOR_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]
 FACTORS = ["unique_data", "speed", "recognition", "friction", "rigidity"]
 MAX_HEADCOUNT = 1_000_000
+DEFAULT_ADOPTION_TARGET = 80
 
 
 def week_one_end(go_live: datetime.date | None) -> datetime.date | None:
@@ -105,6 +106,14 @@ class Role(Versioned):
         validators=FACTOR_VALIDATORS,
         help_text=_("0-5: how rigid a process it forces on them."),
     )
+    # After go-live (DESIGN.md "Adoption figures"): the share of the role's
+    # people expected to use the CRM each week.
+    adoption_target = models.PositiveSmallIntegerField(
+        _("adoption target (%)"),
+        default=DEFAULT_ADOPTION_TARGET,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of the role’s people who should use the CRM each week, 1-100 %."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     # Soft-deleted (DESIGN.md "History, undo and two people editing"): hidden
     # with everything under it, restorable for 30 days, then purged.
@@ -134,6 +143,10 @@ class Role(Versioned):
             models.CheckConstraint(
                 condition=Q(headcount__gte=0, headcount__lte=MAX_HEADCOUNT),
                 name="roles_role_headcount_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(adoption_target__gte=1, adoption_target__lte=100),
+                name="roles_role_adoption_target_range",
             ),
             *[
                 models.CheckConstraint(
