@@ -1,9 +1,9 @@
 """The changes page's data: a playbook's history as sentences a person reads.
 
 Each edited model keeps its history (``core.history``); this module reads the
-eight histories of one playbook as one list, newest first, a page at a time,
+nine histories of one playbook as one list, newest first, a page at a time,
 in a fixed number of queries whatever the history's length: one to count,
-one for the page (a UNION of the eight, ordered and cut in the database),
+one for the page (a UNION of the nine, ordered and cut in the database),
 then per kind on the page its records with their previous versions (two),
 and the names the sentences need (roles, steps, members).
 """
@@ -24,7 +24,7 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
@@ -38,7 +38,7 @@ from core.history import (
 )
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
-from pulse.models import HiddenComment
+from pulse.models import AdoptionFigure, HiddenComment
 from roles import equation
 from roles.models import Role
 
@@ -53,6 +53,7 @@ KINDS: dict[str, type[models.Model]] = {
     "step": Step,
     "task": Task,
     "comment": HiddenComment,
+    "adoption": AdoptionFigure,
 }
 KIND_LABELS = {
     "playbook": gettext_lazy("The playbook and its charter"),
@@ -63,6 +64,7 @@ KIND_LABELS = {
     "step": gettext_lazy("Plan steps"),
     "task": gettext_lazy("Tasks"),
     "comment": gettext_lazy("Hidden comments"),
+    "adoption": gettext_lazy("Adoption figures"),
 }
 # Deleted things that come back: a Give-Get, ambassador or task from its
 # history; a role, soft-deleted, whole, with everything under it (DESIGN.md).
@@ -106,6 +108,7 @@ def histories(
         "step": Step.history.filter(playbook_id=playbook_id),
         "task": Task.history.filter(step_id__in=step_ids),
         "comment": HiddenComment.history.filter(role_id__in=role_ids),
+        "adoption": AdoptionFigure.history.filter(role_id__in=role_ids),
     }
     if role_id is not None:
         by_kind = {
@@ -113,6 +116,7 @@ def histories(
             "giveget": by_kind["giveget"].filter(role_id=role_id),
             "ambassador": by_kind["ambassador"].filter(role_id=role_id),
             "comment": by_kind["comment"].filter(role_id=role_id),
+            "adoption": by_kind["adoption"].filter(role_id=role_id),
         }
     return [(name, qs) for name, qs in by_kind.items() if not kind or name == kind]
 
@@ -257,9 +261,19 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
 # A deleted playbook's history stays this long (in the admin), then goes; a
 # deleted role stays restorable this long, then goes with everything under it.
 RETENTION = datetime.timedelta(days=30)
-# Children first: Give-Gets, tasks and hidden comments are found through their roles' and
-# steps' records, so those go last but one.
-_PURGE_ORDER = ("comment", "giveget", "task", "ambassador", "member", "step", "role", "playbook")
+# Children first: Give-Gets, tasks, hidden comments and adoption figures are
+# found through their roles' and steps' records, so those go last but one.
+_PURGE_ORDER = (
+    "adoption",
+    "comment",
+    "giveget",
+    "task",
+    "ambassador",
+    "member",
+    "step",
+    "role",
+    "playbook",
+)
 
 
 def purge_playbook_history(playbook_id: int) -> int:
@@ -476,6 +490,11 @@ def _thing(kind: str, record: Any, names: _Names) -> str:
                 "name": _short(record.name) if record.name else _("a removed person"),
                 "role": _short(role),
             }
+        case "adoption":
+            return _("the adoption figure of %(role)s, week %(week)s") % {
+                "role": _short(role),
+                "week": record.week,
+            }
         case "comment":
             # Never the comment's text: the sentence names the role and week only.
             return _("a comment on %(role)s, week %(week)s") % {
@@ -533,6 +552,18 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
         return _("%(who)s hid %(thing)s.") % {"who": who, "thing": thing}
     if kind == "comment" and record.history_type == "-":
         return _("%(who)s showed %(thing)s again.") % {"who": who, "thing": thing}
+    if kind == "adoption" and record.history_type == "+":
+        return _("%(who)s added %(thing)s: %(active)s.") % {
+            "who": who,
+            "thing": thing,
+            "active": _active_users(record.active_users),
+        }
+    if kind == "adoption" and record.history_type == "-":
+        return _("%(who)s removed %(thing)s (it was %(active)s).") % {
+            "who": who,
+            "thing": thing,
+            "active": _active_users(record.active_users),
+        }
     if record.history_type == "+" and record.history_change_reason == SOURCE_RESTORE:
         return _("%(who)s restored %(thing)s.") % {"who": who, "thing": thing}
     if record.history_type == "+":
@@ -568,10 +599,19 @@ def _fields(record: Any) -> list[models.Field[Any, Any]]:
     ]
 
 
+def _active_users(count: int) -> str:
+    """``31 active users``, the number as the active language groups it."""
+    return ngettext("%(count)s active user", "%(count)s active users", count) % {
+        "count": formats.number_format(count, force_grouping=True)
+    }
+
+
 def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
     """A value as a person reads it, in the active language."""
     if value is None or value == "":
         return _("(empty)")
+    if field.name == "active_users":  # an adoption figure: a count read in thousands
+        return formats.number_format(value, force_grouping=True)
     if field.name == "role":
         return _short(names.roles.get(value, _("a deleted role")))
     if field.choices:

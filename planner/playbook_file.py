@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import ValidationError as SchemaError
@@ -41,7 +42,10 @@ from ambassadors.models import Ambassador
 from core import history
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
-from playbooks.models import Level, Membership, Playbook
+from playbooks.models import PULSE_K_DEFAULT, Level, Membership, Playbook
+from pulse import figures, weeks
+from pulse.adoption import takes_figures
+from pulse.models import AdoptionFigure
 from roles.equation import MAX_MINUTES_PER_WEEK
 from roles.models import FACTORS, Role
 
@@ -85,7 +89,7 @@ def _export_giveget(giveget: GiveGet) -> dict[str, Any]:
     }
 
 
-def _export_role(role: Role) -> dict[str, Any]:
+def _export_role(role: Role, k: int) -> dict[str, Any]:
     return {
         "name": role.name,
         "headcount": role.headcount,
@@ -101,6 +105,15 @@ def _export_role(role: Role) -> dict[str, Any]:
         "givegets": [_export_giveget(giveget) for giveget in role.givegets.all()],
         # Never their personal links.
         "ambassadors": [_export_ambassador(a) for a in role.ambassadors.all()],
+        "adoption_target": role.adoption_target,
+        # By week (prefetched in that order); none for a role too small to take
+        # them, where this file would be read (see export_playbook).
+        "adoption": [
+            {"week": figure.week, "active_users": figure.active_users}
+            for figure in role.adoption_figures.all()
+        ]
+        if takes_figures(role.headcount, k)
+        else [],
     }
 
 
@@ -118,9 +131,25 @@ def _export_ambassador(ambassador: Ambassador) -> dict[str, Any]:
 
 
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
-    """The document for one playbook, every key in the order of DESIGN.md."""
+    """The document for one playbook, every key in the order of DESIGN.md.
+
+    Adoption figures go with a role that takes them under this playbook's k
+    and under the default k an import reads them with (the file carries no
+    k): a role too small for either shows none here, so the file shows none
+    either, and every export imports again. Pulse answers are never written.
+    """
     # Ambassadors in the model's order: by name, then as they were added.
-    roles = roles_with_givegets(playbook).prefetch_related("ambassadors")
+    roles = roles_with_givegets(playbook).prefetch_related(
+        "ambassadors",
+        Prefetch("adoption_figures", queryset=AdoptionFigure.objects.order_by("week")),
+    )
+    k = max(playbook.pulse_k, PULSE_K_DEFAULT)
+    exported = [_export_role(role, k) for role in roles]
+    # The day the figures' weeks count from, when it is not go-live (go-live
+    # moved after the first figure or answer): null otherwise, and without figures.
+    anchor = playbook.pulse_go_live
+    with_figures = any(role["adoption"] for role in exported)
+    weeks_from = anchor if with_figures and anchor != playbook.go_live else None
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -134,8 +163,9 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
             "pledge": playbook.pledge,
             "data_used_for": playbook.data_used_for,
             "data_not_used_for": playbook.data_not_used_for,
+            "weeks_from": _date(weeks_from),
         },
-        "roles": [_export_role(role) for role in roles],
+        "roles": exported,
         "action_plan": [_export_step(step) for step in steps_with_tasks(playbook)],
     }
 
@@ -179,6 +209,7 @@ class RoleParts:
     role: Role
     givegets: list[GiveGet]
     ambassadors: list[Ambassador]
+    figures: list[AdoptionFigure] = field(default_factory=list)
 
 
 @dataclass
@@ -435,9 +466,16 @@ class _Reader:
         raw = document.get("playbook")
         playbook = self.playbook(raw) if isinstance(raw, dict) else Playbook()
         defaults = {spec["number"]: spec for spec in default_plan(playbook.language)}
+        roles = [self.role(item, place, playbook) for place, item in _items(document, (), "roles")]
+        # The weeks count from weeks_from when the file gives it, else from
+        # go-live; fixed only by figures (without them, from go-live as always).
+        if not any(parts.figures for parts in roles):
+            playbook.pulse_weeks_from = None
+        elif playbook.pulse_weeks_from is None:
+            playbook.pulse_weeks_from = playbook.go_live
         return Parts(
             playbook=playbook,
-            roles=[self.role(item, place) for place, item in _items(document, (), "roles")],
+            roles=roles,
             steps=[
                 self.step(item, place, defaults)
                 for place, item in _items(document, (), "action_plan")
@@ -446,14 +484,20 @@ class _Reader:
 
     def playbook(self, obj: dict[str, Any]) -> Playbook:
         place: Place = ("playbook",)
-        playbook = Playbook(**self.values(Playbook, obj, place))
+        playbook = Playbook(**self.values(Playbook, obj, place, parts={"weeks_from"}))
+        if obj.get("weeks_from") is not None and self.ok((*place, "weeks_from")):
+            # The model's own field, not editable in a form: the weeks' anchor.
+            anchor = Playbook._meta.get_field("pulse_weeks_from")
+            playbook.pulse_weeks_from = _cleaned(anchor, obj["weeks_from"])
         if playbook.crm_system != Playbook.CRM.OTHER:
             playbook.crm_other = ""  # as in the form: the name only goes with "other"
         self.full_clean(playbook, place)
         return playbook
 
-    def role(self, obj: dict[str, Any], place: Place) -> RoleParts:
-        values = self.values(Role, obj, place, parts={"factors", "givegets", "ambassadors"})
+    def role(self, obj: dict[str, Any], place: Place, playbook: Playbook) -> RoleParts:
+        values = self.values(
+            Role, obj, place, parts={"factors", "givegets", "ambassadors", "adoption"}
+        )
         if isinstance(obj.get("factors"), dict):
             values.update(self.values(Role, obj["factors"], (*place, "factors")))
         role = Role(order=place[-1], **values)
@@ -473,7 +517,50 @@ class _Reader:
             ambassadors=[
                 self.ambassador(item, at) for at, item in _items(obj, place, "ambassadors")
             ],
+            figures=self.figures(obj, place, role, playbook),
         )
+
+    def figures(
+        self, obj: dict[str, Any], place: Place, role: Role, playbook: Playbook
+    ) -> list[AdoptionFigure]:
+        """A role's adoption figures: one per closed week after go-live (by
+        ``pulse.figures``' own rules and words), for a role of at least 2k
+        people (k: the playbook's, the default until the file carries one)."""
+        entries = list(_items(obj, place, "adoption"))
+        found = []
+        seen: dict[int, Place] = {}
+        for at, item in entries:
+            figure = AdoptionFigure(**self.values(AdoptionFigure, item, at))
+            self.full_clean(figure, at, exclude=["role"])
+            found.append(figure)
+            if not self.ok((*at, "week")):
+                continue  # missing or refused: it has its error
+            other = seen.setdefault(figure.week, at)
+            if other != at:
+                self.error(
+                    (*at, "week"),
+                    _("%(other)s is week %(week)s too")
+                    % {"other": _place(other), "week": figure.week},
+                )
+        if not entries:
+            return found
+        here = (*place, "adoption")
+        if self.ok((*place, "headcount")) and (
+            refused := figures.role_refused(role, playbook.pulse_k)
+        ):
+            self.error(here, refused)
+        if not self.ok(("playbook", "go_live"), ("playbook", "weeks_from")):
+            return found  # no week is judged against a go-live with an error
+        if playbook.pulse_go_live is None:
+            self.error(here, _("figures need a go-live date (playbook.go_live)"))
+            return found
+        today = weeks.today()
+        for (at, _item), figure in zip(entries, found, strict=True):
+            if not self.ok((*at, "week")):
+                continue
+            if refused := _week_refused(playbook, figure.week, today):
+                self.error((*at, "week"), refused)
+        return found
 
     def giveget(self, obj: dict[str, Any], place: Place) -> GiveGet:
         giveget = GiveGet(order=place[-1], **self.values(GiveGet, obj, place))
@@ -543,6 +630,15 @@ class _Reader:
         task = Task(order=place[-1], **self.values(Task, obj, place))
         self.full_clean(task, place, exclude=["step"])
         return task
+
+
+def _week_refused(playbook: Playbook, week: int, day: datetime.date) -> str | None:
+    """``pulse.figures.week_refused``, safe for a go-live at the calendar's end
+    (the week's last day would be past year 9999)."""
+    try:
+        return figures.week_refused(playbook, week, day)
+    except OverflowError:
+        return _("Week %(week)s is not over yet: figures come for closed weeks.") % {"week": week}
 
 
 def read(document: Any) -> Parts:
@@ -618,6 +714,15 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
             ambassador.playbook = playbook
             ambassador.role = role
             ambassador.save()
+    counts = {
+        (role_parts.role.pk, figure.week): figure.active_users
+        for role_parts in parts.roles
+        for figure in role_parts.figures
+    }
+    if counts:
+        # The one writer of figures: history (as this import's), the anchor
+        # (set from the file above), the version and the PDF.
+        figures.replace(playbook, counts)
     for step_parts in parts.steps:
         step = step_parts.step
         step.playbook = playbook
@@ -635,8 +740,9 @@ def as_template(
 ) -> dict[str, Any]:
     """A new rollout's document from an exported one ("use as template").
 
-    Keeps the roles, Give-Gets, plan and texts; drops the ambassadors (people
-    belong to a rollout, not to a method); resets statuses and done flags.
+    Keeps the roles, Give-Gets, plan, texts and adoption targets; drops the
+    ambassadors (people belong to a rollout, not to a method) and the adoption
+    figures (a new rollout has none); resets statuses and done flags.
     Typed dates move with go-live; without both go-live dates they are
     dropped, so they follow the new go-live like defaults.
     """
@@ -651,8 +757,11 @@ def as_template(
 
     doc["playbook"]["name"] = name
     doc["playbook"]["go_live"] = go_live.isoformat() if go_live else None
+    if "weeks_from" in doc["playbook"]:
+        doc["playbook"]["weeks_from"] = None  # its weeks count from its own go-live
     for role in doc.get("roles", []):
         role["ambassadors"] = []
+        role["adoption"] = []
         role["quick_win_done"] = False
         role["quick_win_due"] = moved(role.get("quick_win_due"))
         for giveget in role.get("givegets", []):

@@ -21,6 +21,7 @@ from givegets.models import GiveGet
 from planner.changelog import PER_PAGE
 from planner.playbook_file import dumps, export_playbook, import_playbook, loads
 from playbooks.models import Playbook
+from pulse import figures
 from pulse.models import HiddenComment, PulseAnswer
 from roles.models import Role
 from tests.factories import add_member, make_ambassador, make_giveget, make_playbook, make_role
@@ -714,6 +715,12 @@ class TestPurge:
             role=role, week=1, cost_minutes=0, saved_minutes=0, got_back=3, comment="No"
         )
         HiddenComment.objects.create(answer=answer, role=role, week=1)
+        # An adoption figure: in the history too.
+        playbook.go_live = timezone.localdate() - datetime.timedelta(days=30)
+        playbook.save()
+        role.headcount = 40
+        role.save()
+        figures.replace(playbook, {(role.pk, 1): 30})
         return playbook
 
     def counts(self, playbook_id: int) -> dict[str, int]:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
@@ -29,13 +30,14 @@ from planner.playbook_file import (
     read,
 )
 from playbooks.models import Membership, Playbook
+from pulse.models import AdoptionFigure
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import FACTORS, MAX_HEADCOUNT, Role
 from tests.factories import make_playbook, make_user
 
 pytestmark = pytest.mark.django_db
 
-# DESIGN.md's example, its playbook part.
+# DESIGN.md's example, its playbook part, with the keys of adoption (issue 19).
 EXAMPLE = {
     "format": "wiifm-playbook",
     "version": 1,
@@ -49,6 +51,7 @@ EXAMPLE = {
         "pledge": "We ask you for data. In return we commit to insight and efficiency.",
         "data_used_for": "Forecasting, coaching conversations, customer context.",
         "data_not_used_for": "Counting calls, ranking people, pay decisions.",
+        "weeks_from": None,
     },
     "roles": [
         {
@@ -94,6 +97,8 @@ EXAMPLE = {
                     "notes": "",
                 }
             ],
+            "adoption_target": 85,
+            "adoption": [],
         }
     ],
     "action_plan": [
@@ -685,7 +690,9 @@ def test_role_names_are_compared_with_casefold(owner: Any, first: str, second: s
 class TestTheSchemaAgreesWithTheModels:
     """The schema documents the format publicly; its limits are the models'."""
 
-    PARTS = {"factors", "givegets", "ambassadors", "tasks"}
+    PARTS = {"factors", "givegets", "ambassadors", "tasks", "adoption"}
+    # A key that is not its field's name.
+    FIELDS = {"weeks_from": "pulse_weeks_from"}
 
     def definitions(self) -> list[tuple[str, dict[str, Any], type[models.Model]]]:
         defs = SCHEMA["$defs"]
@@ -698,6 +705,7 @@ class TestTheSchemaAgreesWithTheModels:
             ("ambassador", defs["ambassador"], Ambassador),
             ("step", defs["step"], Step),
             ("task", defs["step"]["properties"]["tasks"]["items"], Task),
+            ("adoption", defs["adoption"], AdoptionFigure),
         ]
 
     @staticmethod
@@ -712,7 +720,7 @@ class TestTheSchemaAgreesWithTheModels:
             for key, raw in definition["properties"].items():
                 if key in self.PARTS:
                     continue
-                field = model._meta.get_field(key)
+                field = model._meta.get_field(self.FIELDS.get(key, key))
                 prop = self.resolved(raw)
                 where = f"{name}.{key}"
                 if field.choices:
@@ -732,15 +740,25 @@ class TestTheSchemaAgreesWithTheModels:
                     low = max(
                         v.limit_value for v in field.validators if isinstance(v, MinValueValidator)
                     )
+                    # The model's limit, or the smallest database's (a week:
+                    # PostgreSQL's smallint; SQLite's integers are larger).
+                    portable = BaseDatabaseOperations.integer_field_ranges.get(
+                        field.get_internal_type(), (None, None)
+                    )[1]
                     high = min(
-                        v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)
+                        [
+                            v.limit_value
+                            for v in field.validators
+                            if isinstance(v, MaxValueValidator)
+                        ]
+                        + ([portable] if portable is not None else [])
                     )
                     assert (prop["minimum"], prop["maximum"]) == (low, high), where
                     expected = "number" if isinstance(field, models.DecimalField) else "integer"
                     # A field that may be null (a factor not scored) may be null in the file.
                     assert prop["type"] == ([expected, "null"] if field.null else expected), where
                 checked += 1
-        assert checked == 49  # every key of every object but the nested parts
+        assert checked == 53  # every key of every object but the nested parts
 
     def test_the_caps_are_the_equation_constants(self) -> None:
         giveget = SCHEMA["$defs"]["giveget"]["properties"]

@@ -29,6 +29,7 @@ from planner.playbook_file import (
     read,
 )
 from playbooks.models import Playbook
+from pulse import figures, weeks
 from tests.factories import make_ambassador, make_giveget, make_playbook, make_role, make_user
 from tests.playbooks.test_playbook_file import EXAMPLE, errors_of, with_change
 
@@ -80,13 +81,26 @@ class TestWriting:
     ) -> None:
         playbook = make_playbook(owner)
         create_default_plan(playbook)
-        for index in range(3):
-            role = make_role(playbook, name=f"Role {index}")
-            make_giveget(role)
-            make_ambassador(role, name=f"Person {index}")
-        # roles, their Give-Gets, their ambassadors, the steps, their tasks
-        with django_assert_num_queries(5):
-            export_playbook(playbook)
+        playbook.go_live = weeks.today() - datetime.timedelta(days=7 * 10)
+        playbook.save()
+
+        def grow(count: int) -> None:
+            for _index in range(count):
+                role = make_role(playbook, name=f"Role {playbook.roles.count()}", headcount=40)
+                make_giveget(role)
+                make_ambassador(role, name=f"Person {role.pk}")
+                figures.replace(playbook, {(role.pk, week): 30 for week in range(1, 11)})
+
+        grow(1)
+        # roles, their Give-Gets, their ambassadors, their adoption figures,
+        # the steps, their tasks
+        with django_assert_num_queries(6):
+            small = export_playbook(playbook)
+        grow(20)
+        with django_assert_num_queries(6):
+            large = export_playbook(playbook)
+        assert len(small["roles"]) == 1 and len(large["roles"]) == 21
+        assert len(large["roles"][-1]["adoption"]) == 10
 
     def test_the_error_reads_one_line_per_problem(self) -> None:
         assert str(PlaybookFileError(["a: one", "b: two"])) == "a: one\nb: two"

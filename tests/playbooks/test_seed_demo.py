@@ -37,8 +37,17 @@ def test_creates_users_and_playbooks_idempotently() -> None:
             Membership.objects.filter(playbook=playbook).values_list("user__username", "level")
         )
         assert levels == {"lead": "owner", "manager": "viewer"}
-        assert playbook.roles.count() == 4
+    # The four examples; the English demo has a fifth role of its own.
+    english = Playbook.objects.get(name="Salesforce rollout")
+    assert list(english.roles.values_list("name", flat=True)) == [
+        "Sales",
+        "Customer service",
+        "Marketing",
+        "Management",
+        "Field service",
+    ]
     danish = Playbook.objects.get(name="HubSpot-udrulning")
+    assert danish.roles.count() == 4
     assert danish.roles.first().name == "Salg"
 
 

@@ -54,7 +54,7 @@ def test_live_eight_weeks_and_three_days(demo: Playbook) -> None:
 
 
 def test_every_role_has_a_link_and_the_danish_demo_none(demo: Playbook) -> None:
-    assert PulseLink.objects.filter(role__playbook=demo).count() == demo.roles.count() == 4
+    assert PulseLink.objects.filter(role__playbook=demo).count() == demo.roles.count() == 5
     danish = Playbook.objects.get(name="HubSpot-udrulning")
     assert danish.go_live is not None and danish.go_live > today()
     assert not PulseLink.objects.filter(role__playbook=danish).exists()

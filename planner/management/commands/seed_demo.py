@@ -2,10 +2,15 @@
 
 "Salesforce rollout" (English) went live eight weeks and three days ago, so
 its pulse has eight closed weeks of answers, made up the same way on every
-run (a fixed seed): Sales above its plan, Customer service sliding below its
-plan (measured net loser in its last weeks: finding P1, with comments every
-week), Marketing and Management too small to report (fewer than 2k people).
-"HubSpot-udrulning" (Danish) goes live in 75 days and has no pulse links yet.
+run (a fixed seed), and eight weeks of adoption figures that tell the same
+story: Sales above its plan and using the CRM (both), Customer service
+sliding below its plan (measured net loser in its last weeks: finding P1,
+with comments every week) though it uses the CRM (adopting but not feeling
+it), Field service (this demo's fifth role) above its plan but with too few
+of its people using it against its 90 % target (feeling it but not adopting:
+finding P2), Marketing and Management too small to report (fewer than 2k
+people: no figures either). "HubSpot-udrulning" (Danish) goes live in 75
+days and has no pulse links yet.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import datetime
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,13 +29,16 @@ from django.db import transaction
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from givegets.models import GiveGet
 from planner.services import create_playbook
 from playbooks.models import Level, Membership, Playbook
+from pulse import figures
 from pulse.limits import week_cap
-from pulse.models import MAX_MINUTES, PulseAnswer, PulseLink
+from pulse.models import MAX_MINUTES, AdoptionFigure, PulseAnswer, PulseLink
 from pulse.weeks import last_closed_week
 from pulse.weeks import today as site_today
 from roles.models import Role
+from roles.services import create_role
 
 PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
 
@@ -43,6 +52,7 @@ PLAYBOOKS: list[dict[str, Any]] = [
         # answers, and the ninth under way (its answers are never shown).
         "go_live_in_days": -(8 * 7 + 3),
         "pulse": True,
+        "extra_roles": ["field_service"],
         "pledge": (
             "We ask you for data. In return we commit to delivering insight and efficiency: "
             "every minute you give the CRM comes back as a report you no longer build, "
@@ -63,6 +73,7 @@ PLAYBOOKS: list[dict[str, Any]] = [
         "language": "da",
         "go_live_in_days": 75,
         "pulse": False,
+        "extra_roles": [],
         "pledge": (
             "Vi beder jer om data. Til gengæld forpligter vi os til at levere indsigt og "
             "effektivitet: hvert minut, I giver CRM'et, kommer tilbage som en rapport, I ikke "
@@ -77,6 +88,36 @@ PLAYBOOKS: list[dict[str, Any]] = [
         ),
     },
 ]
+
+
+# The English demo's fifth role, after the four examples: a team that feels
+# the CRM in its day but not all of whose people use it yet.
+EXTRA_ROLES: dict[str, dict[str, Any]] = {
+    "field_service": {
+        "name": "Field service",
+        "headcount": 30,
+        "question": "Does it save me the drive back to the office?",
+        "wiifm": (
+            "The work order, the customer's history and the parts in stock are on your phone "
+            "before you arrive; you close the job on site and drive home, not to the office."
+        ),
+        "concerns": "They will track where I am all day.",
+        "quick_win": "Close a work order on the phone, on site",
+        "adoption_target": 90,
+        "factors": {"unique_data": 4, "speed": 3, "recognition": 2, "friction": 2, "rigidity": 1},
+        "givegets": [
+            {
+                "give": "Close each work order on the phone",
+                "minutes_each": 3,
+                "times_per_week": Decimal(15),
+                "get": "The customer's history and the parts in stock before you arrive",
+                "get_kind": GiveGet.Kind.TIME_SAVED,
+                "minutes_saved_per_week": 90,
+                "owner": "Service operations",
+            }
+        ],
+    }
+}
 
 
 # The demo's pulse: eight closed weeks, the same answers on every run.
@@ -137,6 +178,20 @@ def _service(rng: random.Random, week: int) -> Mood:
     return Mood(rng.randint(12, 17), 55 + 6 * week, 90 - 3 * week, weights, rng.randint(5, 8))
 
 
+FIELD_COMMENTS = [
+    "Closing the job on site saves me the drive back to the office.",
+    "Seeing the parts in stock before I drive out is the best part.",
+    "Half the team still fills in the paper form, so the history is patchy.",
+    "The app logs me out between two jobs.",
+    "An offline mode would help in basements and plant rooms.",
+]
+
+
+def _field_service(rng: random.Random, week: int) -> Mood:
+    """Above its plan (+45 min) from the start: those who use it feel it."""
+    return Mood(rng.randint(9, 14), 35, 80, (0, 1, 3, 8, 6), rng.randint(2, 6))
+
+
 def _small(low: int, high: int) -> Callable[[random.Random, int], Mood]:
     """A role too small to report (fewer than 2k people): it answers, nobody sees it."""
 
@@ -146,14 +201,28 @@ def _small(low: int, high: int) -> Callable[[random.Random, int], Mood]:
     return mood
 
 
-# By the example roles' order: Sales, Customer service, Marketing, Management.
+# By the roles' order: Sales, Customer service, Marketing, Management (the
+# examples), Field service (the English demo's fifth).
 MOODS: dict[int, Callable[[random.Random, int], Mood]] = {
     0: _sales,
     1: _service,
     2: _small(3, 5),
     3: _small(2, 4),
+    4: _field_service,
 }
-COMMENTS = {0: SALES_COMMENTS, 1: SERVICE_COMMENTS}
+COMMENTS = {0: SALES_COMMENTS, 1: SERVICE_COMMENTS, 4: FIELD_COMMENTS}
+
+# Active users per closed week (1-8), by the roles' order, as the CRM's usage
+# export would count them; none for Marketing and Management (fewer than 2k
+# people). Sales (40 people, target 80 %): 45 % to 88 %, a dip in the holiday
+# week 3. Customer service (25, 80 %): at its target from week 3, though the
+# CRM costs it more than it saves: adopting but not feeling it. Field service
+# (30, 90 %): 40 % to 83 %, below its target in every week: finding P2.
+ADOPTION: dict[int, tuple[int, ...]] = {
+    0: (18, 24, 20, 31, 33, 34, 35, 35),
+    1: (15, 18, 20, 22, 23, 23, 24, 24),
+    4: (12, 15, 19, 21, 22, 23, 24, 25),
+}
 
 
 def _minutes(rng: random.Random, typical: int) -> int:
@@ -222,6 +291,7 @@ class Command(BaseCommand):
             spec = dict(spec)
             days = spec.pop("go_live_in_days")
             with_pulse = spec.pop("pulse")
+            extra_roles = spec.pop("extra_roles")
             playbook = Playbook.objects.filter(
                 name=spec["name"], memberships__user=users["lead"]
             ).first()
@@ -235,6 +305,7 @@ class Command(BaseCommand):
                 if days < 0:  # live already: the week-1 quick wins delivered but one
                     playbook.roles.exclude(order=2).update(quick_win_done=True)
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
+            self._extra_roles(playbook, extra_roles, live=days < 0)
             Membership.objects.get_or_create(
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
             )
@@ -242,6 +313,7 @@ class Command(BaseCommand):
             self._plan_progress(playbook, today)
             if with_pulse:
                 self._pulse(playbook, today)
+                self._adoption(playbook, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins (password for both: wiifm-demo):\n"
@@ -249,6 +321,22 @@ class Command(BaseCommand):
                 "  manager  viewer of the demo playbooks"
             )
         )
+
+    def _extra_roles(self, playbook: Playbook, keys: list[str], *, live: bool) -> None:
+        """The demo's own roles after the examples, each once (idempotent: a
+        role of that name, deleted or not, stays as it is; a demo seeded
+        before it was added gets it). Live already: its quick win delivered."""
+        for key in keys:
+            spec = dict(EXTRA_ROLES[key])
+            if Role.all_objects.filter(playbook=playbook, name__iexact=spec["name"]).exists():
+                continue
+            givegets = spec.pop("givegets")
+            role = Role(**spec.pop("factors"), **spec, quick_win_done=live)
+            create_role(playbook=playbook, role=role)
+            for order, fields in enumerate(givegets):
+                giveget = GiveGet(role=role, order=order, **fields)
+                giveget.full_clean()
+                giveget.save()
 
     def _ambassadors(self, playbook: Playbook, today: datetime.date) -> None:
         """Two or three respected people per role, some trained (idempotent).
@@ -261,6 +349,7 @@ class Command(BaseCommand):
             1: [("Aisha Rahman", "Kundeservice", 5, "completed")],
             2: [("Sofie Lund", "Marketing", 4, "not_started")],
             3: [("Peter Krogh", "Ledelse", 3, "scheduled")],
+            4: [("Kasper Nielsen", "Field service", 4, "completed")],
         }
         domain = "nordlys.example" if playbook.language == "en" else "fjordsalg.example"
         go_live = playbook.go_live
@@ -320,3 +409,20 @@ class Command(BaseCommand):
             for answer in pulse_answers(role, week)
         ]
         PulseAnswer.objects.bulk_create(answers)
+
+    def _adoption(self, playbook: Playbook, today: datetime.date) -> None:
+        """The closed weeks' adoption figures, up to eight, through the one
+        writer of figures (history as the command's; idempotent: a role-week
+        that has a figure already keeps it, typed over or not)."""
+        closed = min(PULSE_WEEKS, last_closed_week(playbook.pulse_go_live, today))
+        roles = list(playbook.roles.order_by("order", "pk"))
+        have = set(AdoptionFigure.objects.filter(role__in=roles).values_list("role_id", "week"))
+        counts = {
+            (role.pk, week): active
+            for role in roles
+            if role.order in ADOPTION and not figures.role_refused(role, playbook.pulse_k)
+            for week, active in enumerate(ADOPTION[role.order][:closed], start=1)
+            if (role.pk, week) not in have
+        }
+        if counts:
+            figures.replace(playbook, counts)
