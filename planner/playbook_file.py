@@ -42,7 +42,7 @@ from ambassadors.models import Ambassador
 from core import history
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
-from playbooks.models import PULSE_K_DEFAULT, Level, Membership, Playbook
+from playbooks.models import Level, Membership, Playbook
 from pulse import figures, weeks
 from pulse.adoption import takes_figures
 from pulse.models import AdoptionFigure
@@ -133,18 +133,17 @@ def _export_ambassador(ambassador: Ambassador) -> dict[str, Any]:
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
     """The document for one playbook, every key in the order of DESIGN.md.
 
-    Adoption figures go with a role that takes them under this playbook's k
-    and under the default k an import reads them with (the file carries no
-    k): a role too small for either shows none here, so the file shows none
-    either, and every export imports again. Pulse answers are never written.
+    Adoption figures go with a role that takes them under the playbook's k
+    (written with them, so that the import judges them with the same k): a
+    role too small shows none here, so the file shows none either, and every
+    export imports again. Pulse answers are never written.
     """
     # Ambassadors in the model's order: by name, then as they were added.
     roles = roles_with_givegets(playbook).prefetch_related(
         "ambassadors",
         Prefetch("adoption_figures", queryset=AdoptionFigure.objects.order_by("week")),
     )
-    k = max(playbook.pulse_k, PULSE_K_DEFAULT)
-    exported = [_export_role(role, k) for role in roles]
+    exported = [_export_role(role, playbook.pulse_k) for role in roles]
     # The day the figures' weeks count from, when it is not go-live (go-live
     # moved after the first figure or answer): null otherwise, and without figures.
     anchor = playbook.pulse_go_live
@@ -163,6 +162,7 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
             "pledge": playbook.pledge,
             "data_used_for": playbook.data_used_for,
             "data_not_used_for": playbook.data_not_used_for,
+            "privacy_threshold": playbook.pulse_k,
             "weeks_from": _date(weeks_from),
         },
         "roles": exported,
@@ -484,7 +484,12 @@ class _Reader:
 
     def playbook(self, obj: dict[str, Any]) -> Playbook:
         place: Place = ("playbook",)
-        playbook = Playbook(**self.values(Playbook, obj, place, parts={"weeks_from"}))
+        own = {"weeks_from", "privacy_threshold"}
+        playbook = Playbook(**self.values(Playbook, obj, place, parts=own))
+        if "privacy_threshold" in obj and self.ok((*place, "privacy_threshold")):
+            # The pulse's k, named for what it is: the file carries no pulse.
+            k = Playbook._meta.get_field("pulse_k")
+            playbook.pulse_k = _cleaned(k, obj["privacy_threshold"])
         if obj.get("weeks_from") is not None and self.ok((*place, "weeks_from")):
             # The model's own field, not editable in a form: the weeks' anchor.
             anchor = Playbook._meta.get_field("pulse_weeks_from")
@@ -525,7 +530,7 @@ class _Reader:
     ) -> list[AdoptionFigure]:
         """A role's adoption figures: one per closed week after go-live (by
         ``pulse.figures``' own rules and words), for a role of at least 2k
-        people (k: the playbook's, the default until the file carries one)."""
+        people (k: the file's ``privacy_threshold``, the default when it has none)."""
         entries = list(_items(obj, place, "adoption"))
         found = []
         seen: dict[int, Place] = {}

@@ -51,6 +51,7 @@ EXAMPLE = {
         "pledge": "We ask you for data. In return we commit to insight and efficiency.",
         "data_used_for": "Forecasting, coaching conversations, customer context.",
         "data_not_used_for": "Counting calls, ranking people, pay decisions.",
+        "privacy_threshold": 5,
         "weeks_from": None,
     },
     "roles": [
@@ -692,7 +693,7 @@ class TestTheSchemaAgreesWithTheModels:
 
     PARTS = {"factors", "givegets", "ambassadors", "tasks", "adoption"}
     # A key that is not its field's name.
-    FIELDS = {"weeks_from": "pulse_weeks_from"}
+    FIELDS = {"weeks_from": "pulse_weeks_from", "privacy_threshold": "pulse_k"}
 
     def definitions(self) -> list[tuple[str, dict[str, Any], type[models.Model]]]:
         defs = SCHEMA["$defs"]
@@ -758,7 +759,7 @@ class TestTheSchemaAgreesWithTheModels:
                     # A field that may be null (a factor not scored) may be null in the file.
                     assert prop["type"] == ([expected, "null"] if field.null else expected), where
                 checked += 1
-        assert checked == 53  # every key of every object but the nested parts
+        assert checked == 54  # every key of every object but the nested parts
 
     def test_the_caps_are_the_equation_constants(self) -> None:
         giveget = SCHEMA["$defs"]["giveget"]["properties"]

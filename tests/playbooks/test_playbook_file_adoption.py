@@ -173,6 +173,7 @@ class TestOldFiles:
         # Exported again: the same document, with the new keys at their defaults.
         new = export_playbook(playbook)
         assert new["playbook"].pop("weeks_from") is None
+        assert new["playbook"].pop("privacy_threshold") == 5
         for role in new["roles"]:
             assert (role.pop("adoption_target"), role.pop("adoption")) == (80, [])
         assert new == old
@@ -347,10 +348,9 @@ class TestRefusals:
 
 
 class TestWhatTheFileLeavesOut:
-    def test_a_role_too_small_where_the_file_is_read_exports_no_figures(self, owner: Any) -> None:
-        """k 3 lets a role of 8 people take figures; the file carries no k, and
-        an import reads it with the default k (5): such a role's figures stay
-        home, so every export imports again."""
+    def test_k_goes_with_the_figures(self, owner: Any) -> None:
+        """k 3 lets a role of 8 people take figures: the file carries k, so the
+        import judges them with the same k and every export imports again."""
         playbook = make_playbook(owner, go_live=GO_LIVE)
         playbook.pulse_k = 3
         playbook.save()
@@ -358,12 +358,29 @@ class TestWhatTheFileLeavesOut:
         large = make_role(playbook, "Large", headcount=40)
         figures.replace(playbook, {(small.pk, 1): 6, (large.pk, 1): 30})
         document = export_playbook(playbook)
+        assert document["playbook"]["privacy_threshold"] == 3
         assert [(r["name"], r["adoption"]) for r in document["roles"]] == [
-            ("Small", []),
+            ("Small", [{"week": 1, "active_users": 6}]),
             ("Large", [{"week": 1, "active_users": 30}]),
         ]
         copy_ = import_playbook(loads(dumps(document)), owner=owner)
-        assert figures_of(copy_) == [("Large", 1, 30)]
+        assert copy_.pulse_k == 3
+        assert sorted(figures_of(copy_)) == [("Large", 1, 30), ("Small", 1, 6)]
+
+    def test_a_file_without_k_is_read_with_the_default(self, owner: Any) -> None:
+        playbook = make_playbook(owner, go_live=GO_LIVE)
+        playbook.pulse_k = 3
+        playbook.save()
+        small = make_role(playbook, "Small", headcount=8)
+        figures.replace(playbook, {(small.pk, 1): 6})
+        document = loads(dumps(export_playbook(playbook)))
+        del document["playbook"]["privacy_threshold"]
+        with pytest.raises(PlaybookFileError) as refused:
+            import_playbook(document, owner=owner)
+        assert refused.value.errors == [
+            "roles[0].adoption: Small has fewer than 10 people: its figures would point at "
+            "people, so it takes none."
+        ]
 
     def test_a_role_hidden_by_a_larger_k_exports_none(self, owner: Any) -> None:
         playbook = make_playbook(owner, go_live=GO_LIVE)
@@ -423,3 +440,26 @@ class TestThroughThePage:
         assert figures_of(copy_) == [("Sales", 1, 21), ("Sales", 2, 22), ("Sales", 3, 23)]
         again = client.get(reverse("playbook_export", args=[copy_.pk])).content
         assert again == exported
+
+
+class TestPrivacyThreshold:
+    @pytest.mark.parametrize(
+        ("value", "error"),
+        [
+            (2, "playbook.privacy_threshold: must be 3 or more"),
+            (1001, "playbook.privacy_threshold: must be at most 1000"),
+            ("5", "playbook.privacy_threshold: must be a number"),
+            (True, "playbook.privacy_threshold: must be a number"),
+            (5.5, "playbook.privacy_threshold: must be a whole number"),
+        ],
+    )
+    def test_refused(self, owner: Any, value: Any, error: str) -> None:
+        document = copy.deepcopy(EXAMPLE)
+        document["playbook"]["privacy_threshold"] = value
+        assert errors_of(document, owner) == [error]
+        assert not Playbook.objects.exists()
+
+    def test_kept(self, owner: Any) -> None:
+        document = copy.deepcopy(EXAMPLE)
+        document["playbook"]["privacy_threshold"] = 12
+        assert import_playbook(document, owner=owner).pulse_k == 12
