@@ -266,10 +266,13 @@ class RolePulse:
         return self.results.last
 
 
-def results_context(access: Access, day: datetime.date) -> dict[str, Any]:
-    """Everything the results page's body shows. Two queries (roles, Give-Gets);
-    from the first closed week on four more: the pulse's three (state,
-    summaries, kept k) and the adoption figures, whatever the numbers."""
+def results_context(
+    access: Access, day: datetime.date, *, with_grid: bool = True
+) -> dict[str, Any]:
+    """Everything the results page's body shows (``with_grid``: its grid of
+    figures too). Two queries (roles, Give-Gets); from the first closed week
+    on four more: the pulse's three (state, summaries, kept k) and the
+    adoption figures, whatever the numbers."""
     playbook = access.playbook
     plan = roles_with_plan(playbook)
     found = measured(playbook, plan, day)
@@ -286,8 +289,10 @@ def results_context(access: Access, day: datetime.date) -> dict[str, Any]:
         "rows": rows,
         "attention_count": sum(1 for row in rows if row.attention),
         "shown_count": sum(1 for row in rows if row.last is not None),
-        "grid": adoption_grid.grid(
-            playbook, roles, used, state.last_closed, can_edit=access.can_edit
+        "grid": (
+            adoption_grid.grid(playbook, roles, used, state.last_closed, can_edit=access.can_edit)
+            if with_grid
+            else None
         ),
     }
 
@@ -340,7 +345,7 @@ def _saved(
     whole page's context is read again after the save: a fixed number of
     queries (``results_context``), and the summary's count of roles needing
     attention stays true."""
-    context = results_context(access, day)
+    context = results_context(access, day, with_grid=False)
     row = next(row for row in context["rows"] if row.role.pk == role.pk)
     used = row.used
     if used is None or used.rate is None:

@@ -141,3 +141,8 @@ class AdoptionTargetForm(VersionedForm):
         model = Role
         fields = ["adoption_target"]
         widgets = {"adoption_target": forms.NumberInput(attrs={"min": 1, "max": 100, "step": 1})}
+
+    def validate_constraints(self) -> None:
+        """Left to the database, as for a matrix cell: the field's validators
+        hold the same range (1-100), and checking the constraints here would
+        cost a savepoint and a query on every save."""

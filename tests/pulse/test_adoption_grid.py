@@ -528,6 +528,35 @@ class TestQueries:
         assert stored(role, weeks) == 34
 
     @pytest.mark.parametrize("large", [False, True])
+    def test_a_target_save(
+        self,
+        playbook: Any,
+        client_for: Any,
+        pulse_day: Any,
+        django_assert_num_queries: Any,
+        large: bool,
+    ) -> None:
+        weeks = 52 if large else 1
+        pulse_day.set(GO_LIVE + datetime.timedelta(days=7 * weeks + 2))
+        for number in range(30 if large else 1):
+            role = make_role(playbook, f"Role {number}", headcount=60)
+            make_giveget(role)
+            make_figures(role, {w: 40 + w % 10 for w in range(1, weeks + 1)})
+        client = client_for("editor")
+        client.get(results_url(playbook))
+        name = f"t{role.pk}-adoption_target"
+        data = opened(client, target_url(role), name, **HTMX)
+        data[name] = "70"
+        # session, user, membership with playbook, the role; savepoint, the role
+        # locked (core.concurrency), its update, its history record, release;
+        # the row out of band: roles, Give-Gets, the pulse's three, the figures.
+        with django_assert_num_queries(15):
+            response = client.post(target_url(role), data, headers=HTMX)
+        assert response.status_code == 200
+        role.refresh_from_db()
+        assert role.adoption_target == 70
+
+    @pytest.mark.parametrize("large", [False, True])
     def test_the_results_page_with_figures(
         self,
         playbook: Any,
