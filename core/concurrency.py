@@ -326,13 +326,8 @@ def _conflict(
     if history is not None:
         since = history.filter(version__gt=read.version) if read is not None else history
         record = since.select_related("history_user").order_by("-history_date").first()
-    who = gettext("someone else")
-    if record is not None and record.history_user is not None:
-        who = record.history_user.get_full_name() or record.history_user.get_username()
-    elif record is not None and record.history_change_reason == "import":
-        who = gettext("an import")
     return Conflict(
-        who=who,
+        who=changed_by(record),
         when=record.history_date if record is not None else None,
         fields=tuple(
             Disputed(
@@ -344,6 +339,15 @@ def _conflict(
             for name in disputed
         ),
     )
+
+
+def changed_by(record: Any) -> str:
+    """Who made a history record's change, as the conflict names them."""
+    if record is not None and record.history_user is not None:
+        return str(record.history_user.get_full_name() or record.history_user.get_username())
+    if record is not None and record.history_change_reason == "import":
+        return gettext("an import")
+    return gettext("someone else")
 
 
 def shown(field: models.Field[Any, Any], value: Any) -> str:

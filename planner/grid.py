@@ -223,8 +223,9 @@ def giveget_cells(
     )
 
 
-def _only(form: forms.ModelForm[Any], name: str) -> forms.ModelForm[Any]:
-    """The form with one field left: the cell's. The model validates only it
+def one_field[F: forms.BaseForm](form: F, name: str) -> F:
+    """The form with one field left, the cell's, styled for the grid (the
+    matrix's and the results page's). A model form's model validates only it
     (and the rules across fields, which the forms read from the instance)."""
     for other in list(form.fields):
         if other not in (name, TOKEN):
@@ -257,7 +258,7 @@ def role_cell_form(role: Role, name: str, data: Any = None) -> RoleForm:
         form.fields[name].widget = forms.Select(choices=FACTOR_CHOICES)
     elif name in LONG_TEXTS:
         form.fields[name].widget = forms.Textarea(attrs={"rows": 4})
-    _only(form, name)
+    one_field(form, name)
     return form
 
 
@@ -265,7 +266,7 @@ def giveget_cell_form(gg: GiveGet, name: str, data: Any = None) -> GiveGetForm:
     form = GiveGetCellForm(data, instance=gg, prefix=f"g{gg.pk}")
     if name in LONG_TEXTS:
         form.fields[name].widget = forms.Textarea(attrs={"rows": 3})
-    _only(form, name)
+    one_field(form, name)
     return form
 
 

@@ -13,6 +13,10 @@ Further findings, shown but not counted among the five:
     P1  a role whose measured verdict was not "net beneficiary" in each of its
         last two shown weeks (``RoleFacts.measured``: the caller passes only
         what pulse.results lets be shown)
+    P2  a role whose adoption rate was below its target in each of its last
+        three closed weeks with figures, counting weeks 4 and later only
+        (``RoleFacts.adoption``, as pulse.adoption reads it: its rule is
+        ``RoleAdoption.needs_attention``)
     R1  a role not assessed yet
 """
 
@@ -27,7 +31,9 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.coverage import needed, training_due
+from pulse.adoption import RoleAdoption, last_counted
 from pulse.measure import not_felt_twice
+from pulse.templatetags.pulse_charts import percent
 from roles.equation import Verdict, format_minutes
 from roles.templatetags.wiifm import VERDICT_LABELS
 
@@ -43,6 +49,7 @@ TITLES = {
     "L1": _("Data into a black hole"),
     "R1": _("A role not assessed yet"),
     "P1": _("A role that does not feel it"),
+    "P2": _("A role that does not use it"),
 }
 WHY = {
     "M1": _("People adopt a tool only when it gives them more than it takes."),
@@ -58,9 +65,13 @@ WHY = {
         "Its people said in two weeks in a row that the CRM does not pay off for them: "
         "the plan is not felt in their daily work."
     ),
+    "P2": _(
+        "Fewer of its people used the CRM than its target in three closed weeks in a row, "
+        "after the first three: what it was promised has not reached their daily work."
+    ),
 }
 # Shown, not counted among the five; in the overview's order.
-FURTHER = ("A1", "A2", "L1", "P1", "R1")
+FURTHER = ("A1", "A2", "L1", "P1", "P2", "R1")
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,9 @@ class RoleFacts:
     # The measured verdict of each week the pulse may show (pulse.results:
     # closed, at least k answers, at least 2k people), oldest first.
     measured: tuple[tuple[int, Verdict], ...] = ()
+    # Its adoption figures since go-live (pulse.adoption: closed weeks, none
+    # for a role under 2k people); None before go-live or when not read.
+    adoption: RoleAdoption | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,7 @@ class Target:
     """Where a finding is fixed: a kind of page and the ids it needs."""
 
     # role, role_factors, giveget, role_edit, ambassador, roster, matrix,
-    # matrix_row, charter, step
+    # matrix_row, charter, step, role_results (P1), adoption (P2)
     kind: str
     pk: int | None = None
     parent_pk: int | None = None
@@ -145,7 +159,7 @@ class Report:
 
     @property
     def further(self) -> list[Finding]:
-        """Findings shown but not counted among the five (A1, A2, L1, P1, R1)."""
+        """Findings shown but not counted among the five (A1, A2, L1, P1, P2, R1)."""
         return [f for f in self.findings if f.code not in MISTAKES]
 
     @property
@@ -154,7 +168,7 @@ class Report:
         return [code for code in MISTAKES if code not in found]
 
     def by_code(self) -> list[tuple[str, list[Finding]]]:
-        """Findings grouped by code: M1-M5 first, then A1, A2, L1, P1, R1."""
+        """Findings grouped by code: M1-M5 first, then A1, A2, L1, P1, P2, R1."""
         groups: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.findings:
             groups[finding.code].append(finding)
@@ -313,6 +327,31 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
                         "week2": week2,
                     },
                     Target("role_results", role.pk),
+                )
+            )
+
+    # P2: since go-live, a role below its adoption target in each of its last
+    # three closed weeks with figures, from week 4 on.
+    for role in roles:
+        if role.adoption is not None and role.adoption.needs_attention:
+            weeks = last_counted(role.adoption.weeks)
+            each = [
+                str(_("%(rate)s in week %(week)s")) % {"rate": percent(w.rate), "week": w.week}
+                for w in weeks
+                if w.rate is not None
+            ]
+            add(
+                Finding(
+                    "P2",
+                    role.name,
+                    str(_("%(first)s, %(second)s and %(third)s, against a target of %(target)s"))
+                    % {
+                        "first": each[0],
+                        "second": each[1],
+                        "third": each[2],
+                        "target": percent(role.adoption.target),
+                    },
+                    Target("adoption", role.pk),
                 )
             )
 

@@ -28,6 +28,7 @@ from planner.health import (
     check,
 )
 from playbooks.models import Playbook
+from pulse.adoption import RoleAdoption, adoption_for
 from pulse.results import RoleResults
 from roles.chart import balance_chart
 from roles.equation import Verdict, total_hours
@@ -54,9 +55,11 @@ def steps_for_overview() -> Prefetch:
     )
 
 
-def role_facts(role: Role, pulse: RoleResults | None = None) -> RoleFacts:
+def role_facts(
+    role: Role, pulse: RoleResults | None = None, adoption: RoleAdoption | None = None
+) -> RoleFacts:
     """The health check's view of one role, its Give-Gets and ambassadors loaded,
-    and what its pulse may show since go-live."""
+    and what its pulse and its adoption figures may show since go-live."""
     balance = role.balance()
     return RoleFacts(
         pk=role.pk,
@@ -81,6 +84,7 @@ def role_facts(role: Role, pulse: RoleResults | None = None) -> RoleFacts:
         ),
         assessed=balance.verdict is not Verdict.NOT_ASSESSED,
         measured=tuple((m.week, m.verdict) for m in pulse.shown) if pulse else (),
+        adoption=adoption,
     )
 
 
@@ -89,16 +93,19 @@ def facts(
     roles: list[Role],
     steps: list[Step],
     pulse: Mapping[int, RoleResults] | None = None,
+    adoption: Mapping[int, RoleAdoption] | None = None,
 ) -> PlaybookFacts:
     """The health check's view of a playbook loaded with its roles and steps,
-    and with each role's pulse results (finding P1) when given."""
+    and with each role's pulse results (finding P1) and adoption figures
+    (finding P2) when given."""
     pulse = pulse or {}
+    adoption = adoption or {}
     return PlaybookFacts(
         go_live=playbook.go_live,
         data_used_for=playbook.data_used_for,
         data_not_used_for=playbook.data_not_used_for,
         step5_done=any(s.number == 5 and s.status == Step.Status.DONE for s in steps),
-        roles=tuple(role_facts(role, pulse.get(role.pk)) for role in roles),
+        roles=tuple(role_facts(role, pulse.get(role.pk), adoption.get(role.pk)) for role in roles),
     )
 
 
@@ -144,6 +151,8 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             return reverse("plan", args=[pk]) + f"#step-{t.pk}"
         case "role_results":  # the same for viewers: nothing to fix on a form
             return reverse("role_detail", args=[pk, t.pk]) + "#since-go-live"
+        case "adoption":  # the same for viewers: the role's row on the results page
+            return reverse("results", args=[pk]) + f"#role-{t.pk}"
     raise ValueError(t.kind)
 
 
@@ -183,8 +192,9 @@ def next_due(
 
 def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:
     """Everything the overview shows. Five queries: roles, Give-Gets, ambassadors,
-    steps, tasks; from the first closed week on three more for the pulse
-    (``results.measured``: state, summaries, kept k), whatever the numbers."""
+    steps, tasks; from the first closed week on four more, whatever the numbers:
+    three for the pulse (``results.measured``: state, summaries, kept k) and
+    the adoption figures (``pulse.adoption.adoption_for``)."""
 
     roles = list(
         Role.objects.filter(playbook=playbook)
@@ -203,7 +213,8 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         role.playbook = playbook
     rows = [(role, role.balance()) for role in roles]
     pulse = results.measured(playbook, rows, today)
-    report = check(facts(playbook, roles, steps, pulse), today)
+    adoption = adoption_for(playbook, roles, today)
+    report = check(facts(playbook, roles, steps, pulse, adoption), today)
     ambassadors = [a for role in roles for a in role.ambassadors.all()]
     return {
         "role_rows": rows,
@@ -233,7 +244,8 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "plan_progress": progress_of(steps),
         "steps": steps,
         "next_due": next_due(playbook, steps, today),
-        "since_go_live": results.card(playbook, rows, pulse, today),
+        "since_go_live": results.card(playbook, rows, pulse, today, adoption),
+        "adoption": adoption,
     }
 
 

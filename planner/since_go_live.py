@@ -1,9 +1,11 @@
 """The PDFs' "Since go-live": each role's plan beside what its people
-measured in the weekly pulse (DESIGN.md "Measured Net Beneficiary").
+measured in the weekly pulse (DESIGN.md "Measured Net Beneficiary"), and its
+adoption rate against its target (DESIGN.md "Adoption figures").
 
-Read through ``pulse.results.results_for`` only, so a week is here exactly
-when it is shown anywhere else: closed, with at least k answers, in a role of
-at least 2k people. The trend is a small SVG drawn here, on the server: the
+Read through ``pulse.results.results_for`` and ``pulse.adoption.adoption_for``
+only, so a week is here exactly when it is shown anywhere else: closed, with
+at least k answers (the pulse) or a figure (adoption), in a role of at least
+2k people. The trend is a small SVG drawn here, on the server: the
 measured balance of each shown week, a gap for each week not shown, and the
 plan as a dashed line.
 """
@@ -21,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from playbooks.models import Playbook
+from pulse.adoption import AdoptionWeek, RoleAdoption, adoption_for
 from pulse.charts import sparkline
 from pulse.measure import Measured
 from pulse.results import RoleResults, results_for
@@ -41,6 +44,17 @@ class RoleSince:
 
     role: Role
     results: RoleResults
+    adoption: RoleAdoption
+
+    @property
+    def used(self) -> AdoptionWeek | None:
+        """The last closed week with an adoption figure."""
+        return self.adoption.last
+
+    @property
+    def p2(self) -> bool:
+        """Finding P2: below target in each of its last three weeks with figures, from week 4."""
+        return self.adoption.needs_attention
 
     @property
     def planned(self) -> Decimal:
@@ -62,13 +76,19 @@ class RoleSince:
 
 @dataclass(frozen=True)
 class SinceGoLive:
-    """The section: the roles with a shown week, and the others with why not."""
+    """The section: the roles with a shown pulse week, the others with why
+    not, and every role's adoption."""
 
     last_week: int  # the last closed week
     last_day: datetime.date  # its last day
     k: int
     shown: tuple[RoleSince, ...]
     not_shown: tuple[RoleSince, ...]
+    roles: tuple[RoleSince, ...] = ()  # every role, in the PDF's order
+
+    @property
+    def with_figures(self) -> bool:
+        return any(r.used is not None for r in self.roles)
 
 
 def role_since(
@@ -78,23 +98,27 @@ def role_since(
     if last_closed_week(playbook.pulse_go_live, day) == 0:
         return None
     results = results_for(playbook, [role], {role.pk: planned}, day)[role.pk]
-    return RoleSince(role=role, results=results)
+    adoption = adoption_for(playbook, [role], day)[role.pk]
+    return RoleSince(role=role, results=results, adoption=adoption)
 
 
 def since_go_live(
     playbook: Playbook, rows: Sequence[tuple[Role, Decimal]], day: datetime.date
 ) -> SinceGoLive | None:
     """The section for the whole playbook, or None when no week of any role
-    is shown (then the PDF has no such section). ``rows`` are the roles in
-    the PDF's order with their planned time balance."""
+    is shown, neither a pulse week nor a week with adoption figures (then the
+    PDF has no such section). ``rows`` are the roles in the PDF's order with
+    their planned time balance."""
     last = last_closed_week(playbook.pulse_go_live, day)
     if last == 0 or playbook.pulse_go_live is None:
         return None
     planned = {role.pk: balance for role, balance in rows}
-    results = results_for(playbook, [role for role, _b in rows], planned, day)
-    roles = [RoleSince(role=r, results=results[r.pk]) for r, _b in rows]
+    roles_only = [role for role, _b in rows]
+    results = results_for(playbook, roles_only, planned, day)
+    adoption = adoption_for(playbook, roles_only, day)
+    roles = [RoleSince(role=r, results=results[r.pk], adoption=adoption[r.pk]) for r in roles_only]
     shown = tuple(r for r in roles if r.last is not None)
-    if not shown:
+    if not shown and not any(r.used is not None for r in roles):
         return None
     return SinceGoLive(
         last_week=last,
@@ -102,6 +126,7 @@ def since_go_live(
         k=playbook.pulse_k,
         shown=shown,
         not_shown=tuple(r for r in roles if r.last is None),
+        roles=tuple(roles),
     )
 
 

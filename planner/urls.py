@@ -20,6 +20,16 @@ urlpatterns = [
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
     path("<int:playbook_id>/results/", results.results_page, name="results"),
+    path(
+        "<int:playbook_id>/results/adoption/<int:role_id>/target/",
+        results.adoption_target,
+        name="adoption_target",
+    ),
+    path(
+        "<int:playbook_id>/results/adoption/<int:role_id>/<int:week>/",
+        results.adoption_figure,
+        name="adoption_figure",
+    ),
     path("<int:playbook_id>/changes/", changes.changes, name="changes"),
     path(
         "<int:playbook_id>/changes/<str:kind>/<int:history_id>/restore/",

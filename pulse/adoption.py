@@ -63,11 +63,18 @@ class AdoptionWeek:
         return self.rate is not None and self.rate > 100
 
 
+def last_counted(weeks: Sequence[AdoptionWeek]) -> list[AdoptionWeek]:
+    """The weeks finding P2 looks at: the last three closed weeks with
+    figures, counting weeks 4 and later only (``weeks``: in order)."""
+    counted = [w for w in weeks if w.has_figure and w.week >= FROM_WEEK]
+    return counted[-WEEKS_BELOW:]
+
+
 def below_three_times(weeks: Sequence[AdoptionWeek]) -> bool:
     """Finding P2's rule: below target in each of the last three closed weeks
     with figures, counting weeks 4 and later only (``weeks``: in order)."""
-    counted = [w for w in weeks if w.has_figure and w.week >= FROM_WEEK]
-    return len(counted) >= WEEKS_BELOW and all(w.below for w in counted[-WEEKS_BELOW:])
+    counted = last_counted(weeks)
+    return len(counted) >= WEEKS_BELOW and all(w.below for w in counted)
 
 
 @dataclass(frozen=True)

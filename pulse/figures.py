@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -118,3 +118,70 @@ def clear(playbook: Playbook, role: Role, week: int) -> bool:
         figure.delete()
         figures_saved.send(sender=AdoptionFigure, playbook_id=playbook.pk)
     return True
+
+
+@dataclass(frozen=True)
+class Written:
+    """What ``save_one`` did. ``stored`` is the week's figure as it stands
+    after the call (None: no figure): this person's value when it went in,
+    someone else's when it did not."""
+
+    stored: int | None
+    changed: bool  # something was written
+    conflict: bool  # nothing written: someone else changed it since it was read
+
+
+def _stored(role: Role, week: int) -> AdoptionFigure | None:
+    """The week's figure, locked for the rest of the transaction."""
+    return AdoptionFigure.objects.select_for_update().filter(role=role, week=week).first()
+
+
+def save_one(
+    *,
+    playbook: Playbook,
+    role: Role,
+    week: int,
+    active: int | None,
+    read: int | None,
+    overwrite: bool = False,
+    day: datetime.date | None = None,
+) -> Written:
+    """One week's figure of one role, typed in the grid: ``active`` users, or
+    None to clear it. ``read`` is the value the person saw when they opened
+    the cell (None: no figure). As for every edited row (core.concurrency):
+    when someone else changed it since, and not to this same value, nothing
+    is written (``conflict``) unless ``overwrite`` (the person chose "save
+    mine over it", or the form carried no value read).
+
+    Two people creating the same role-week at once: the second insert meets
+    the unique constraint; it is answered as a change made meanwhile, never
+    as an error. Raises ValueError for a week or role that takes no figures
+    (the caller says why, with ``week_refused`` and ``role_refused``)."""
+    if week_refused(playbook, week, day or weeks.today()) or role_refused(role, playbook.pulse_k):
+        raise ValueError(f"week {week} of role {role.pk} takes no figures")
+    with transaction.atomic():
+        figure = _stored(role, week)
+        for _attempt in range(2):
+            theirs = figure.active_users if figure is not None else None
+            if theirs == active or (active == read and not overwrite):
+                return Written(stored=theirs, changed=False, conflict=False)
+            if theirs != read and not overwrite:
+                return Written(stored=theirs, changed=False, conflict=True)
+            if active is None:
+                assert figure is not None  # none stored and none asked for: returned above
+                figure.delete()
+            elif figure is not None:
+                figure.active_users = active
+                figure.save(update_fields=["active_users"])
+            else:
+                try:
+                    with transaction.atomic():  # a savepoint: the race below leaves it usable
+                        AdoptionFigure.objects.create(role=role, week=week, active_users=active)
+                except IntegrityError:
+                    # Created by someone else since this transaction looked: read theirs.
+                    figure = _stored(role, week)
+                    continue
+            fix_anchor(playbook)
+            figures_saved.send(sender=AdoptionFigure, playbook_id=playbook.pk)
+            return Written(stored=active, changed=True, conflict=False)
+    raise IntegrityError(f"week {week} of role {role.pk}: no row to read after a refused insert")

@@ -131,3 +131,18 @@ class FactorForm(VersionedForm):
         for other in FACTORS:
             if other != factor:
                 del self.fields[other]
+
+
+class AdoptionTargetForm(VersionedForm):
+    """The role's adoption target, typed in the results page's grid: one field,
+    so that it merges with any other change to the role made meanwhile."""
+
+    class Meta:
+        model = Role
+        fields = ["adoption_target"]
+        widgets = {"adoption_target": forms.NumberInput(attrs={"min": 1, "max": 100, "step": 1})}
+
+    def validate_constraints(self) -> None:
+        """Left to the database, as for a matrix cell: the field's validators
+        hold the same range (1-100), and checking the constraints here would
+        cost a savepoint and a query on every save."""

@@ -83,3 +83,14 @@ def make_answers(
         )
         for c, s, g in rows
     )
+
+
+def make_figures(role: Any, figures: dict[int, int]) -> list[Any]:
+    """Adoption figures of one role: {week: active users}, in one query (no
+    history, no signal: test data, as the pulse's answers are)."""
+    from pulse.models import AdoptionFigure
+
+    return AdoptionFigure.objects.bulk_create(
+        AdoptionFigure(role=role, week=week, active_users=active)
+        for week, active in figures.items()
+    )

@@ -62,14 +62,18 @@ document.addEventListener("click", (event) => {
   }, 12000);
 });
 
-// The WIIFM matrix as a grid (planner/matrix.py). Each value is a link to its
-// own one-field form, which htmx swaps in; here only the keys and the open
-// Give-Gets. Enter (or Tab) saves and opens the next cell, Shift+Tab the
-// previous one, Escape cancels and gives the focus back to the value.
+// Grids edited in place: the WIIFM matrix (planner/matrix.py) and the results
+// page's adoption figures (planner/adoption_grid.py), each marked data-grid.
+// Each value is a link to its own one-field form, which htmx swaps in; here
+// only the keys (and the matrix's open Give-Gets). Enter (or Tab) saves and
+// opens the next cell of the same grid, Shift+Tab the previous one, Escape
+// cancels and gives the focus back to the value.
 (() => {
   let pending = null; // {id, step}: where the focus goes once a cell is back
-  const visibleCells = () =>
-    Array.from(document.querySelectorAll("#matrix [data-cell]")).filter((el) => el.offsetParent !== null);
+  const visibleCells = (cell) => {
+    const grid = cell.closest("[data-grid]") || document;
+    return Array.from(grid.querySelectorAll("[data-cell]")).filter((el) => el.offsetParent !== null);
+  };
 
   document.addEventListener("keydown", (event) => {
     const editor = event.target.closest && event.target.closest("form[data-cell-editor]");
@@ -99,7 +103,7 @@ document.addEventListener("click", (event) => {
     const cell = document.getElementById(id);
     pending = null;
     if (!cell || cell.matches("form")) return; // refused: the editor keeps the focus
-    const cells = visibleCells();
+    const cells = visibleCells(cell);
     const next = step ? cells[cells.indexOf(cell) + step] : null;
     if (next) next.click();
     else cell.focus();

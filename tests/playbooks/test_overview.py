@@ -146,8 +146,8 @@ def test_query_budget_demo_and_large(
     cache.clear()
     # session, user, membership with playbook, roles, Give-Gets, ambassadors,
     # steps, tasks; the demo is live: also the pulse's state, its week
-    # summaries and the kept k
-    with django_assert_num_queries(11):
+    # summaries and the kept k, and the adoption figures
+    with django_assert_num_queries(12):
         client.get(reverse("playbook_detail", args=[demo.pk]))
     large = world.playbook
     create_default_plan(large)

@@ -314,13 +314,14 @@ def test_a_fixed_number_of_queries(
     # The first read after weeks closed sums them up, once (pulse.results.
     # close_weeks: the state, get-or-create and lock it, read the answers,
     # one insert of the summaries, save the state; savepoints): ten more.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         first = client.get(url(playbook))
     assert first.status_code == 200
     cache.clear()  # the page's body too
     # session, user, membership with playbook, roles, Give-Gets, the pulse's
-    # state, its week summaries, the kept k, the plan's progress for the header
-    with django_assert_num_queries(9):
+    # state, its week summaries, the kept k, the adoption figures, the plan's
+    # progress for the header
+    with django_assert_num_queries(10):
         response = client.get(url(playbook))
     html = response.content.decode()
     assert html.count('class="results-row') == (40 if large else 1)
