@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from planner import changes, comments, matrix, pulse_links, results, role_page, views
+from planner import (
+    adoption_import,
+    changes,
+    comments,
+    matrix,
+    pulse_links,
+    results,
+    role_page,
+    views,
+)
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
@@ -20,6 +29,17 @@ urlpatterns = [
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
     path("<int:playbook_id>/results/", results.results_page, name="results"),
+    path("<int:playbook_id>/results/import/", adoption_import.usage_import, name="usage_import"),
+    path(
+        "<int:playbook_id>/results/import/preview/",
+        adoption_import.usage_preview,
+        name="usage_preview",
+    ),
+    path(
+        "<int:playbook_id>/results/import/confirm/",
+        adoption_import.usage_confirm,
+        name="usage_confirm",
+    ),
     path("<int:playbook_id>/changes/", changes.changes, name="changes"),
     path(
         "<int:playbook_id>/changes/<str:kind>/<int:history_id>/restore/",
