@@ -509,6 +509,10 @@ def _step(request: HtmxHttpRequest, context: dict[str, Any], *, status: int = 20
     return render(request, TEMPLATE, context, status=status)
 
 
+def _errors(page: dict[str, Any], errors: usage.Errors) -> None:
+    page.update(errors=errors.shown, more_errors=errors.more, more_text=_number(errors.more))
+
+
 def _saved_columns(access: Access) -> UsageColumns | None:
     return UsageColumns.objects.filter(playbook=access.playbook).first()
 
@@ -585,7 +589,7 @@ def _counts(
         date_format=saved.date_format if saved else "",
     )
     if read.errors:
-        page.update(errors=read.errors.shown, more_errors=read.errors.more)
+        _errors(page, read.errors)
         return _step(request, page)
     go_live = playbook.pulse_go_live
     assert go_live is not None, "checked before the file is read"
@@ -665,7 +669,7 @@ def _uses(
             return _ask_again(request, page, columns_form, "role_column", error.errors[0], chosen)
         raise
     if counted_uses.errors:
-        page.update(errors=counted_uses.errors.shown, more_errors=counted_uses.errors.more)
+        _errors(page, counted_uses.errors)
         if picked:  # keep the choices on the page, beside the file
             page["columns_form"] = columns_form
         return _step(request, page)
