@@ -3,6 +3,8 @@ DESIGN.md "Adoption figures"): the steps, what is counted, what is kept."""
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from typing import Any
 
@@ -69,8 +71,26 @@ def shown_counts(page: str) -> dict[tuple[str, int], int]:
     return found
 
 
+@pytest.fixture
+def logged() -> Any:
+    """Everything logged meanwhile, by any logger, as text."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("django"), logging.getLogger("django.server")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield stream
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+def stored_after(step: str) -> dict[str, str]:
+    return {f"{place}, after {step}": text for place, text in stored_text().items()}
+
+
 def test_a_per_user_export_of_5_roles_and_8_weeks_counts_as_counted_here_and_keeps_no_user(
-    client_for: Any, world: Any, playbook: Any, roles: dict[str, Any], caplog: Any
+    client_for: Any, world: Any, playbook: Any, roles: dict[str, Any], logged: io.StringIO
 ) -> None:
     """Issue 19's acceptance: the counts shown per role-week equal a count made
     independently; no user identifier from the file anywhere, after each step."""
@@ -83,6 +103,7 @@ def test_a_per_user_export_of_5_roles_and_8_weeks_counts_as_counted_here_and_kee
     response = upload(editor, playbook, made.data)
     page = response.content.decode()
     places["column step"] = page
+    places.update(stored_after("the upload"))
     assert response.status_code == 200
     for name in ("UserId", "Username", "LoginTime", "Profile"):
         assert f'<option value="{name}"' in page
@@ -96,6 +117,7 @@ def test_a_per_user_export_of_5_roles_and_8_weeks_counts_as_counted_here_and_kee
     page = response.content.decode()
     places["preview"] = page
     places["preview's field"] = carried(page, playbook, world.editor)
+    places.update(stored_after("the columns"))
     assert sorted(value_fields(page)) == sorted([*PROFILES, "System Administrator"])
     assert lines(page) == []  # nothing counted for a role before its value is mapped
     assert f"{made.rows:,} rows read." in page
@@ -107,6 +129,7 @@ def test_a_per_user_export_of_5_roles_and_8_weeks_counts_as_counted_here_and_kee
     page = response.content.decode()
     places["preview with the roles"] = page
     places["its field"] = carried(page, playbook, world.editor)
+    places.update(stored_after("the preview"))
     expected = {
         (PROFILES[profile][0], week): n
         for (profile, week), n in made.distinct.items()
@@ -136,9 +159,36 @@ def test_a_per_user_export_of_5_roles_and_8_weeks_counts_as_counted_here_and_kee
         "System Administrator": None,
     }
     places["results page"] = editor.get(response["Location"]).content.decode()
-    places["log"] = caplog.text
-    places.update(stored_text())
+    places["log"] = logged.getvalue()
+    places.update(stored_after("the confirm"))
+    assert "cache" in " ".join(places)  # each step's cache, sessions and tables were read
+    assert len(places) > 100
     assert nowhere(made.users, places) == []
+    # The search finds them where they are: in the file.
+    assert len(nowhere(made.users, {"the file": made.data.decode()})) == len(made.users)
+
+
+def test_the_steps_before_the_save_need_no_cache(
+    client_for: Any, playbook: Any, roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is carried in the cache: with it down, the file is read and
+    previewed all the same. (The save bumps the playbook's version stamp in
+    the cache, as every edit does: core.versions.)"""
+    from django.core.cache import cache
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("cache down")
+
+    editor = client_for("editor")
+    for name in ("get", "set", "add", "incr", "delete", "get_many", "set_many"):
+        monkeypatch.setattr(cache, name, down)
+    made = generate({"Sales User": 20}, 3)
+    page = pick_columns(editor, playbook, made.data).content.decode()
+    response = confirm(
+        editor, playbook, page, {"Sales User": roles["Sales User"]}, url_name="usage_preview"
+    )
+    assert response.status_code == 200
+    assert len(lines(response.content.decode())) == 3
 
 
 def test_the_saved_columns_and_values_make_the_next_import_one_step(
