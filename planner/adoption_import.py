@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -367,6 +367,7 @@ class Preview:
     values: list[ValueLine]
     roles: list[RoleLines]
     to_save: dict[tuple[int, int], int]
+    replacing: dict[tuple[int, int], int]  # what those weeks held when shown
     fingerprint: str
     unmapped: int
 
@@ -437,13 +438,7 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
         mapping = {}
         found = {key: n for key, n in counted.figures.items() if key[0] in by_id}
         unmapped = 0
-    existing = {
-        (role_id, week): active
-        for role_id, week, active in AdoptionFigure.objects.filter(
-            role__in=[role_id for role_id, _w in found] or [0],
-            week__in={week for _r, week in found} or {0},
-        ).values_list("role_id", "week", "active_users")
-    }
+    existing = _existing(found)
     k = playbook.pulse_k
     lines: dict[int, list[WeekLine]] = {}
     to_save: dict[tuple[int, int], int] = {}
@@ -478,9 +473,24 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
         values=values,
         roles=role_lines,
         to_save=to_save,
+        replacing={key: existing[key] for key in to_save if key in existing},
         fingerprint=fingerprint,
         unmapped=unmapped,
     )
+
+
+def _existing(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The figures saved for these (role id, week): one query."""
+    keys = list(keys)
+    wanted = set(keys)
+    return {
+        (role_id, week): active
+        for role_id, week, active in AdoptionFigure.objects.filter(
+            role__in={role_id for role_id, _w in keys} or [0],
+            week__in={week for _r, week in keys} or [0],
+        ).values_list("role_id", "week", "active_users")
+        if (role_id, week) in wanted
+    }
 
 
 # Pages
@@ -745,6 +755,42 @@ def _refused(request: HtmxHttpRequest, access: Access, problem: str) -> HttpResp
     )
 
 
+class ChangedMeanwhile(Exception):
+    """Figures for the previewed weeks were saved since they were read."""
+
+
+def changed_note() -> str:
+    return _(
+        "The counts below are not the ones you saw: a choice changed, or someone "
+        "saved figures for these weeks meanwhile. Check them, then save."
+    )
+
+
+def _save(playbook: Any, counted: Counted, preview: Preview) -> figures.Saved:
+    """The figures, and the columns and values for the next import."""
+    if counted.columns is not None:
+        UsageColumns.objects.update_or_create(
+            playbook=playbook,
+            defaults={
+                "user_column": counted.columns.user,
+                "date_column": counted.columns.date,
+                "role_column": counted.columns.role,
+                "date_format": counted.columns.date_format,
+            },
+        )
+    if preview.form is not None:
+        UsageValue.objects.bulk_create(
+            [
+                UsageValue(playbook=playbook, value=value, role_id=role_id)
+                for value, role_id in preview.form.mapping().items()
+            ],
+            update_conflicts=True,
+            unique_fields=["playbook", "value"],
+            update_fields=["role"],
+        )
+    return figures.replace(playbook, preview.to_save)
+
+
 @require_POST
 def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Save the previewed figures, all at once, and the columns and values
@@ -752,7 +798,8 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     choice, or when what would be saved is not what was shown (a choice
     changed since, or another editor saved figures for these weeks).
     Queries: session, user, membership with playbook, roles, saved values,
-    existing figures, then the writes (constant for new figures; a figure
+    existing figures; then, in one transaction, the roles locked and their
+    figures read again, and the writes (constant for new figures; a figure
     that changes is saved with its history, two queries each)."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     counted, problem = unseal(request, access)
@@ -763,37 +810,30 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     if preview.form is not None and not preview.form.is_valid():
         note = _("Choose a role for each value, or ignore it, then save.")
     elif request.POST.get("shown") != preview.fingerprint:
-        note = _(
-            "The counts below are not the ones you saw: a choice changed, or someone "
-            "saved figures for these weeks meanwhile. Check them, then save."
-        )
+        note = changed_note()
     elif not preview.to_save:
         note = _("There is nothing to save: no value counts for a role that takes figures.")
     if note:
         return _step(request, _context(access, preview=preview, note=note))
     playbook = access.playbook
-    with transaction.atomic():
-        if counted.columns is not None:
-            UsageColumns.objects.update_or_create(
-                playbook=playbook,
-                defaults={
-                    "user_column": counted.columns.user,
-                    "date_column": counted.columns.date,
-                    "role_column": counted.columns.role,
-                    "date_format": counted.columns.date_format,
-                },
+    try:
+        with transaction.atomic():
+            # Another import or a typed figure waits for this one (or this for
+            # it), role by role in one order, as pulse.figures.replace does;
+            # what it saved meanwhile is seen here, before anything is written.
+            role_ids = sorted({role_id for role_id, _week in preview.to_save})
+            list(
+                Role.objects.select_for_update()
+                .filter(pk__in=role_ids)
+                .order_by("pk")
+                .values_list("pk")
             )
-        if preview.form is not None:
-            UsageValue.objects.bulk_create(
-                [
-                    UsageValue(playbook=playbook, value=value, role_id=role_id)
-                    for value, role_id in preview.form.mapping().items()
-                ],
-                update_conflicts=True,
-                unique_fields=["playbook", "value"],
-                update_fields=["role"],
-            )
-        saved = figures.replace(playbook, preview.to_save)
+            if _existing(preview.to_save) != preview.replacing:
+                raise ChangedMeanwhile
+            saved = _save(playbook, counted, preview)
+    except ChangedMeanwhile:
+        preview = build_preview(access, counted, request.POST["counted"], request.POST)
+        return _step(request, _context(access, preview=preview, note=changed_note()))
     messages.success(
         request,
         _("Adoption figures imported: %(new)s new, %(changed)s changed, %(same)s as they were.")

@@ -472,6 +472,39 @@ def test_figures_saved_by_someone_else_after_the_preview_bring_it_back(
     assert AdoptionFigure.objects.get(role=sales, week=3).active_users == 31
 
 
+def test_figures_saved_while_this_one_saves_are_not_overwritten(
+    client_for: Any, playbook: Any, roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another editor saves week 3 after this confirm has read the figures and
+    before it locks them: it sees that under the lock, writes nothing, and
+    shows the preview again."""
+    from planner import adoption_import
+
+    sales = roles["Sales User"]
+    editor = client_for("editor")
+    page = upload(
+        editor, playbook, csv_bytes(["week", "role", "active_users"], [[3, "Sales", 31]])
+    ).content.decode()
+    real = adoption_import.build_preview
+    calls = []
+
+    def then_someone_saves(*args: Any, **kwargs: Any) -> Any:
+        preview = real(*args, **kwargs)
+        if not calls:
+            AdoptionFigure.objects.create(role=sales, week=3, active_users=35)
+        calls.append(1)
+        return preview
+
+    monkeypatch.setattr(adoption_import, "build_preview", then_someone_saves)
+    response = confirm(editor, playbook, page, {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The counts below are not the ones you saw" in page
+    assert lines(page) == ["Sales, week 3: 31 of 60 active (52 %) replaces 35"]
+    assert AdoptionFigure.objects.get(role=sales, week=3).active_users == 35
+    assert AdoptionFigure.objects.get(role=sales, week=3).history.count() == 1
+
+
 def test_saving_with_a_value_left_without_a_role_asks_for_it(
     client_for: Any, playbook: Any, roles: dict[str, Any]
 ) -> None:
