@@ -17,7 +17,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load clean serve test-two-servers mutate
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load bench-import clean serve test-two-servers mutate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -84,7 +84,7 @@ test-two-servers: install-dev system-deps  ## two gunicorns on one PostgreSQL an
 test-fast: install-dev system-deps  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"
 
-bench: bench-pdf bench-load  ## speed and memory measurements: PDFs, then pages under load
+bench: bench-pdf bench-load bench-import  ## speed and memory measurements: PDFs, pages under load, the usage import
 
 bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -101,6 +101,11 @@ bench-pdf: install-dev system-deps  ## PDF render time and peak memory: demo, la
 	rm -f /tmp/wiifm-bench.sqlite3
 	DEBUG=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) migrate --no-input -v0
 	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-bench.sqlite3 $(MANAGE) bench_pdf
+
+bench-import: install-dev  ## the usage export's import: 100,000 rows, time and peak memory
+	rm -f /tmp/wiifm-import.sqlite3
+	DEBUG=1 SQLITE_PATH=/tmp/wiifm-import.sqlite3 $(MANAGE) migrate --no-input -v0
+	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-import.sqlite3 $(MANAGE) bench_import
 
 mutate: install-dev  ## mutation testing of the rule modules with mutmut (slow, not in CI); prints the score
 	@# A fresh run each time: mutmut re-tests only changed functions, not changed tests.

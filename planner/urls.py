@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from planner import changes, comments, matrix, pulse_links, results, role_page, views
+from planner import (
+    adoption_import,
+    changes,
+    comments,
+    matrix,
+    pulse_links,
+    results,
+    role_page,
+    views,
+)
 
 roles = "<int:playbook_id>/roles/<int:role_id>"
 givegets = f"{roles}/givegets/<int:giveget_id>"
@@ -29,6 +38,17 @@ urlpatterns = [
         "<int:playbook_id>/results/adoption/<int:role_id>/<int:week>/",
         results.adoption_figure,
         name="adoption_figure",
+    ),
+    path("<int:playbook_id>/results/import/", adoption_import.usage_import, name="usage_import"),
+    path(
+        "<int:playbook_id>/results/import/preview/",
+        adoption_import.usage_preview,
+        name="usage_preview",
+    ),
+    path(
+        "<int:playbook_id>/results/import/confirm/",
+        adoption_import.usage_confirm,
+        name="usage_confirm",
     ),
     path("<int:playbook_id>/changes/", changes.changes, name="changes"),
     path(
