@@ -177,3 +177,12 @@ def test_the_mapping_is_saved_for_this_playbook_only(
     ).content.decode()
     assert value_fields(page) == {"Sales User": "value-0"}
     assert 'value="" selected' in page
+
+
+@pytest.mark.parametrize(("who", "shown"), [("viewer", False), ("editor", True), ("owner", True)])
+def test_the_results_page_links_to_the_import_for_those_who_may(
+    client_for: Any, playbook: Any, who: str, shown: bool
+) -> None:
+    page = client_for(who).get(reverse("results", args=[playbook.pk]))
+    assert page.status_code == 200
+    assert (f'href="{import_url(playbook)}"' in page.content.decode()) is shown
