@@ -6,7 +6,9 @@ adoption rate likewise (``adoption_sparkline``), its target dashed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django import template
 from django.utils import formats
@@ -31,6 +33,59 @@ PLANNED = "#4a5d65"
 def _n(value: float) -> str:
     """A coordinate: a dot as separator in every language."""
     return f"{value:.1f}"
+
+
+class _Point(Protocol):
+    @property
+    def x(self) -> float: ...
+
+    @property
+    def y(self) -> float: ...
+
+
+def _svg(
+    chart_id: str,
+    width: int,
+    height: int,
+    title: str,
+    desc: str,
+    guide_y: float,
+    segments: Sequence[Sequence[_Point]],
+    last_colour: str,
+) -> SafeString:
+    """A sparkline: the dashed guide (the plan, the target), each run of weeks
+    shown one after another as a line (a lone week as a dot), the last point
+    marked in ``last_colour``; its title and description for screen readers."""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<line x1="0" y1="{_n(guide_y)}" x2="{width}" y2="{_n(guide_y)}" '
+        f'stroke="{PLANNED}" stroke-width="1" stroke-dasharray="3 3" '
+        f'vector-effect="non-scaling-stroke"/>',
+    ]
+    for segment in segments:
+        if len(segment) == 1:
+            point = segment[0]
+            parts.append(f'<circle cx="{_n(point.x)}" cy="{_n(point.y)}" r="2" fill="{LINE}"/>')
+            continue
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_n(p.x)} {_n(p.y)}" for i, p in enumerate(segment)
+        )
+        parts.append(
+            f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2" '
+            f'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
+        )
+    if segments:
+        last = segments[-1][-1]
+        parts.append(
+            f'<circle cx="{_n(last.x)}" cy="{_n(last.y)}" r="3" '
+            f'fill="{last_colour}" stroke="#fff" stroke-width="1"/>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
 @register.simple_tag
@@ -62,35 +117,8 @@ def pulse_sparkline(results: RoleResults, prefix: str = "trend", width: int = WI
         + "."
     )
     title = gettext("Measured balance per week since go-live")
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
-        f'<line x1="0" y1="{_n(line.planned_y)}" x2="{width}" y2="{_n(line.planned_y)}" '
-        f'stroke="{PLANNED}" stroke-width="1" stroke-dasharray="3 3" '
-        f'vector-effect="non-scaling-stroke"/>',
-    ]
-    for segment in line.segments:
-        if len(segment) == 1:
-            point = segment[0]
-            parts.append(f'<circle cx="{_n(point.x)}" cy="{_n(point.y)}" r="2" fill="{LINE}"/>')
-            continue
-        path = " ".join(
-            f"{'M' if i == 0 else 'L'}{_n(p.x)} {_n(p.y)}" for i, p in enumerate(segment)
-        )
-        parts.append(
-            f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2" '
-            f'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
-        )
-    if line.last is not None:
-        parts.append(
-            f'<circle cx="{_n(line.last.x)}" cy="{_n(line.last.y)}" r="3" '
-            f'fill="{BAR_COLOURS[line.last.verdict]}" stroke="#fff" stroke-width="1"/>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    colour = BAR_COLOURS[line.last.verdict] if line.last is not None else LINE
+    return _svg(chart_id, width, height, title, desc, line.planned_y, line.segments, colour)
 
 
 @register.filter
@@ -137,33 +165,5 @@ def adoption_sparkline(
     )
     desc = gettext("Target %(target)s.") % {"target": percent(adoption.target)} + " " + weeks + "."
     title = gettext("Adoption rate per week since go-live")
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
-        f'<line x1="0" y1="{_n(line.target_y)}" x2="{width}" y2="{_n(line.target_y)}" '
-        f'stroke="{PLANNED}" stroke-width="1" stroke-dasharray="3 3" '
-        f'vector-effect="non-scaling-stroke"/>',
-    ]
-    for segment in line.segments:
-        if len(segment) == 1:
-            point = segment[0]
-            parts.append(f'<circle cx="{_n(point.x)}" cy="{_n(point.y)}" r="2" fill="{LINE}"/>')
-            continue
-        path = " ".join(
-            f"{'M' if i == 0 else 'L'}{_n(p.x)} {_n(p.y)}" for i, p in enumerate(segment)
-        )
-        parts.append(
-            f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="2" '
-            f'stroke-linejoin="round" stroke-linecap="round" vector-effect="non-scaling-stroke"/>'
-        )
-    if line.last is not None:
-        colour = BELOW if line.last.below else AT_TARGET
-        parts.append(
-            f'<circle cx="{_n(line.last.x)}" cy="{_n(line.last.y)}" r="3" '
-            f'fill="{colour}" stroke="#fff" stroke-width="1"/>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    colour = BELOW if line.last is not None and line.last.below else AT_TARGET
+    return _svg(chart_id, width, height, title, desc, line.target_y, line.segments, colour)
