@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ambassadors",
     "actionplan",
     "pulse",
+    "comms",
     "planner",
 ]
 if env_bool("WIIFM_BENCH", default=False):
