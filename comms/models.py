@@ -1,10 +1,9 @@
 """The communications plan (DESIGN.md "Communications plan and calendar"):
-the messages that carry each role's WIIFM to its people, and the playbook's
-secret calendar feed."""
+the messages that carry each role's WIIFM to its people. (The playbook's
+secret calendar feed is ``playbooks.models.CalendarFeed``: the plan page
+offers it, and reads nothing above its own layer.)"""
 
 from __future__ import annotations
-
-import secrets
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -21,11 +20,6 @@ from roles.models import Role
 MAX_TITLE = 200
 MAX_TEXT = 5000  # a message a manager sends; stated in the form
 MAX_SENDER = 200
-
-
-def new_token() -> str:
-    """256 random bits, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
 
 
 class Message(Versioned):
@@ -140,22 +134,3 @@ class Message(Versioned):
     @property
     def date_is_default(self) -> bool:
         return self.date is None
-
-
-class CalendarFeed(models.Model):
-    """A playbook's secret calendar feed (``/cal/<token>.ics``). The token is
-    kept, as a pulse link's is: editors copy it at any time; it opens nothing
-    but the calendar. Revoking deletes the row."""
-
-    playbook = models.OneToOneField(
-        Playbook, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("playbook")
-    )
-    token = models.CharField(_("token"), max_length=43, unique=True, default=new_token)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("calendar feed")
-        verbose_name_plural = _("calendar feeds")
-
-    def __str__(self) -> str:
-        return f"calendar feed of {self.playbook_id}"

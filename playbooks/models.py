@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -209,3 +210,28 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.playbook} · {self.get_level_display()}"
+
+
+def new_feed_token() -> str:
+    """256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A playbook's secret calendar feed (``/cal/<token>.ics``, DESIGN.md
+    "Communications plan and calendar"). The token is kept, as a pulse link's
+    is: editors copy it at any time, and it opens nothing but the calendar.
+    Revoking deletes the row; issuing again makes a new token."""
+
+    playbook = models.OneToOneField(
+        Playbook, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("playbook")
+    )
+    token = models.CharField(_("token"), max_length=43, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.playbook_id}"
