@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # a lazy translation
 
 
 class DateInput(forms.DateInput):
@@ -28,3 +31,42 @@ def autofocus[F: forms.BaseForm](form: F, *, prefer_empty: bool = False) -> F:
     if names:
         form.fields[names[0]].widget.attrs["autofocus"] = True
     return form
+
+
+class DigitsField(forms.IntegerField):
+    """A whole number typed in plain ASCII digits, nothing else: "31", not
+    "31.0", "3.000", "1e3", "+5" or "٣١" (Django's IntegerField reads the first
+    two as 31 and 3, quietly). Spaces around it are no error; empty is None.
+    Drawn as a text input with a numeric keyboard: a number input sends the
+    server nothing for what the browser cannot read ("1e", "5-"), which would
+    read as empty. One message for every refusal, ``message`` (a range in it:
+    "from 1 to 100")."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, message: str | _StrPromise = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.refuse_with(message)
+
+    def refuse_with(self, message: str | _StrPromise) -> None:
+        """The message of every refusal (set per request when it holds a number
+        formatted for the language)."""
+        self.message = message
+        self.error_messages.update({"invalid": message, "min_value": message, "max_value": message})
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        for name in ("min", "max", "step"):
+            attrs.pop(name, None)  # not a number input
+        attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+            raise forms.ValidationError(self.message, code="invalid")
+        return int(text)

@@ -33,6 +33,7 @@ from core.concurrency import (
     changed_by,
     shown,
 )
+from core.forms import DigitsField
 from planner.grid import Cell, one_field
 from playbooks.models import Playbook
 from pulse.adoption import RoleAdoption
@@ -150,19 +151,15 @@ def read_token(role: Role, week: int, value: int | None, *, disputed: bool = Fal
     return signing.dumps({"r": role.pk, "w": week, "v": value, "d": disputed}, salt=SALT)
 
 
-class _WholeNumber(forms.IntegerField):
-    """A whole number; spaces around it (or only spaces: empty) are no error."""
-
-    def to_python(self, value: Any) -> int | None:
-        return super().to_python(value.strip() if isinstance(value, str) else value)
-
-
 class FigureForm(forms.Form):
     """One week's active users of one role; empty clears the week's figure.
     The field comes from the model: a whole number, 0 … MAX_ACTIVE_USERS."""
 
-    active_users = AdoptionFigure._meta.get_field("active_users").formfield(
-        form_class=_WholeNumber, required=False, max_value=MAX_ACTIVE_USERS
+    active_users = DigitsField(
+        label=AdoptionFigure._meta.get_field("active_users").verbose_name,
+        required=False,
+        min_value=0,
+        max_value=MAX_ACTIVE_USERS,
     )
     read_as = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
@@ -177,7 +174,12 @@ class FigureForm(forms.Form):
         self.role = role
         self.week = week
         self.conflict: Conflict | None = None
-        self.fields["active_users"].widget.attrs.update({"min": 0, "step": 1})
+        field = self.fields["active_users"]
+        assert isinstance(field, DigitsField)
+        field.refuse_with(
+            _("Enter how many people used the CRM: a whole number from 0 to %(max)s, in digits.")
+            % {"max": formats.number_format(MAX_ACTIVE_USERS, force_grouping=True)}
+        )
         one_field(self, "active_users")
 
     @property

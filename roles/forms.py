@@ -11,7 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
-from core.forms import DateInput
+from core.forms import DateInput, DigitsField
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role, week_one_end
 
@@ -137,10 +137,16 @@ class AdoptionTargetForm(VersionedForm):
     """The role's adoption target, typed in the results page's grid: one field,
     so that it merges with any other change to the role made meanwhile."""
 
+    adoption_target = DigitsField(
+        label=Role._meta.get_field("adoption_target").verbose_name,
+        min_value=1,
+        max_value=100,
+        message=_("Enter the target as a whole percent from 1 to 100, in digits."),
+    )
+
     class Meta:
         model = Role
         fields = ["adoption_target"]
-        widgets = {"adoption_target": forms.NumberInput(attrs={"min": 1, "max": 100, "step": 1})}
 
     def validate_constraints(self) -> None:
         """Left to the database, as for a matrix cell: the field's validators

@@ -158,16 +158,31 @@ class TestAccess:
         assert client_for("owner").get(figure_url(sales, 3)).status_code == 404
 
 
+FIGURE_REFUSED = (
+    "Enter how many people used the CRM: a whole number from 0 to 1,000,000, in digits."
+)
+TARGET_REFUSED = "Enter the target as a whole percent from 1 to 100, in digits."
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("value", "message"),
         [
-            ("abc", "Enter a whole number."),
-            ("-1", "Ensure this value is greater than or equal to 0."),
-            ("1.5", "Enter a whole number."),
-            ("1000001", "Ensure this value is less than or equal to 1000000."),
-            ("9" * 30, "Ensure this value is less than or equal to 1000000."),
-            ("=1+1", "Enter a whole number."),
+            ("abc", FIGURE_REFUSED),
+            ("-1", FIGURE_REFUSED),
+            ("1.5", FIGURE_REFUSED),
+            ("1000001", FIGURE_REFUSED),
+            ("9" * 30, FIGURE_REFUSED),
+            ("=1+1", FIGURE_REFUSED),
+            # What a browser's number input read as 3, 15 or nothing at all:
+            ("3.000", FIGURE_REFUSED),
+            ("3.0", FIGURE_REFUSED),
+            ("1,5", FIGURE_REFUSED),
+            ("1e3", FIGURE_REFUSED),
+            ("1e", FIGURE_REFUSED),
+            ("5-", FIGURE_REFUSED),
+            ("+5", FIGURE_REFUSED),
+            ("\u0663\u0661", FIGURE_REFUSED),  # Arabic-Indic 31
         ],
     )
     def test_a_refused_value_is_said_in_the_cell_and_nothing_is_saved(
@@ -236,10 +251,12 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("value", "message"),
         [
-            ("0", "Ensure this value is greater than or equal to 1."),
-            ("101", "Ensure this value is less than or equal to 100."),
+            ("0", TARGET_REFUSED),
+            ("-5", TARGET_REFUSED),
+            ("80.5", TARGET_REFUSED),
+            ("101", TARGET_REFUSED),
             ("", "This field is required."),
-            ("80 %", "Enter a whole number."),
+            ("80 %", TARGET_REFUSED),
         ],
     )
     def test_a_refused_target(self, sales: Role, client_for: Any, value: str, message: str) -> None:

@@ -77,3 +77,12 @@ def test_the_one_pager_gives_the_rate(playbook: Playbook) -> None:
     quiet = role(playbook, "Service", w2=20)  # figures, no pulse week
     text = text_of(pdf.one_pager_document(playbook, quiet.pk).content)
     assert "Since go-live: adoption 50 % of 80 %, week 2" in text
+
+
+def test_the_one_pager_warns_above_100_percent(playbook: Playbook) -> None:
+    sales = role(playbook, "Sales", w6=48)  # 120 % of 40 people
+    text = text_of(pdf.one_pager_document(playbook, sales.pk).content)
+    assert (
+        "Since go-live: adoption 120 % of 80 %, week 6 (above 100 %: the headcount may be "
+        "out of date)"
+    ) in text
