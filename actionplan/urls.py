@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actionplan import views
+from actionplan import calendar_feed, views
 
 urlpatterns = [
     path("", views.plan, name="plan"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/delete/", views.task_delete, name="task_delete"),
     path("tasks/<int:task_id>/move/", views.task_move, name="task_move"),
     path("quick-wins/<int:role_id>/toggle/", views.quick_win_toggle, name="quick_win_toggle"),
+    path("calendar/issue/", calendar_feed.calendar_feed_issue, name="calendar_feed_issue"),
+    path("calendar/reissue/", calendar_feed.calendar_feed_reissue, name="calendar_feed_reissue"),
+    path("calendar/revoke/", calendar_feed.calendar_feed_revoke, name="calendar_feed_revoke"),
 ]

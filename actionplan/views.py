@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from actionplan.calendar_feed import calendar_panel
 from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
@@ -93,11 +94,18 @@ def _step_response(
     return HttpResponse(html)
 
 
+def _page(request: HttpRequest, access: Access, **extra: Any) -> HttpResponse:
+    """The whole page: the plan and, below it, the Calendar panel (one query more)."""
+    context = plan_context(access, **extra, **calendar_panel(request, access))
+    return render(request, "actionplan/plan.html", context)
+
+
 @require_GET
 def plan(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    """Queries: session, user, membership with playbook, steps, tasks, roles."""
+    """Queries: session, user, membership with playbook, steps, tasks, roles,
+    the calendar feed."""
     access = get_playbook(request, playbook_id)
-    return render(request, "actionplan/plan.html", plan_context(access))
+    return _page(request, access)
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,7 +154,7 @@ def task_add(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpRe
     autofocus(form)
     if request.htmx:
         return _step_response(request, access, step.pk, add_forms={step.pk: form})
-    return render(request, "actionplan/plan.html", plan_context(access, add_forms={step.pk: form}))
+    return _page(request, access, add_forms={step.pk: form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ from django.urls import path
 
 from planner import (
     adoption_import,
+    calendar,
     changes,
     comments,
     matrix,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("<int:playbook_id>/charter/", views.charter_edit, name="charter_edit"),
     path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
+    path("<int:playbook_id>/calendar.ics", calendar.calendar_ics, name="calendar_ics"),
     path("<int:playbook_id>/template/", views.use_as_template, name="playbook_template"),
     path("<int:playbook_id>/results/", results.results_page, name="results"),
     path(

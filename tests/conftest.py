@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -118,3 +121,19 @@ def pulse_day(monkeypatch: pytest.MonkeyPatch) -> Any:
     day = Day()
     monkeypatch.setattr("pulse.weeks.today", lambda: day.value)
     return day
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """What the configured console handlers write (with their filters), as text."""
+    handlers = {*logging.getLogger().handlers, *logging.getLogger("django").handlers}
+    stream = io.StringIO()
+    old = [
+        (handler, handler.setStream(stream))
+        for handler in handlers
+        if isinstance(handler, logging.StreamHandler)
+    ]
+    assert old, "the console handler of settings.LOGGING"
+    yield stream
+    for handler, previous in old:
+        handler.setStream(previous)

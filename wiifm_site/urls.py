@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from planner import public
+from planner import calendar, public
 from planner import views as planner_views
 from wiifm_site import accounts, views
 
@@ -41,5 +41,7 @@ urlpatterns = [
     path("a/<path:rest>", public.not_found_page),
     path("p/", include("pulse.urls")),
     path("p/<path:rest>", public.not_found_page),
+    path("cal/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("cal/<path:rest>", public.not_found_page),
     path("admin/", admin.site.urls),
 ]

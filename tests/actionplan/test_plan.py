@@ -252,8 +252,8 @@ class TestPlanPage:
             )
         make_role(world.playbook, "Sales")
         client = client_for("viewer")
-        # session, user, membership with playbook, steps, tasks, roles
-        with django_assert_num_queries(6):
+        # session, user, membership with playbook, steps, tasks, roles, calendar feed
+        with django_assert_num_queries(7):
             response = client.get(reverse("plan", args=[world.playbook.pk]))
         assert response.content.decode().count('class="task d-flex') == 7 * tasks_per_step
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import logging
 from typing import Any
 
 import pytest
@@ -218,22 +217,6 @@ def test_with_the_cache_down_answers_still_go_in(
         monkeypatch.setattr(cache, name, down)
     assert Client().post(url(link), ANSWER).status_code == 302
     assert PulseAnswer.objects.count() == 1
-
-
-@pytest.fixture
-def log_output() -> Any:
-    """What the configured console handlers write (with their filters), as text."""
-    handlers = {*logging.getLogger().handlers, *logging.getLogger("django").handlers}
-    stream = io.StringIO()
-    old = [
-        (handler, handler.setStream(stream))
-        for handler in handlers
-        if isinstance(handler, logging.StreamHandler)
-    ]
-    assert old, "the console handler of settings.LOGGING"
-    yield stream
-    for handler, previous in old:
-        handler.setStream(previous)
 
 
 def test_the_logs_hold_no_token(link: PulseLink, today: Any, log_output: io.StringIO) -> None:
