@@ -248,7 +248,7 @@ class MessageForm(VersionedForm):
         elif ambassador is not None and ambassador.role_id not in self._roles:
             self.add_error("sender", _("That ambassador’s role was deleted: choose another."))
         if ("title" in cleaned and not cleaned["title"]) and (
-            self.draft is None or self.title_or_text_edited()
+            not self.read_as_draft()[0] or self.title_or_text_edited()
         ):
             self.add_error("title", _("Give the message a title."))
         chosen = ambassador is not None or cleaned.get("sender_member") is not None
@@ -259,31 +259,42 @@ class MessageForm(VersionedForm):
             )
         return cleaned
 
+    def read_as_draft(self) -> tuple[bool, tuple[str, str]]:
+        """Whether the message was drafted when this form was read (so that
+        it showed the draft), and its title and text as stored then. From the
+        form's version token: someone may have ended the draft since."""
+        read = self.read()
+        if read is None:
+            return self.stored_drafted, self.stored
+        values = read.values
+        return bool(values.get("drafted")), (values.get("title") or "", values.get("text") or "")
+
     def title_or_text_edited(self) -> bool:
-        """Whether a drafted message's title or text was changed from the
-        draft the form showed."""
-        if self.draft is None:
+        """Whether the title or text of a message shown as a draft was
+        changed from the draft the form showed."""
+        drafted, stored = self.read_as_draft()
+        if not drafted:
             return False
-        title, text = self.cleaned_data.get("title", ""), self.cleaned_data.get("text", "")
-        if draft_digest(title, text) == draft_digest(*self.stored):
+        posted = draft_digest(self.cleaned_data.get("title", ""), self.cleaned_data.get("text", ""))
+        if posted == draft_digest(*stored):
             return False  # the values stored, as a merge after a conflict fills them in
-        shown = self.data.get(self.add_prefix("shown_draft")) or draft_digest(
-            self.draft.title, self.draft.text
-        )
-        return draft_digest(title, text) != shown
+        shown = self.data.get(self.add_prefix("shown_draft"))
+        if not shown and self.draft is not None:  # a form posted without it
+            shown = draft_digest(self.draft.title, self.draft.text)
+        return posted != shown
 
     def save(self, commit: bool = True) -> Message:
         message = super().save(commit=False)
         message.playbook = self.playbook
-        # ``drafted`` is never posted: the form decides it, from what was read.
-        if self.draft is not None and self.stored_drafted:
-            if self.title_or_text_edited():
-                message.drafted = False  # both stored, as shown and typed
-            else:
-                message.title, message.text = self.stored
-                message.drafted = True
+        # ``drafted`` is never posted: the form decides it, from what it read.
+        drafted, stored = self.read_as_draft()
+        if drafted and self.title_or_text_edited():
+            message.drafted = False  # both stored, as shown and typed
+        elif drafted:
+            message.title, message.text = stored  # as read: no change of theirs
+            message.drafted = True
         else:
-            message.drafted = self.stored_drafted
+            message.drafted = False
         if self.cleaned_data.get("follow_go_live"):
             message.date = None
         elif self.was_default and message.date == self.cleaned_data.get("shown_date"):
