@@ -148,8 +148,10 @@ class MessageForm(VersionedForm):
             "Choose one of this playbook’s roles, or all roles."
         )
         role_field.label = _("To")
-        # Required, but of a drafted message left as it was (clean says so).
-        self.fields["title"].required = False
+        # Required, but of a message shown as its draft: stored empty, it
+        # stays drafted unless the title or text was edited (clean says so).
+        self.fields["title"].required = not self.read_as_draft()[0]
+        self.fields["title"].error_messages["required"] = _("Give the message a title.")
         self.fields["text"].help_text = _("At most %(limit)s characters.") % {
             "limit": formats.number_format(MAX_TEXT, force_grouping=True)
         }
@@ -247,9 +249,7 @@ class MessageForm(VersionedForm):
             )
         elif ambassador is not None and ambassador.role_id not in self._roles:
             self.add_error("sender", _("That ambassador’s role was deleted: choose another."))
-        if ("title" in cleaned and not cleaned["title"]) and (
-            not self.read_as_draft()[0] or self.title_or_text_edited()
-        ):
+        if "title" in cleaned and not cleaned["title"] and self.title_or_text_edited():
             self.add_error("title", _("Give the message a title."))
         chosen = ambassador is not None or cleaned.get("sender_member") is not None
         if chosen and cleaned.get("sender_text"):
