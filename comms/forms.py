@@ -36,7 +36,20 @@ MEMBER = "member"
 class SenderSelect(forms.Select):
     """The sender list. What it shows comes from the two model fields' values
     in the form's data (as posted, or as merged after a conflict), so that
-    it always shows what a save would keep."""
+    it always shows what a save would keep. Each ambassador's option names
+    their role (``data-role``): with JavaScript the list offers only the
+    chosen role's ambassadors (static/js/app.js); without, the form says
+    so when another role's is chosen."""
+
+    def __init__(self, *args: Any, roles: dict[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles = roles or {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.roles:
+            option["attrs"]["data-role"] = str(self.roles[str(value)])
+        return option
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
         prefix = name.removesuffix("sender")
@@ -184,7 +197,11 @@ class MessageForm(VersionedForm):
                     [(f"{MEMBER}:{m.user_id}", person(m.user)) for m in members],
                 )
             )
-        self.fields["sender"].widget = SenderSelect(choices=choices)
+        self.fields["sender"].widget = SenderSelect(
+            choices=choices,
+            roles={f"{AMBASSADOR}:{a.pk}": a.role_id for a in ambassadors},
+            attrs={"data-sender-of": self.add_prefix("role")},
+        )
         self.initial["sender"] = SenderSelect().value_from_datadict(
             {
                 "sender_ambassador": self.instance.sender_ambassador_id,

@@ -241,3 +241,30 @@ document.addEventListener("click", (event) => {
   const label = button.querySelector("[data-expand-label]");
   if (label) label.textContent = open ? button.dataset.less : button.dataset.more;
 });
+
+// A message's sender list offers the ambassadors of the role it goes to (all
+// of them for a message to all roles) and the members; without JavaScript it
+// offers every ambassador, and the form refuses another role's.
+(() => {
+  const sync = (senders) => {
+    const role = senders.form && senders.form.elements[senders.dataset.senderOf];
+    if (!role) return;
+    for (const option of senders.querySelectorAll("option[data-role]")) {
+      option.hidden = Boolean(role.value) && option.dataset.role !== role.value;
+      if (option.hidden && option.selected) senders.value = "";
+    }
+    for (const group of senders.querySelectorAll("optgroup")) {
+      group.hidden = Array.from(group.children).every((option) => option.hidden);
+    }
+  };
+  document.addEventListener("change", (event) => {
+    const form = event.target.form;
+    if (!form) return;
+    for (const senders of form.querySelectorAll("select[data-sender-of]")) {
+      if (senders.dataset.senderOf === event.target.name) sync(senders);
+    }
+  });
+  document.addEventListener("htmx:load", (event) => {
+    for (const senders of event.target.querySelectorAll("select[data-sender-of]")) sync(senders);
+  });
+})();

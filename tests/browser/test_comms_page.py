@@ -88,7 +88,11 @@ def test_add_edit_filter_copy(
 
     # Add a message: it appears in its week, and the form is ready for another.
     page.locator("#add-message > summary").click()
+    page.locator("#id_add-role").select_option(label="Service")
+    # The sender list offers the chosen role's ambassadors, and the members.
+    expect(page.locator("#id_add-sender option", has_text="Mette Sørensen")).to_be_hidden()
     page.locator("#id_add-role").select_option(label="Sales")
+    expect(page.locator("#id_add-sender option", has_text="Jonas Holm")).to_be_hidden()
     page.locator("#id_add-title").fill("Your new pipeline view")
     page.locator("#id_add-text").fill("From Monday the pipeline shows itself.")
     page.locator("#id_add-date").fill("2027-03-08")

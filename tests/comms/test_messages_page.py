@@ -594,7 +594,11 @@ class TestEdit:
 
     def test_the_sender_list_shows_the_sender(self, plan: Plan, client_for: Any) -> None:
         html = client_for("editor").get(edit_url(plan, plan.wiifm)).content.decode()
-        assert f'<option value="ambassador:{plan.mette.pk}" selected>Mette Sørensen' in html
+        assert (
+            f'<option value="ambassador:{plan.mette.pk}" selected data-role="{plan.sales.pk}">'
+            "Mette Sørensen"
+        ) in html
+        assert f'data-sender-of="m{plan.wiifm.pk}-role"' in html
         data = edit_form(client_for("editor"), plan, plan.wiifm, sender="")
         client_for("editor").post(edit_url(plan, plan.wiifm), data)
         plan.wiifm.refresh_from_db()
