@@ -25,6 +25,7 @@ SOURCE_DIRS = [
     "ambassadors",
     "actionplan",
     "pulse",
+    "comms",
     "core",
     "planner",
 ]
