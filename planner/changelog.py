@@ -3,9 +3,10 @@
 Each edited model keeps its history (``core.history``); this module reads the
 nine histories of one playbook as one list, newest first, a page at a time,
 in a fixed number of queries whatever the history's length: one to count,
-one for the page (a UNION of the nine, ordered and cut in the database),
+one for the page (a UNION of the ten, ordered and cut in the database),
 then per kind on the page its records with their previous versions (two),
-and the names the sentences need (roles, steps, members).
+and the names the sentences need (roles, steps, members, the ambassadors
+who send messages).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from comms.models import Message
 from core import history as core_history
 from core.history import (
     SOURCE_COMMAND,
@@ -54,6 +56,7 @@ KINDS: dict[str, type[models.Model]] = {
     "task": Task,
     "comment": HiddenComment,
     "adoption": AdoptionFigure,
+    "message": Message,
 }
 KIND_LABELS = {
     "playbook": gettext_lazy("The playbook and its charter"),
@@ -65,13 +68,25 @@ KIND_LABELS = {
     "task": gettext_lazy("Tasks"),
     "comment": gettext_lazy("Hidden comments"),
     "adoption": gettext_lazy("Adoption figures"),
+    "message": gettext_lazy("Messages"),
 }
-# Deleted things that come back: a Give-Get, ambassador or task from its
-# history; a role, soft-deleted, whole, with everything under it (DESIGN.md).
-RESTORABLE = ("role", "giveget", "ambassador", "task")
+# Deleted things that come back: a Give-Get, ambassador, task or message from
+# its history; a role, soft-deleted, whole, with everything under it (DESIGN.md).
+RESTORABLE = ("role", "giveget", "ambassador", "task", "message")
 
-# Not shown as changes: keys, positions and stamps.
-_NOT_SHOWN = {"id", "version", "order", "playbook", "step", "user", "invited_by", "created_at"}
+# Not shown as changes: keys, positions and stamps; and whether a message is
+# still drafted, which its sentence says in words.
+_NOT_SHOWN = {
+    "id",
+    "version",
+    "order",
+    "playbook",
+    "step",
+    "user",
+    "invited_by",
+    "created_at",
+    "drafted",
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,7 @@ def histories(
         "task": Task.history.filter(step_id__in=step_ids),
         "comment": HiddenComment.history.filter(role_id__in=role_ids),
         "adoption": AdoptionFigure.history.filter(role_id__in=role_ids),
+        "message": Message.history.filter(playbook_id=playbook_id),
     }
     if role_id is not None:
         by_kind = {
@@ -117,6 +133,7 @@ def histories(
             "ambassador": by_kind["ambassador"].filter(role_id=role_id),
             "comment": by_kind["comment"].filter(role_id=role_id),
             "adoption": by_kind["adoption"].filter(role_id=role_id),
+            "message": by_kind["message"].filter(role_id=role_id),
         }
     return [(name, qs) for name, qs in by_kind.items() if not kind or name == kind]
 
@@ -128,8 +145,9 @@ def page_of_changes(
     the playbook's changes, newest first, as sentences."""
     parts = [
         qs.order_by()  # a part of a UNION has no order of its own
-        .annotate(kind=Value(name, output_field=CharField()))
-        .values_list("history_id", "history_date", "kind")
+        # Not "kind": a message has a field of that name.
+        .annotate(change_kind=Value(name, output_field=CharField()))
+        .values_list("history_id", "history_date", "change_kind")
         for name, qs in histories(playbook_id, kind=kind, role_id=role_id)
     ]
     if not parts:  # a role's filter with a kind no role has (steps, tasks, members)
@@ -250,9 +268,12 @@ def _still_gone(deleted: list[tuple[str, Any]], names: _Names) -> set[tuple[str,
             model._base_manager.filter(pk__in=[r.id for r in records]).values_list("pk", flat=True)
         )
         for record in records:
-            parent_there = (
-                record.step_id in names.steps if kind == "task" else record.role_id in names.live
-            )
+            if kind == "task":
+                parent_there = record.step_id in names.steps
+            elif kind == "message":  # to one role, or to all roles
+                parent_there = record.role_id is None or record.role_id in names.live
+            else:
+                parent_there = record.role_id in names.live
             if record.id not in back and parent_there and not _erased(record):
                 gone.add((kind, record.history_id))
     return gone
@@ -264,6 +285,7 @@ RETENTION = datetime.timedelta(days=30)
 # Children first: Give-Gets, tasks, hidden comments and adoption figures are
 # found through their roles' and steps' records, so those go last but one.
 _PURGE_ORDER = (
+    "message",
     "adoption",
     "comment",
     "giveget",
@@ -339,8 +361,9 @@ class NameTaken(RestoreRefused):
 
 
 def restore(playbook_id: int, kind: str, history_id: int, *, name: str = "") -> Any:
-    """Bring back a deleted Give-Get, ambassador or task exactly as it was
-    (an ambassador without a link: a revoked link never comes back), or a
+    """Bring back a deleted Give-Get, ambassador, task or message exactly as
+    it was (an ambassador without a link: a revoked link never comes back; a
+    message without a sender who is no longer there), or a
     deleted role with everything under it (under ``name`` when given),
     recorded as a restore by the person in the request. ``None`` when the
     deletion is not one of this playbook's; ``RestoreRefused`` when it
@@ -360,6 +383,8 @@ def restore(playbook_id: int, kind: str, history_id: int, *, name: str = "") -> 
     if refused:
         raise RestoreRefused(refused)
     instance = record.instance
+    if kind == "message":
+        _senders_still_there(playbook_id, instance)
     try:
         with transaction.atomic(), core_history.recorded_as(SOURCE_RESTORE):
             instance.save(force_insert=True)
@@ -371,6 +396,26 @@ def restore(playbook_id: int, kind: str, history_id: int, *, name: str = "") -> 
             raise
         raise RestoreRefused(refused) from None
     return instance
+
+
+def _senders_still_there(playbook_id: int, message: Message) -> None:
+    """A restored message's sender, if they are still this playbook's
+    ambassador or member; else none (the deletion cleared nothing, but the
+    ambassador or the member may have gone since)."""
+    if (
+        message.sender_ambassador_id is not None
+        and not Ambassador.objects.filter(
+            pk=message.sender_ambassador_id, playbook_id=playbook_id
+        ).exists()
+    ):
+        message.sender_ambassador_id = None
+    if (
+        message.sender_member_id is not None
+        and not Membership.objects.filter(
+            user_id=message.sender_member_id, playbook_id=playbook_id
+        ).exists()
+    ):
+        message.sender_member_id = None
 
 
 def _restore_role(playbook_id: int, deletion: Any, *, name: str) -> Role:
@@ -423,6 +468,8 @@ def _why_not_restored(playbook_id: int, kind: str, record: Any) -> str:
     if kind == "task":
         if not Step.objects.filter(pk=record.step_id, playbook_id=playbook_id).exists():
             return _("Its step is gone.")
+    elif kind == "message" and record.role_id is None:
+        pass  # to all roles
     elif not Role.objects.filter(pk=record.role_id, playbook_id=playbook_id).exists():
         return _("Its role was deleted: restore the role first.")
     if (
@@ -439,13 +486,18 @@ def _why_not_restored(playbook_id: int, kind: str, record: Any) -> str:
 
 class _Names:
     """The names sentences need that a record does not hold: its role's name,
-    its step's number, a member's name. Three queries at most, for a page."""
+    its step's number, a member's name, a message's sender. Four queries at
+    most, for a page (the fourth only for messages with an ambassador)."""
 
     def __init__(self, records: Iterable[Any]) -> None:
         records = list(records)
-        role_ids = {r.role_id for r in records if hasattr(r, "role_id")}
+        role_ids = {r.role_id for r in records if getattr(r, "role_id", None) is not None}
         step_ids = {r.step_id for r in records if hasattr(r, "step_id")}
         user_ids = {r.user_id for r in records if hasattr(r, "user_id")}
+        user_ids |= {r.sender_member_id for r in records if getattr(r, "sender_member_id", None)}
+        ambassador_ids = {
+            r.sender_ambassador_id for r in records if getattr(r, "sender_ambassador_id", None)
+        }
         # A role's name now (deleted or not), or the name it had when it was
         # removed for good.
         rows = Role.all_objects.filter(pk__in=role_ids).values_list("pk", "name", "deleted_at")
@@ -458,6 +510,10 @@ class _Names:
         self.users = {
             user.pk: _person(user) for user in get_user_model().objects.filter(pk__in=user_ids)
         }
+        # Erased ambassadors are gone: "a removed person".
+        self.ambassadors: dict[int, str] = dict(
+            Ambassador.all_objects.filter(pk__in=ambassador_ids).values_list("pk", "name")
+        )
 
 
 def _person(user: Any) -> str:
@@ -501,6 +557,11 @@ def _thing(kind: str, record: Any, names: _Names) -> str:
                 "role": _short(role),
                 "week": record.week,
             }
+        case "message":
+            title = _short(record.title) if record.title else Message.Kind(record.kind).label
+            if record.role_id is None:
+                return _("the message “%(title)s” to all roles") % {"title": title}
+            return _("the message “%(title)s” to %(role)s") % {"title": title, "role": _short(role)}
         case "step":
             return _("step %(number)s, “%(title)s”") % {
                 "number": record.number,
@@ -572,6 +633,7 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
         return _("%(who)s deleted %(thing)s.") % {"who": who, "thing": thing}
     if before is None:
         return _("%(who)s changed %(thing)s.") % {"who": who, "thing": thing}
+    shown_fields = changed_fields(record, before)
     changed = [
         _("%(field)s %(old)s → %(new)s")
         % {
@@ -580,8 +642,16 @@ def _sentence(kind: str, record: Any, before: Any, names: _Names) -> str:
             "new": _shown(field, getattr(record, field.attname), names),
         }
         for field in _fields(record)
-        if getattr(before, field.attname) != getattr(record, field.attname)
+        if field.name in shown_fields
     ]
+    if kind == "message" and before.drafted != record.drafted:
+        # A drafted message's title and text were never stored as they read.
+        changed.insert(
+            0,
+            _("its title and text written by hand, no longer drafted from the role")
+            if before.drafted
+            else _("its title and text drafted from the role again"),
+        )
     if not changed:
         return _("%(who)s saved %(thing)s, changing nothing.") % {"who": who, "thing": thing}
     return _("%(who)s changed %(thing)s: %(changes)s.") % {
@@ -608,6 +678,8 @@ def _active_users(count: int) -> str:
 
 def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
     """A value as a person reads it, in the active language."""
+    if value is None and field.name == "role" and field.model is Message.history.model:
+        return _("all roles")
     if value is None or value == "":
         return _("(empty)")
     if field.name == "active_users":  # an adoption figure: a count read in thousands
@@ -618,6 +690,10 @@ def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if field.name == "sender_ambassador":
+        return _short(names.ambassadors.get(value) or _("a removed person"))
+    if field.name == "sender_member":
+        return _short(names.users.get(value, _("a removed person")))
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
@@ -636,17 +712,21 @@ def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
 
 
 def changed_fields(record: Any, before: Any) -> tuple[str, ...]:
-    """The fields a "changed" sentence names (none for any other sentence)."""
+    """The fields a "changed" sentence names (none for any other sentence).
+    Not the title and text of a message as its draft ended: they were never
+    stored as they read before (the sentence says so in words)."""
     if (
         before is None
         or record.history_type != "~"
         or record.history_change_reason == SOURCE_EXISTING
     ):
         return ()
+    drafted_ended = isinstance(record, Message.history.model) and before.drafted
     return tuple(
         field.name
         for field in _fields(record)
         if getattr(before, field.attname) != getattr(record, field.attname)
+        and not (drafted_ended and field.name in ("title", "text"))
     )
 
 

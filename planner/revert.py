@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from actionplan.models import Step
 from ambassadors.forms import email_holder
 from ambassadors.models import Ambassador
+from comms.models import Message
 from givegets.forms import over_the_cap
 from givegets.models import GiveGet
 from planner.changelog import (
@@ -43,7 +44,7 @@ from playbooks.models import Playbook
 from roles.forms import name_taken
 from roles.models import Role
 
-REVERTIBLE = ("playbook", "role", "giveget", "ambassador", "step", "task")
+REVERTIBLE = ("playbook", "role", "giveget", "ambassador", "step", "task", "message")
 
 # How a row is found within its playbook, whatever its history says.
 _IN_PLAYBOOK = {
@@ -53,6 +54,7 @@ _IN_PLAYBOOK = {
     "ambassador": "playbook_id",
     "step": "playbook_id",
     "task": "step__playbook_id",
+    "message": "playbook_id",
 }
 
 
@@ -177,6 +179,31 @@ def _gone(kind: str, record: Any, thing: str) -> str:
     return capfirst(_("%(thing)s was deleted; nothing reverted.") % {"thing": thing})
 
 
+def _why_not_this_sender(playbook: Playbook, field: models.Field[Any, Any], row: Message) -> str:
+    """Why a message's sender (or role) cannot be set back ("" when it can):
+    one sender at most, still this playbook's, an ambassador of its role."""
+    if not field.name.startswith("sender") and field.name != "role":
+        return ""
+    senders = [row.sender_ambassador_id, row.sender_member_id, row.sender_text]
+    if sum(1 for sender in senders if sender) > 1:
+        return _("A message has one sender: change it on the Communications page.")
+    if row.sender_ambassador_id is not None:
+        ambassador = Ambassador.objects.filter(pk=row.sender_ambassador_id, playbook=playbook)
+        found = ambassador.values_list("role_id", flat=True).first()
+        if found is None:
+            return _("That ambassador is no longer on the roster.")
+        if row.role_id is not None and found != row.role_id:
+            return _(
+                "The sender is an ambassador of another role: change it on the Communications page."
+            )
+    if (
+        row.sender_member_id is not None
+        and not playbook.memberships.filter(user_id=row.sender_member_id).exists()
+    ):
+        return _("That person is no longer a member of this playbook.")
+    return ""
+
+
 def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Model) -> str:
     """Why ``row``, with the old value set, cannot be saved ("" when it can):
     the rules the edit forms say in words first, then the model's own."""
@@ -188,12 +215,17 @@ def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Mode
         return _("This playbook already has a role called “%(name)s” (ignoring case).") % {
             "name": row.name
         }
+    role_id = (
+        getattr(row, "role_id", None) if isinstance(row, GiveGet | Ambassador | Message) else None
+    )
     if (
-        isinstance(row, GiveGet | Ambassador)
-        and field.name == "role"
-        and not Role.objects.filter(pk=row.role_id, playbook=playbook).exists()
+        field.name == "role"
+        and role_id is not None  # a message's None: to all roles
+        and not Role.objects.filter(pk=role_id, playbook=playbook).exists()
     ):
         return _("Its former role was deleted since.")
+    if isinstance(row, Message) and (refusal := _why_not_this_sender(playbook, field, row)):
+        return refusal
     if (
         isinstance(row, Ambassador)
         and field.name == "email"

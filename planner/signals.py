@@ -14,6 +14,7 @@ from django.db.models.signals import post_delete, post_save
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from comms.models import Message
 from core import versions
 from givegets.models import GiveGet
 from planner.tasks import schedule_history_purge, schedule_pdf_render
@@ -59,7 +60,7 @@ def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
 def connect() -> None:
     post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
     figures_saved.connect(figures_changed, sender=AdoptionFigure, dispatch_uid="pdf-figures")
-    for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink):
+    for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink, Message):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:
             post_delete.connect(

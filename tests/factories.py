@@ -94,3 +94,14 @@ def make_figures(role: Any, figures: dict[int, int]) -> list[Any]:
         AdoptionFigure(role=role, week=week, active_users=active)
         for week, active in figures.items()
     )
+
+
+def make_message(
+    playbook: Playbook, role: Any = None, title: str = "Kick-off", **fields: Any
+) -> Any:
+    """A message of the communications plan: added by hand unless ``kind`` says."""
+    from comms.models import Message
+
+    fields.setdefault("text", "We start on Monday.")
+    fields.setdefault("order", Message.objects.filter(playbook=playbook).count())
+    return Message.objects.create(playbook=playbook, role=role, title=title, **fields)

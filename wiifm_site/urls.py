@@ -34,6 +34,7 @@ urlpatterns = [
     path("playbooks/<int:playbook_id>/roles/", include("roles.urls")),
     path("playbooks/<int:playbook_id>/ambassadors/", include("ambassadors.urls")),
     path("playbooks/<int:playbook_id>/plan/", include("actionplan.urls")),
+    path("playbooks/<int:playbook_id>/comms/", include("comms.urls")),
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("a/<str:token>/", public.ambassador_page, name="ambassador_page"),

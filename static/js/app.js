@@ -201,3 +201,70 @@ document.addEventListener("click", (event) => {
   document.addEventListener("htmx:responseError", fail);
   document.addEventListener("htmx:sendError", fail);
 })();
+
+// Communications: "Copy text" puts a message's title and text on the
+// clipboard; where the clipboard cannot be written (a page not served over
+// HTTPS), it shows the text selected in its read-only field, to copy with
+// the keyboard. Without JavaScript the button is a link to that text.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-text]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copyText);
+  if (!source) return;
+  const status = button.dataset.copyStatus && document.querySelector(button.dataset.copyStatus);
+  const say = (text) => {
+    if (status) status.textContent = text || "";
+  };
+  const select = () => {
+    source.hidden = false;
+    source.focus();
+    source.select();
+    say(button.dataset.select);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.value).then(() => say(button.dataset.copied), select);
+  } else {
+    select();
+  }
+});
+
+// A long message's text is clamped to a few lines; its button shows it all
+// (without JavaScript it is shown whole).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-expand]");
+  if (!button) return;
+  const text = document.querySelector(button.dataset.expand);
+  if (!text) return;
+  const open = !text.classList.contains("expanded");
+  text.classList.toggle("expanded", open);
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  const label = button.querySelector("[data-expand-label]");
+  if (label) label.textContent = open ? button.dataset.less : button.dataset.more;
+});
+
+// A message's sender list offers the ambassadors of the role it goes to (all
+// of them for a message to all roles) and the members; without JavaScript it
+// offers every ambassador, and the form refuses another role's.
+(() => {
+  const sync = (senders) => {
+    const role = senders.form && senders.form.elements[senders.dataset.senderOf];
+    if (!role) return;
+    for (const option of senders.querySelectorAll("option[data-role]")) {
+      option.hidden = Boolean(role.value) && option.dataset.role !== role.value;
+      if (option.hidden && option.selected) senders.value = "";
+    }
+    for (const group of senders.querySelectorAll("optgroup")) {
+      group.hidden = Array.from(group.children).every((option) => option.hidden);
+    }
+  };
+  document.addEventListener("change", (event) => {
+    const form = event.target.form;
+    if (!form) return;
+    for (const senders of form.querySelectorAll("select[data-sender-of]")) {
+      if (senders.dataset.senderOf === event.target.name) sync(senders);
+    }
+  });
+  document.addEventListener("htmx:load", (event) => {
+    for (const senders of event.target.querySelectorAll("select[data-sender-of]")) sync(senders);
+  });
+})();

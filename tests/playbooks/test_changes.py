@@ -24,7 +24,14 @@ from playbooks.models import Playbook
 from pulse import figures
 from pulse.models import HiddenComment, PulseAnswer
 from roles.models import Role
-from tests.factories import add_member, make_ambassador, make_giveget, make_playbook, make_role
+from tests.factories import (
+    add_member,
+    make_ambassador,
+    make_giveget,
+    make_message,
+    make_playbook,
+    make_role,
+)
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -710,6 +717,7 @@ class TestPurge:
         make_giveget(role)
         make_ambassador(role, f"Person of {name}")
         create_default_plan(playbook)
+        make_message(playbook, role, f"News from {name}")  # a message: in the history too
         # A hidden pulse comment: its hide is in the history too.
         answer = PulseAnswer.objects.create(
             role=role, week=1, cost_minutes=0, saved_minutes=0, got_back=3, comment="No"
