@@ -218,8 +218,7 @@ def _message_events(
     absolute: Callable[[str], str],
 ) -> list[Event]:
     """Each message on the date it shows: typed, or its kind's default."""
-    # The communications page (DESIGN.md "Addresses"), below the playbook's own.
-    comms = reverse("playbook_detail", args=[playbook.pk]) + "comms/"
+    comms = reverse("comms", args=[playbook.pk])
     step_five = next((step.due_date for step in steps if step.number == 5), None)
     by_id = {role.pk: role for role in roles}
     found = []
