@@ -38,12 +38,12 @@ from givegets.selectors import giveget_of, roles_with_givegets
 from planner.comments import comments_context
 from planner.pulse_links import pulse_panel
 from planner.results import RolePulse, cache_part
-from planner.services import delete_role, giveget_undo_label, role_undo_label
+from planner.services import add_role, delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level, Playbook
 from pulse import weeks
 from roles.equation import MINUS
-from roles.forms import FactorForm
+from roles.forms import FactorForm, RoleForm
 from roles.models import FACTORS, Role
 from roles.templatetags.wiifm import VERDICT_LABELS
 
@@ -135,6 +135,23 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
     }
 
 
+@require_http_methods(["GET", "POST"])
+def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """A new role from the role form, with its three default messages."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = RoleForm(request.POST or None, playbook=access.playbook)
+    if request.method == "POST" and form.is_valid():
+        role = add_role(form, playbook=access.playbook)
+        if role is not None:
+            messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
+            return redirect("role_detail", access.playbook.pk, role.pk)
+    return render(
+        request,
+        "roles/form.html",
+        {"access": access, "playbook": access.playbook, "form": form, "section": "roles"},
+    )
+
+
 @require_GET
 def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress;
@@ -153,7 +170,12 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
     def context() -> dict[str, object]:
         role = get_role_with_givegets_and_link(access.playbook, role_id)
         extra = {"add_form": GiveGetForm(prefix="new")} if access.can_edit else {}
-        return role_context(access, role, **extra, **pulse_panel(request, access, role))
+        return role_context(
+            access,
+            role,
+            **extra,
+            **pulse_panel(request, access, role),
+        )
 
     fragment = cached_fragment(
         request,
