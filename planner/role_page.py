@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from comms.upcoming import Upcoming, upcoming
 from core import concurrency, undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
@@ -135,6 +136,12 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
     }
 
 
+def messages_panel(access: Access, role: Role) -> dict[str, Upcoming]:
+    """The role's next messages, for the whole page (not its fragments): one
+    query. Dated today or later, in the site's day (``pulse.weeks.today``)."""
+    return {"upcoming": upcoming(access.playbook, role, list(role.givegets.all()), weeks.today())}
+
+
 @require_http_methods(["GET", "POST"])
 def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
     """A new role from the role form, with its three default messages."""
@@ -155,9 +162,9 @@ def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
 @require_GET
 def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress;
-    on a fragment cache miss also the role (with its pulse link) and its
-    Give-Gets, and from the first closed week on the pulse's three (state,
-    summaries, kept k).
+    on a fragment cache miss also the role (with its pulse link), its
+    Give-Gets and its messages (with step 5's dates and their senders), and
+    from the first closed week on the pulse's three (state, summaries, kept k).
 
     The page's body is a cached fragment (``core.fragments``) that varies with
     the role, whether the reader may edit, and the last closed week and k
@@ -175,6 +182,7 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
             role,
             **extra,
             **pulse_panel(request, access, role),
+            **messages_panel(access, role),
         )
 
     fragment = cached_fragment(
@@ -293,6 +301,7 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         role,
         add_form=form,
         **pulse_panel(request, access, role),
+        **messages_panel(access, role),
         **comments_context(request, access, role.pk),
     )
     return render(request, "planner/role_detail.html", context)
@@ -455,6 +464,7 @@ def _factors_response(
     if not request.htmx:
         context["add_form"] = GiveGetForm(prefix="new")
         context.update(pulse_panel(request, access, role))
+        context.update(messages_panel(access, role))
         context.update(comments_context(request, access, role.pk))
         if errors is not None or conflict:  # refused
             messages.error(request, status)
