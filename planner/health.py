@@ -5,6 +5,25 @@ today's date so that they can be tested on any day. Each finding names what
 it concerns and says where it is fixed (a ``Target`` the web layer turns
 into an address). A mistake with no finding counts as avoided.
 
+    code  mistake                                a finding for
+    M1    built for management, not for the      each role whose time balance is below 0;
+          user                                   each Give-Get whose get is blank
+    M2    the company's WIIFM instead of the     each role with a blank question or a blank
+          user's                                 WIIFM answer; each role with people
+                                                 (headcount above 0) and no message planned
+                                                 before go-live: none to it or to all roles
+                                                 dated before go-live (a message's date is
+                                                 its typed one or its kind's default; without
+                                                 a go-live date any message counts)
+    M3    training in buttons, not value         each role with a blank quick win; from 14
+                                                 days before go-live on, each ambassador
+                                                 whose training is not completed
+    M4    one size fits all                      a playbook with fewer than two roles; each
+                                                 group of roles whose WIIFM answers are equal
+                                                 after trimming and ignoring case
+    M5    compliance instead of trust            a blank "data used for" or "data not used
+                                                 for"; after go-live, step 5 not done
+
 Further findings, shown but not counted among the five:
 
     A1  a role with people and no ambassador
@@ -53,7 +72,10 @@ TITLES = {
 }
 WHY = {
     "M1": _("People adopt a tool only when it gives them more than it takes."),
-    "M2": _("Each role asks its own question; an answer for the company answers nobody."),
+    "M2": _(
+        "Each role asks its own question; an answer for the company answers nobody, and "
+        "an answer nobody tells them before go-live reaches nobody."
+    ),
     "M3": _("People learn a tool when they feel its value in the first week, not its buttons."),
     "M4": _("Different roles need different answers: one message for all convinces none."),
     "M5": _("Without an open word on what data is for, people fear Big Brother and hold back."),
@@ -110,6 +132,10 @@ class RoleFacts:
     # Its adoption figures since go-live (pulse.adoption: closed weeks, none
     # for a role under 2k people); None before go-live or when not read.
     adoption: RoleAdoption | None = None
+    # The dates of the messages to this role (typed, or their kind's default;
+    # None when neither is known: no go-live yet). None when not read: then
+    # M2 does not judge the role's messages.
+    message_dates: tuple[datetime.date | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +145,8 @@ class PlaybookFacts:
     data_not_used_for: str
     step5_done: bool
     roles: tuple[RoleFacts, ...] = ()
+    # The dates of the messages to all roles, as ``RoleFacts.message_dates``.
+    all_roles_message_dates: tuple[datetime.date | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +154,8 @@ class Target:
     """Where a finding is fixed: a kind of page and the ids it needs."""
 
     # role, role_factors, giveget, role_edit, ambassador, roster, matrix,
-    # matrix_row, charter, step, role_results (P1), adoption (P2)
+    # matrix_row, charter, step, role_results (P1), adoption (P2),
+    # role_messages (M2)
     kind: str
     pk: int | None = None
     parent_pk: int | None = None
@@ -180,6 +209,14 @@ def _blank(text: str) -> bool:
     return not text.strip()
 
 
+def message_planned(dates: tuple[datetime.date | None, ...], go_live: datetime.date | None) -> bool:
+    """Whether any of these messages is planned before go-live: dated before
+    it; without a go-live date, any message at all (none can be placed)."""
+    if go_live is None:
+        return bool(dates)
+    return any(date is not None and date < go_live for date in dates)
+
+
 def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
     report = Report()
     add = report.findings.append
@@ -222,6 +259,20 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
             else:
                 detail = _("no WIIFM answer")
             add(Finding("M2", role.name, str(detail), Target("role_edit", role.pk)))
+
+    # M2: a role with people that hears nothing before go-live.
+    for role in roles:
+        if role.headcount > 0 and role.message_dates is not None:
+            dates = role.message_dates + playbook.all_roles_message_dates
+            if not message_planned(dates, playbook.go_live):
+                add(
+                    Finding(
+                        "M2",
+                        role.name,
+                        str(_("no message planned before go-live")),
+                        Target("role_messages", role.pk),
+                    )
+                )
 
     # M3: no week-1 quick win; from 14 days before go-live, untrained ambassadors.
     for role in roles:

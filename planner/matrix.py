@@ -45,7 +45,7 @@ from planner.grid import (
     role_cell_form,
     role_cells,
 )
-from planner.services import delete_role, giveget_undo_label, role_undo_label
+from planner.services import add_role, delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from roles import services
@@ -367,7 +367,7 @@ def matrix_add(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     if request.method == "GET":  # the form is below the matrix
         return redirect(_matrix_url(access, "add-role"))
     form = AddRoleForm(request.POST, playbook=access.playbook, prefix="add")
-    role = services.save_role_form(form, new_in=access.playbook) if form.is_valid() else None
+    role = add_role(form, playbook=access.playbook) if form.is_valid() else None
     open_pks = _open(request)
     if role is not None:
         status = _("Role “%(name)s” added.") % {"name": role.name}

@@ -1,5 +1,6 @@
 """Reads for the playbook overview and list: the health check's facts, totals,
-coverage and what is due next, in a fixed number of queries."""
+coverage, what is due next and the messages (finding M2), in a fixed number
+of queries."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from actionplan.models import Step, Task
 from actionplan.selectors import progress_of
 from ambassadors.coverage import needed
 from ambassadors.models import Ambassador
+from comms import upcoming
+from comms.models import Message
 from givegets.models import GiveGet
 from planner import results
 from planner.health import (
@@ -55,11 +58,26 @@ def steps_for_overview() -> Prefetch:
     )
 
 
+def messages_for_overview() -> Prefetch:
+    """A playbook's messages (not those of a deleted role), only what their
+    dates need: one query for any number of playbooks."""
+    return Prefetch(
+        "messages",
+        queryset=Message.objects.filter(
+            Q(role__isnull=True) | Q(role__deleted_at__isnull=True)
+        ).only("playbook_id", "role_id", "kind", "date"),
+    )
+
+
 def role_facts(
-    role: Role, pulse: RoleResults | None = None, adoption: RoleAdoption | None = None
+    role: Role,
+    pulse: RoleResults | None = None,
+    adoption: RoleAdoption | None = None,
+    message_dates: tuple[datetime.date | None, ...] | None = None,
 ) -> RoleFacts:
     """The health check's view of one role, its Give-Gets and ambassadors loaded,
-    and what its pulse and its adoption figures may show since go-live."""
+    what its pulse and its adoption figures may show since go-live, and the
+    dates of its messages."""
     balance = role.balance()
     return RoleFacts(
         pk=role.pk,
@@ -85,7 +103,15 @@ def role_facts(
         assessed=balance.verdict is not Verdict.NOT_ASSESSED,
         measured=tuple((m.week, m.verdict) for m in pulse.shown) if pulse else (),
         adoption=adoption,
+        message_dates=message_dates,
     )
+
+
+def _step_five(playbook: Playbook, steps: list[Step]) -> datetime.date | None:
+    step = next((s for s in steps if s.number == upcoming.OPEN_SESSION_STEP), None)
+    if step is not None:
+        step.playbook = playbook
+    return upcoming.step_five_due(step)
 
 
 def facts(
@@ -94,18 +120,34 @@ def facts(
     steps: list[Step],
     pulse: Mapping[int, RoleResults] | None = None,
     adoption: Mapping[int, RoleAdoption] | None = None,
+    messages: list[Message] | None = None,
 ) -> PlaybookFacts:
     """The health check's view of a playbook loaded with its roles and steps,
-    and with each role's pulse results (finding P1) and adoption figures
-    (finding P2) when given."""
+    and with each role's pulse results (finding P1), adoption figures
+    (finding P2) and messages (finding M2) when given."""
     pulse = pulse or {}
     adoption = adoption or {}
+    by_role: dict[int, tuple[datetime.date | None, ...]] = {}
+    all_roles: tuple[datetime.date | None, ...] = ()
+    if messages is not None:
+        by_role, all_roles = upcoming.message_dates(
+            messages, playbook.go_live, _step_five(playbook, steps)
+        )
     return PlaybookFacts(
         go_live=playbook.go_live,
         data_used_for=playbook.data_used_for,
         data_not_used_for=playbook.data_not_used_for,
         step5_done=any(s.number == 5 and s.status == Step.Status.DONE for s in steps),
-        roles=tuple(role_facts(role, pulse.get(role.pk), adoption.get(role.pk)) for role in roles),
+        roles=tuple(
+            role_facts(
+                role,
+                pulse.get(role.pk),
+                adoption.get(role.pk),
+                by_role.get(role.pk, ()) if messages is not None else None,
+            )
+            for role in roles
+        ),
+        all_roles_message_dates=all_roles,
     )
 
 
@@ -153,6 +195,8 @@ def fix_url(playbook: Playbook, finding: Finding, *, can_edit: bool = True) -> s
             return reverse("role_detail", args=[pk, t.pk]) + "#since-go-live"
         case "adoption":  # the same for viewers: the role's row on the results page
             return reverse("results", args=[pk]) + f"#role-{t.pk}"
+        case "role_messages":  # the same for viewers: the role page's next messages
+            return reverse("role_detail", args=[pk, t.pk]) + "#messages"
     raise ValueError(t.kind)
 
 
@@ -191,10 +235,11 @@ def next_due(
 
 
 def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:
-    """Everything the overview shows. Five queries: roles, Give-Gets, ambassadors,
-    steps, tasks; from the first closed week on four more, whatever the numbers:
-    three for the pulse (``results.measured``: state, summaries, kept k) and
-    the adoption figures (``pulse.adoption.adoption_for``)."""
+    """Everything the overview shows. Six queries: roles, Give-Gets, ambassadors,
+    steps, tasks, messages; from the first closed week on four more, whatever
+    the numbers: three for the pulse (``results.measured``: state, summaries,
+    kept k) and the adoption figures (``pulse.adoption.adoption_for``).
+    ``messages`` (with their senders) serve the PDF's communications too."""
 
     roles = list(
         Role.objects.filter(playbook=playbook)
@@ -209,12 +254,13 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         .order_by("number")
         .prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("order", "id")))
     )
+    messages = list(upcoming.for_plan(playbook))
     for role in roles:
         role.playbook = playbook
     rows = [(role, role.balance()) for role in roles]
     pulse = results.measured(playbook, rows, today)
     adoption = adoption_for(playbook, roles, today)
-    report = check(facts(playbook, roles, steps, pulse, adoption), today)
+    report = check(facts(playbook, roles, steps, pulse, adoption, messages), today)
     ambassadors = [a for role in roles for a in role.ambassadors.all()]
     return {
         "role_rows": rows,
@@ -246,19 +292,24 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "next_due": next_due(playbook, steps, today),
         "since_go_live": results.card(playbook, rows, pulse, today, adoption),
         "adoption": adoption,
+        "messages": messages,
+        "step_five_due": _step_five(playbook, steps),
     }
 
 
 def avoided_counts(playbooks: list[Playbook], today: datetime.date) -> dict[int, int]:
-    """'N of 5' for each playbook of a list. Six queries, however many playbooks."""
+    """'N of 5' for each playbook of a list. Seven queries, however many playbooks."""
     loaded = Playbook.objects.filter(pk__in=[p.pk for p in playbooks]).prefetch_related(
-        roles_for_overview(), Prefetch("steps", queryset=Step.objects.order_by("number"))
+        roles_for_overview(),
+        Prefetch("steps", queryset=Step.objects.order_by("number")),
+        messages_for_overview(),
     )
     counts = {}
     for playbook in loaded:
         roles = list(playbook.roles.all())
         for role in roles:
             role.playbook = playbook
-        report: Report = check(facts(playbook, roles, list(playbook.steps.all())), today)
+        steps, messages = list(playbook.steps.all()), list(playbook.messages.all())
+        report: Report = check(facts(playbook, roles, steps, messages=messages), today)
         counts[playbook.pk] = len(report.avoided)
     return counts

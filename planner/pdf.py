@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from comms.upcoming import Planned, plan
 from core import versions
 from planner.health import MISTAKES, TITLES
 from planner.overview import overview
@@ -59,6 +60,7 @@ def layout_version() -> str:
             root / "templates" / "includes" / "balance_chart.html",
             root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
             root / "planner" / "since_go_live.py",  # draws the pulse's trends
+            root / "comms" / "drafts.py",  # writes the drafted messages
             root / "static" / "pdf" / "playbook.css",
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
@@ -201,6 +203,10 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
     for step in data["steps"]:
         step.overdue = step.is_overdue(today)
         step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
+    data["communications"] = plan(
+        playbook, data["messages"], {r.pk: r for r, _b in rows}, data["step_five_due"]
+    )
+    data["comms_go_live_at"] = go_live_at(data["communications"], playbook.go_live)
     return {
         "playbook": playbook,
         "today": today,
@@ -208,6 +214,29 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
         "mistakes": [(code, TITLES[code]) for code in MISTAKES],
         **data,
     }
+
+
+def go_live_at(items: list[Planned], go_live: datetime.date | None) -> int | None:
+    """Where go-live falls in the plan's messages by date: the index of the
+    first one on or after it (``len(items)`` after them all); None without go-live."""
+    if go_live is None:
+        return None
+    return next(
+        (i for i, item in enumerate(items) if item.date is None or item.date >= go_live),
+        len(items),
+    )
+
+
+def next_message(items: list[Planned], role_id: int, today: datetime.date) -> Planned | None:
+    """A role's next message (its own or to all roles) dated today or later."""
+    return next(
+        (
+            item
+            for item in items
+            if item.message.role_id in (None, role_id) and (item.date is None or item.date >= today)
+        ),
+        None,
+    )
 
 
 def file_slug(text: str, fallback: str) -> str:
@@ -277,6 +306,7 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
                 "role": role,
                 "balance": balance,
                 "since": since,
+                "next_message": next_message(context["communications"], role_id, today),
                 "pulse_url": pulse_url,
                 "pulse_qr": qr,
             },

@@ -39,6 +39,9 @@ from actionplan.models import Step, Task
 from actionplan.selectors import steps_with_tasks
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
+from comms.models import Message
+from comms.services import create_default_set
+from comms.upcoming import sender_name, visible
 from core import history
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
@@ -130,6 +133,51 @@ def _export_ambassador(ambassador: Ambassador) -> dict[str, Any]:
     }
 
 
+def _export_sender(message: Message, emails: Mapping[int, str]) -> dict[str, str] | None:
+    """An ambassador by e-mail (one this file carries: ``emails``, by id); a
+    member by name, as typed text (a member is a person of this installation,
+    whose account the file cannot carry); typed text as it is; or null."""
+    if message.sender_ambassador_id is not None:
+        email = emails.get(message.sender_ambassador_id)
+        return {"ambassador": email} if email else None
+    name = sender_name(message)
+    return {"text": name} if name else None
+
+
+def _export_message(message: Message, emails: Mapping[int, str]) -> dict[str, Any]:
+    return {
+        "role": message.role.name if message.role is not None else None,
+        "kind": message.kind or None,
+        "drafted": message.drafted,
+        # A drafted message has no text of its own: drafted from the role on import.
+        "title": "" if message.drafted else message.title,
+        "text": "" if message.drafted else message.text,
+        "channel": message.channel,
+        # null while the date is its kind's default (following go-live).
+        "date": _date(message.date),
+        "sender": _export_sender(message, emails),
+        "status": message.status,
+    }
+
+
+def _export_communications(playbook: Playbook, roles: list[Role]) -> list[dict[str, Any]]:
+    """The messages in the plan's order. A sender ambassador is written only
+    as one of the message's role (any role's for a message to all roles),
+    as the import requires: never one of a role deleted since."""
+    role_of = {a.pk: a.role_id for role in roles for a in role.ambassadors.all()}
+    email_of = {a.pk: a.email for role in roles for a in role.ambassadors.all()}
+    messages = visible(playbook).select_related("role", "sender_member").order_by("order", "pk")
+    exported = []
+    for message in messages:
+        emails = {
+            pk: email
+            for pk, email in email_of.items()
+            if message.role_id is None or role_of[pk] == message.role_id
+        }
+        exported.append(_export_message(message, emails))
+    return exported
+
+
 def export_playbook(playbook: Playbook) -> dict[str, Any]:
     """The document for one playbook, every key in the order of DESIGN.md.
 
@@ -139,9 +187,11 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
     export imports again. Pulse answers are never written.
     """
     # Ambassadors in the model's order: by name, then as they were added.
-    roles = roles_with_givegets(playbook).prefetch_related(
-        "ambassadors",
-        Prefetch("adoption_figures", queryset=AdoptionFigure.objects.order_by("week")),
+    roles = list(
+        roles_with_givegets(playbook).prefetch_related(
+            "ambassadors",
+            Prefetch("adoption_figures", queryset=AdoptionFigure.objects.order_by("week")),
+        )
     )
     exported = [_export_role(role, playbook.pulse_k) for role in roles]
     # The day the figures' weeks count from, when it is not go-live (go-live
@@ -167,6 +217,7 @@ def export_playbook(playbook: Playbook) -> dict[str, Any]:
         },
         "roles": exported,
         "action_plan": [_export_step(step) for step in steps_with_tasks(playbook)],
+        "communications": _export_communications(playbook, roles),
     }
 
 
@@ -219,12 +270,21 @@ class StepParts:
 
 
 @dataclass
+class MessageParts:
+    message: Message
+    role: int | None  # its role's index in ``Parts.roles``; None: to all roles
+    sender_email: str | None  # an ambassador's, of the file
+
+
+@dataclass
 class Parts:
     """A read file: unsaved, validated instances, ready to be saved in order."""
 
     playbook: Playbook
     roles: list[RoleParts]
     steps: list[StepParts]
+    # None: the file has no ``communications`` key, and gets the default set.
+    messages: list[MessageParts] | None = None
 
 
 class _Refused(Exception):
@@ -263,6 +323,12 @@ def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
                 if isinstance(instance, float | Decimal)
                 else _("must be a number, or null")
             )
+        case "type" if value == ["string", "null"]:  # a message's role
+            message = _("must be a string, or null")
+        case "type" if value == ["object", "null"]:  # a message's sender
+            message = _("must be an object, or null")
+        case "minProperties" | "maxProperties":  # a message's sender
+            message = _("must have one key: “ambassador” (an e-mail) or “text” (a name)")
         case "type" if isinstance(value, list):
             message = error.message
         case "type":
@@ -280,6 +346,9 @@ def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
             }.get(value, error.message)
         case "anyOf" if schema == SCHEMA["$defs"]["date"]:
             message = _("must be a date written YYYY-MM-DD, or null")
+        case "enum" if None in value:  # a message's kind
+            choices = ", ".join(sorted(v for v in value if v is not None))
+            message = _("must be one of %(choices)s, or null") % {"choices": choices}
         case "enum":
             message = _("must be one of %(choices)s") % {"choices": ", ".join(sorted(value))}
         case "const":
@@ -376,6 +445,7 @@ class _Reader:
     role_names: dict[str, Place] = field(default_factory=dict)
     emails: dict[str, Place] = field(default_factory=dict)
     step_numbers: dict[int, Place] = field(default_factory=dict)
+    message_kinds: dict[tuple[int | None, str], Place] = field(default_factory=dict)
 
     def error(self, place: Place, message: str) -> None:
         self.errors.setdefault(place, message)
@@ -480,6 +550,14 @@ class _Reader:
                 self.step(item, place, defaults)
                 for place, item in _items(document, (), "action_plan")
             ],
+            messages=(
+                [
+                    self.message(item, place, roles)
+                    for place, item in _items(document, (), "communications")
+                ]
+                if "communications" in document
+                else None
+            ),
         )
 
     def playbook(self, obj: dict[str, Any]) -> Playbook:
@@ -631,6 +709,108 @@ class _Reader:
             tasks=[self.task(item, at) for at, item in _items(obj, place, "tasks")],
         )
 
+    def message(self, obj: dict[str, Any], place: Place, roles: list[RoleParts]) -> MessageParts:
+        """A message of the communications plan: its role by name, its kind's
+        rules (a role's three have a role, the open session has none; one of
+        each kind per role), drafted only with a kind and then without a text
+        of its own, its sender an ambassador of its role, by e-mail."""
+        values = self.values(Message, obj, place, parts={"role", "kind", "sender"})
+        if isinstance(obj.get("kind"), str) and self.ok((*place, "kind")):
+            values["kind"] = obj["kind"]
+        message = Message(order=place[-1], **values)
+        self.full_clean(message, place, exclude=["playbook", "role"])
+        role = self.message_role(obj, place, roles)
+        kind = message.kind
+        if self.ok((*place, "kind"), (*place, "role")) and kind:
+            if kind == Message.Kind.OPEN_SESSION and role is not None:
+                self.error((*place, "role"), _("the open session is for all roles: null"))
+            elif kind != Message.Kind.OPEN_SESSION and obj.get("role") is None:
+                self.error(
+                    (*place, "role"),
+                    _("a “%(kind)s” message is for one role: its name") % {"kind": kind},
+                )
+            else:
+                other = self.message_kinds.setdefault((role, kind), place)
+                if other != place:
+                    self.error(
+                        (*place, "kind"),
+                        _("%(other)s is the “%(kind)s” message of this role already")
+                        % {"other": _place(other), "kind": kind}
+                        if role is not None
+                        else _("%(other)s is the “%(kind)s” message already")
+                        % {"other": _place(other), "kind": kind},
+                    )
+        if message.drafted and self.ok((*place, "drafted"), (*place, "kind")):
+            if not kind:
+                self.error(
+                    (*place, "drafted"),
+                    _("only a message of the default set (with a kind) is drafted"),
+                )
+            for key in ("title", "text"):
+                if getattr(message, key) and self.ok((*place, key)):
+                    self.error(
+                        (*place, key),
+                        _("must be empty while drafted is true: it is drafted from the role"),
+                    )
+        email, message.sender_text = self.message_sender(obj, place, role, roles)
+        return MessageParts(message, role, email)
+
+    def message_role(self, obj: dict[str, Any], place: Place, roles: list[RoleParts]) -> int | None:
+        """The index of the message's role in the file, by name ignoring case."""
+        name = obj.get("role")
+        if not isinstance(name, str) or not self.ok((*place, "role")):
+            return None
+        if not name.strip():
+            self.error((*place, "role"), _("must not be blank"))
+            return None
+        wanted = name.strip().casefold()
+        found = next(
+            (i for i, parts in enumerate(roles) if parts.role.name.casefold() == wanted), None
+        )
+        if found is None:
+            self.error((*place, "role"), _("no role called “%(name)s”") % {"name": name.strip()})
+        return found
+
+    def message_sender(
+        self, obj: dict[str, Any], place: Place, role: int | None, roles: list[RoleParts]
+    ) -> tuple[str | None, str]:
+        """The sender: an ambassador's e-mail, found among the file's
+        ambassadors of the message's role (any role's for all roles), or a
+        name as typed (the model's ``sender_text``)."""
+        sender = obj.get("sender")
+        at = (*place, "sender")
+        if not isinstance(sender, dict) or not self.ok(at):
+            return None, ""
+        if "text" in sender:
+            text = sender["text"]
+            if not isinstance(text, str) or not self.ok((*at, "text")):
+                return None, ""
+            if not text.strip():
+                self.error((*at, "text"), _("must not be blank"))
+            return None, text.strip()
+        email = sender.get("ambassador")
+        if not isinstance(email, str) or not self.ok((*at, "ambassador")):
+            return None, ""
+        email = email.strip().lower()
+        owner = next(
+            (
+                index
+                for index, parts in enumerate(roles)
+                for ambassador in parts.ambassadors
+                if ambassador.email == email
+            ),
+            None,
+        )
+        if owner is None:
+            self.error((*at, "ambassador"), _("no ambassador in this file has this e-mail"))
+        elif role is not None and owner != role:
+            self.error(
+                (*at, "ambassador"),
+                _("“%(email)s” is an ambassador of %(other)s, not of %(role)s")
+                % {"email": email, "other": roles[owner].role.name, "role": roles[role].role.name},
+            )
+        return email, ""
+
     def task(self, obj: dict[str, Any], place: Place) -> Task:
         task = Task(order=place[-1], **self.values(Task, obj, place))
         self.full_clean(task, place, exclude=["step"])
@@ -737,7 +917,26 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
         history.bulk_create(Task, step_parts.tasks)
     # The steps the file does not give come from the default plan.
     create_default_plan(playbook, skip={step_parts.step.number for step_parts in parts.steps})
+    if parts.messages is None:  # a file from before the communications plan
+        create_default_set(playbook)
+    else:
+        _save_messages(playbook, parts)
     return playbook
+
+
+def _save_messages(playbook: Playbook, parts: Parts) -> None:
+    """The file's messages, in its order, their roles and senders now saved."""
+    ambassadors = {
+        ambassador.email: ambassador for role in parts.roles for ambassador in role.ambassadors
+    }
+    for message_parts in parts.messages or []:
+        message = message_parts.message
+        message.playbook = playbook
+        if message_parts.role is not None:
+            message.role = parts.roles[message_parts.role].role
+        if message_parts.sender_email is not None:
+            message.sender_ambassador = ambassadors[message_parts.sender_email]
+    history.bulk_create(Message, [m.message for m in parts.messages or []])
 
 
 def as_template(
@@ -745,11 +944,13 @@ def as_template(
 ) -> dict[str, Any]:
     """A new rollout's document from an exported one ("use as template").
 
-    Keeps the roles, Give-Gets, plan, texts and adoption targets; drops the
-    ambassadors (people belong to a rollout, not to a method) and the adoption
-    figures (a new rollout has none); resets statuses and done flags.
-    Typed dates move with go-live; without both go-live dates they are
-    dropped, so they follow the new go-live like defaults.
+    Keeps the roles, Give-Gets, plan, texts, adoption targets and messages;
+    drops the ambassadors (people belong to a rollout, not to a method), and
+    so the messages' senders who are ambassadors, and the adoption figures (a
+    new rollout has none); resets statuses and done flags. The default set's
+    messages take their kind's default dates again (they follow the new
+    go-live); other typed dates move with go-live; without both go-live dates
+    they are dropped, so they follow the new go-live like defaults.
     """
     doc = copy.deepcopy(document)
     old = doc["playbook"].get("go_live")
@@ -779,4 +980,10 @@ def as_template(
         for task in step.get("tasks", []):
             task["done"] = False
             task["due"] = moved(task.get("due"))
+    for message in doc.get("communications", []):
+        message["status"] = "draft"
+        message["date"] = None if message.get("kind") else moved(message.get("date"))
+        sender = message.get("sender")
+        if isinstance(sender, dict) and "ambassador" in sender:
+            message["sender"] = None
     return doc

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_safe
 
 from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
+from comms.upcoming import upcoming
 from core.public import TOKEN, not_found, private
 from planner.pdf import one_pager_document, pulse_url
 from planner.pulse_links import pulse_link_of
-from pulse import links
+from pulse import links, weeks
 from roles.models import Role
 
 
@@ -28,7 +29,8 @@ from roles.models import Role
 @require_safe  # GET and HEAD: link previews and mail scanners send HEAD
 def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     """Queries: the ambassador with role, playbook and the role's pulse link,
-    the Give-Gets, fellow ambassadors (and at most once an hour, "last opened")."""
+    the Give-Gets, fellow ambassadors, the role's next messages (with their
+    senders and step 5's dates), and at most once an hour "last opened"."""
     if not TOKEN.fullmatch(token):
         return not_found(request)
     ambassador = (
@@ -45,6 +47,8 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
     fellows = list(role.ambassadors.exclude(pk=ambassador.pk).order_by("name"))
     note_opened(ambassador)
     with translation.override(playbook.language):
+        # Drafted in the playbook's language, as the page is.
+        next_messages = upcoming(playbook, role, givegets, weeks.today())
         pulse = _pulse(request, role)
         response = render(
             request,
@@ -56,6 +60,7 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
                 "givegets": givegets,
                 "balance": role.balance(),
                 "fellows": fellows,
+                "upcoming": next_messages,
                 "token": token,
                 **pulse,
                 "LANGUAGE_CODE": playbook.language,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from comms.upcoming import Upcoming, upcoming
 from core import concurrency, undo
 from core.forms import autofocus
 from core.fragments import cached_fragment
@@ -38,12 +39,12 @@ from givegets.selectors import giveget_of, roles_with_givegets
 from planner.comments import comments_context
 from planner.pulse_links import pulse_panel
 from planner.results import RolePulse, cache_part
-from planner.services import delete_role, giveget_undo_label, role_undo_label
+from planner.services import add_role, delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level, Playbook
 from pulse import weeks
 from roles.equation import MINUS
-from roles.forms import FactorForm
+from roles.forms import FactorForm, RoleForm
 from roles.models import FACTORS, Role
 from roles.templatetags.wiifm import VERDICT_LABELS
 
@@ -135,12 +136,35 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
     }
 
 
+def messages_panel(access: Access, role: Role) -> dict[str, Upcoming]:
+    """The role's next messages, for the whole page (not its fragments): one
+    query. Dated today or later, in the site's day (``pulse.weeks.today``)."""
+    return {"upcoming": upcoming(access.playbook, role, list(role.givegets.all()), weeks.today())}
+
+
+@require_http_methods(["GET", "POST"])
+def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """A new role from the role form, with its three default messages."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    form = RoleForm(request.POST or None, playbook=access.playbook)
+    if request.method == "POST" and form.is_valid():
+        role = add_role(form, playbook=access.playbook)
+        if role is not None:
+            messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
+            return redirect("role_detail", access.playbook.pk, role.pk)
+    return render(
+        request,
+        "roles/form.html",
+        {"access": access, "playbook": access.playbook, "form": form, "section": "roles"},
+    )
+
+
 @require_GET
 def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
     """Queries: session, user, membership with playbook, the plan's progress;
-    on a fragment cache miss also the role (with its pulse link) and its
-    Give-Gets, and from the first closed week on the pulse's three (state,
-    summaries, kept k).
+    on a fragment cache miss also the role (with its pulse link), its
+    Give-Gets and its messages (with step 5's dates and their senders), and
+    from the first closed week on the pulse's three (state, summaries, kept k).
 
     The page's body is a cached fragment (``core.fragments``) that varies with
     the role, whether the reader may edit, and the last closed week and k
@@ -153,7 +177,13 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
     def context() -> dict[str, object]:
         role = get_role_with_givegets_and_link(access.playbook, role_id)
         extra = {"add_form": GiveGetForm(prefix="new")} if access.can_edit else {}
-        return role_context(access, role, **extra, **pulse_panel(request, access, role))
+        return role_context(
+            access,
+            role,
+            **extra,
+            **pulse_panel(request, access, role),
+            **messages_panel(access, role),
+        )
 
     fragment = cached_fragment(
         request,
@@ -271,6 +301,7 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         role,
         add_form=form,
         **pulse_panel(request, access, role),
+        **messages_panel(access, role),
         **comments_context(request, access, role.pk),
     )
     return render(request, "planner/role_detail.html", context)
@@ -433,6 +464,7 @@ def _factors_response(
     if not request.htmx:
         context["add_form"] = GiveGetForm(prefix="new")
         context.update(pulse_panel(request, access, role))
+        context.update(messages_panel(access, role))
         context.update(comments_context(request, access, role.pk))
         if errors is not None or conflict:  # refused
             messages.error(request, status)

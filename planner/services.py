@@ -1,5 +1,6 @@
-"""Writes that span apps: a new playbook with its default plan and example
-roles; a role's (soft) deletion, which revokes its ambassadors' links."""
+"""Writes that span apps: a new playbook with its default plan, example roles
+and default messages; a new role with its messages; a role's (soft)
+deletion, which revokes its ambassadors' links."""
 
 from __future__ import annotations
 
@@ -11,24 +12,40 @@ from django.utils.translation import gettext as _
 
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
+from comms.services import create_default_set, create_role_messages
 from givegets.models import GiveGet
 from planner.examples import add_example_roles
 from planner.tasks import schedule_role_purge
 from playbooks import services as playbook_services
 from playbooks.models import Playbook
 from pulse.models import PulseLink
+from roles import services as role_services
+from roles.forms import RoleForm
 from roles.models import Role
 
 
 @transaction.atomic
 def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -> Playbook:
     """A new playbook owned by its creator, with the seven-step plan in its
-    language and, when asked, the example roles."""
+    language, when asked the example roles, and the default messages (each
+    role's three and the open session)."""
     playbook = playbook_services.create_playbook(owner=owner, **fields)
     create_default_plan(playbook)
     if with_examples:
         add_example_roles(playbook)
+    create_default_set(playbook)
     return playbook
+
+
+def add_role(form: RoleForm, *, playbook: Playbook) -> Role | None:
+    """A new role from a valid form (the matrix's, or the role form's), with
+    its three default messages, in one transaction; None when the name was
+    refused (said beside it, ``roles.services.save_role_form``)."""
+    with transaction.atomic():
+        role = role_services.save_role_form(form, new_in=playbook)
+        if role is not None:
+            create_role_messages(role)
+    return role
 
 
 def delete_role(*, role: Role) -> Role:

@@ -4,7 +4,12 @@ PDF (see planner.tasks). The one module that knows every model.
 A role's pulse link counts as a change (the role page, the matrix and the
 one-pager show it); pulse answers do not: an answer triggers nothing that
 records when it came (DESIGN.md "The weekly pulse"). Adoption figures are
-written in bulk and announce themselves once (``pulse.figures.figures_saved``)."""
+written in bulk and announce themselves once (``pulse.figures.figures_saved``).
+
+An ambassador added to a role, or moved to another, may become the sender of
+its drafted default messages (``comms.services.ambassador_saved``): the one
+place every way of adding an ambassador (the roster, its CSV import, the
+playbook file, a restore) passes through."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
 from comms.models import Message
+from comms.services import ambassador_saved
 from core import versions
 from givegets.models import GiveGet
 from planner.tasks import schedule_history_purge, schedule_pdf_render
@@ -53,6 +59,14 @@ def figures_changed(sender: Any, playbook_id: int, **kwargs: Any) -> None:
     schedule_pdf_render(playbook_id)
 
 
+def ambassador_changed(sender: Any, instance: Ambassador, **kwargs: Any) -> None:
+    """Added, or its role may have changed: the senders of drafted messages follow."""
+    fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or (fields is not None and "role" not in fields):
+        return  # fixtures; a save of other fields (a link issued, a training)
+    ambassador_saved(instance)
+
+
 def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
     schedule_history_purge(instance.pk)
 
@@ -60,6 +74,7 @@ def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
 def connect() -> None:
     post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
     figures_saved.connect(figures_changed, sender=AdoptionFigure, dispatch_uid="pdf-figures")
+    post_save.connect(ambassador_changed, sender=Ambassador, dispatch_uid="comms-sender")
     for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink, Message):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:

@@ -83,6 +83,7 @@ urlpatterns = [
         matrix.matrix_giveget_delete,
         name="matrix_giveget_delete",
     ),
+    path("<int:playbook_id>/roles/new/", role_page.role_create, name="role_create"),
     path(f"{roles}/", role_page.role_detail, name="role_detail"),
     path(f"{roles}/delete/", role_page.role_delete, name="role_delete"),
     path(f"{roles}/factors/", role_page.role_factors, name="role_factors"),

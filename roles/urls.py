@@ -5,6 +5,5 @@ from django.urls import path
 from roles import views
 
 urlpatterns = [
-    path("new/", views.role_create, name="role_create"),
     path("<int:role_id>/edit/", views.role_edit, name="role_edit"),
 ]

@@ -1,11 +1,11 @@
-"""A role's own form: create and edit (the role page itself is ``planner.role_page``)."""
+"""A role's own form, to edit it (the role page itself, and the same form to
+create a role with its default messages, are ``planner.role_page``'s)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import concurrency
@@ -14,22 +14,6 @@ from playbooks.models import Level
 from roles import services
 from roles.forms import RoleForm
 from roles.selectors import get_role
-
-
-@require_http_methods(["GET", "POST"])
-def role_create(request: HttpRequest, playbook_id: int) -> HttpResponse:
-    access = get_playbook(request, playbook_id, Level.EDITOR)
-    form = RoleForm(request.POST or None, playbook=access.playbook)
-    if request.method == "POST" and form.is_valid():
-        role = services.save_role_form(form, new_in=access.playbook)
-        if role is not None:
-            messages.success(request, _("Role “%(name)s” added.") % {"name": role.name})
-            return redirect("role_detail", access.playbook.pk, role.pk)
-    return render(
-        request,
-        "roles/form.html",
-        {"access": access, "playbook": access.playbook, "form": form, "section": "roles"},
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ambassadors.models import Ambassador
+from comms.services import create_default_set
 from tests.factories import make_ambassador, make_role
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,7 @@ def trio(world: Any) -> dict[str, Ambassador]:
         playbook, "Sales", headcount=10, question="Q?", wiifm="Pipeline.", quick_win="Notes"
     )
     make_role(playbook, "Service", headcount=0, question="Q?", wiifm="History.", quick_win="Lookup")
+    create_default_set(playbook)  # each role hears its WIIFM before go-live (M2)
     return {
         "completed": make_ambassador(
             sales, "Anna Done", training="completed", trained_on=datetime.date(2027, 1, 5)

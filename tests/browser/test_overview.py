@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from actionplan.services import create_default_plan
+from comms.services import create_default_set
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import make_giveget, make_playbook, make_role, make_user
 
@@ -41,6 +42,7 @@ def playbook(transactional_db: Any) -> Any:
         get="Weekly report",
         minutes_saved_per_week=20,
     )
+    create_default_set(playbook)  # as a new playbook has: each role hears its WIIFM (M2)
     return playbook
 
 

@@ -1,12 +1,15 @@
-"""A playbook with two roles, their ambassadors and a few messages."""
+"""Fixtures for the communications plan's tests: a playbook with two roles,
+their ambassadors and a few messages; Danish."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from actionplan.services import create_default_plan
 from tests.factories import make_ambassador, make_giveget, make_message, make_role
@@ -57,3 +60,10 @@ def plan(world: Any) -> Plan:
         sender_member=world.owner,
     )
     return Plan(playbook, sales, service, mette, jonas, wiifm, kickoff)
+
+
+@pytest.fixture
+def danish() -> Iterator[None]:
+    """Pages and drafts in Danish."""
+    with translation.override("da"):
+        yield

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from actionplan.models import Step
 from actionplan.services import create_default_plan
+from comms.services import create_default_set
 from tests.factories import make_ambassador, make_role
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def live(world: Any) -> Any:
             playbook, name, headcount=5, question="Q?", wiifm=name, quick_win="W", speed=3
         )
         make_ambassador(role, f"{name} Lead", training="completed")
+    create_default_set(playbook)  # each role hears its WIIFM before go-live (M2)
     return playbook
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actionplan.services import create_default_plan
+from comms.services import create_default_set
 from playbooks.models import Playbook
 from tests.factories import make_ambassador, make_giveget, make_role
 
@@ -37,6 +38,7 @@ def acceptance(world: Any) -> Any:
         unique_data=1,
     )
     make_giveget(role, minutes_each=10, times_per_week=8, minutes_saved_per_week=20)
+    create_default_set(playbook)  # its WIIFM before go-live: no M2
     return playbook
 
 
@@ -145,9 +147,9 @@ def test_query_budget_demo_and_large(
     client.get(reverse("playbook_detail", args=[demo.pk]))  # sums up the demo's closed weeks, once
     cache.clear()
     # session, user, membership with playbook, roles, Give-Gets, ambassadors,
-    # steps, tasks; the demo is live: also the pulse's state, its week
-    # summaries and the kept k, and the adoption figures
-    with django_assert_num_queries(12):
+    # steps, tasks, messages; the demo is live: also the pulse's state, its
+    # week summaries and the kept k, and the adoption figures
+    with django_assert_num_queries(13):
         client.get(reverse("playbook_detail", args=[demo.pk]))
     large = world.playbook
     create_default_plan(large)
@@ -157,8 +159,9 @@ def test_query_budget_demo_and_large(
             make_giveget(role, f"Give {g}")
         for a in range(3):
             make_ambassador(role, f"Person {r}-{a}")
+    create_default_set(large)  # 121 messages
     # no go-live: nothing of the pulse is read
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("playbook_detail", args=[large.pk]))
     assert response.status_code == 200
     # From the fragment cache: session, user, membership, the header's progress.

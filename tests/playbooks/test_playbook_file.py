@@ -183,9 +183,16 @@ def test_round_trip_gives_the_same_bytes(owner: Any) -> None:
     second = dumps(export_playbook(import_playbook(json.loads(first), owner=owner)))
     assert first == second
     document = json.loads(first)
-    assert {k: v for k, v in document.items() if k != "action_plan"} == {
+    # The example has no communications: it gets the default set.
+    assert {k: v for k, v in document.items() if k not in {"action_plan", "communications"}} == {
         k: v for k, v in EXAMPLE.items() if k != "action_plan"
     }
+    assert [m["kind"] for m in document["communications"]] == [
+        "wiifm",
+        "quick_win",
+        "first_results",
+        "open_session",
+    ]
     assert document["action_plan"][0] == EXAMPLE["action_plan"][0]
     assert [step["number"] for step in document["action_plan"]] == [1, 2, 3, 4, 5, 6, 7]
 
@@ -193,7 +200,14 @@ def test_round_trip_gives_the_same_bytes(owner: Any) -> None:
 def test_export_writes_every_key_in_order(owner: Any) -> None:
     playbook = make_playbook(name="Plain")
     document = export_playbook(playbook)
-    assert list(document) == ["format", "version", "playbook", "roles", "action_plan"]
+    assert list(document) == [
+        "format",
+        "version",
+        "playbook",
+        "roles",
+        "action_plan",
+        "communications",
+    ]
     assert list(document["playbook"]) == list(EXAMPLE["playbook"])
     assert document["playbook"]["go_live"] is None
     document = export_playbook(import_playbook(EXAMPLE, owner=owner))

@@ -176,6 +176,10 @@ class TestOldFiles:
         assert new["playbook"].pop("privacy_threshold") == 5
         for role in new["roles"]:
             assert (role.pop("adoption_target"), role.pop("adoption")) == (80, [])
+        # A file from before the communications plan gets the default set.
+        kinds = [(m["role"], m["kind"]) for m in new.pop("communications")]
+        assert len(kinds) == 3 * len(old["roles"]) + 1
+        assert (None, "open_session") in kinds
         assert new == old
 
     def test_bare_roles_take_the_default_target(self, owner: Any) -> None:

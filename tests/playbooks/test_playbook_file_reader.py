@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from actionplan.models import Step
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
+from comms.services import create_role_messages
 from givegets.models import GiveGet
 from planner.playbook_file import (
     MAX_BYTES,
@@ -90,17 +91,19 @@ class TestWriting:
                 make_giveget(role)
                 make_ambassador(role, name=f"Person {role.pk}")
                 figures.replace(playbook, {(role.pk, week): 30 for week in range(1, 11)})
+                create_role_messages(role)
 
         grow(1)
         # roles, their Give-Gets, their ambassadors, their adoption figures,
-        # the steps, their tasks
-        with django_assert_num_queries(6):
+        # the steps, their tasks, the messages
+        with django_assert_num_queries(7):
             small = export_playbook(playbook)
         grow(20)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             large = export_playbook(playbook)
         assert len(small["roles"]) == 1 and len(large["roles"]) == 21
         assert len(large["roles"][-1]["adoption"]) == 10
+        assert len(small["communications"]) == 3 and len(large["communications"]) == 63
 
     def test_the_error_reads_one_line_per_problem(self) -> None:
         assert str(PlaybookFileError(["a: one", "b: two"])) == "a: one\nb: two"
@@ -265,9 +268,9 @@ class TestSchemaWords:
             (("a",), "'y' does not match '^x'")
         ]
 
-    def test_a_type_list_other_than_a_factors(self) -> None:
-        assert self.errors({"type": ["string", "null"]}, 5) == [
-            ((), "5 is not of type 'string', 'null'")
+    def test_a_type_list_other_than_ours(self) -> None:
+        assert self.errors({"type": ["boolean", "null"]}, 5) == [
+            ((), "5 is not of type 'boolean', 'null'")
         ]
 
     def test_a_type_without_words_of_ours(self) -> None:

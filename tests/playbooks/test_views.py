@@ -67,6 +67,7 @@ class TestList:
         self, user: Any, user_client: Client, django_assert_num_queries: Any
     ) -> None:
         from actionplan.services import create_default_plan
+        from comms.services import create_default_set
         from tests.factories import make_ambassador, make_giveget, make_role
 
         def full_playbook() -> None:
@@ -75,15 +76,17 @@ class TestList:
             make_giveget(role)
             make_ambassador(role)
             create_default_plan(playbook)
+            create_default_set(playbook)
 
         full_playbook()
         # session, user, memberships with their playbooks; then for the health
-        # check of all of them: playbooks, roles, Give-Gets, ambassadors, steps
-        with django_assert_num_queries(8):
+        # check of all of them: playbooks, roles, Give-Gets, ambassadors,
+        # steps, messages
+        with django_assert_num_queries(9):
             user_client.get(reverse("playbook_list"))
         for _ in range(10):
             full_playbook()
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             user_client.get(reverse("playbook_list"))
 
     def test_root_sends_to_my_playbooks(self, user_client: Client) -> None:

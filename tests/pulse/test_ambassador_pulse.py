@@ -103,7 +103,8 @@ def test_the_link_costs_no_query(
         links.issue(sales)
     token = issue_link(mette)
     # the ambassador with role, playbook and pulse link, the Give-Gets, the
-    # fellow ambassadors, "last opened" (at most once an hour)
-    with django_assert_num_queries(4):
+    # fellow ambassadors, the role's next messages, "last opened" (at most
+    # once an hour)
+    with django_assert_num_queries(5):
         response = Client().get(f"/a/{token}/")
     assert ("Weekly pulse" in response.content.decode()) is with_link

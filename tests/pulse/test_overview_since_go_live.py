@@ -167,9 +167,9 @@ def test_the_query_count_is_fixed(
     overview(client, playbook)  # sums up the closed weeks, once
     cache.clear()  # the fragment too
     # session, user, membership with playbook, roles, Give-Gets, ambassadors,
-    # steps, tasks (as before the pulse); the pulse's state, week summaries, kept k;
-    # the adoption figures
-    with django_assert_num_queries(12):
+    # steps, tasks, messages (as before the pulse); the pulse's state, week
+    # summaries, kept k; the adoption figures
+    with django_assert_num_queries(13):
         html = overview(client, playbook)
     assert f"Up to week {weeks}:" in html
     # From the fragment cache: session, user, membership, the header's progress.

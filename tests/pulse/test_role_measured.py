@@ -161,12 +161,12 @@ def test_the_query_count_is_fixed(
     client = client_for("viewer")
     client.get(url(role))  # sums up the closed weeks, once
     cache.clear()  # the fragment too
-    # session, user, membership with playbook, the role, its Give-Gets, the
-    # plan's progress for the header (as before the pulse); then the pulse's
+    # session, user, membership with playbook, the role, its Give-Gets, its
+    # next messages, the plan's progress for the header (as before the pulse); then the pulse's
     # state, its week summaries, the kept k; then, outside the cached
     # fragment, "What they said" (planner.comments: the role, the pulse's
     # three, the comments counted per shown week; no comments to read here)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(url(role))
     assert f"week {weeks}" in response.content.decode()
     # From the fragment cache: session, user, membership, the header's

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from comms.services import create_role_messages
 from planner.examples import add_example_roles
 from playbooks.models import Playbook
 from roles.equation import Verdict
@@ -89,10 +90,10 @@ def test_the_playbook_page_query_budget(
     create_default_plan(playbook)
     url = reverse("playbook_detail", args=[playbook.pk])
     # session, user, membership with playbook, roles, Give-Gets, ambassadors,
-    # steps, tasks
-    with django_assert_num_queries(8):
+    # steps, tasks, messages
+    with django_assert_num_queries(9):
         user_client.get(url)
     for n in range(10):
-        make_role(playbook, f"Extra {n}")
-    with django_assert_num_queries(8):
+        create_role_messages(make_role(playbook, f"Extra {n}"))
+    with django_assert_num_queries(9):
         user_client.get(url)

@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.db.utils import IntegrityError
 from django.urls import reverse
 
+from comms.models import Message
+from comms.services import create_role_messages
 from givegets.models import GiveGet
 from roles.models import Role
 from tests.factories import make_giveget, make_role
@@ -239,10 +241,12 @@ class TestRolePage:
     ) -> None:
         for n in range(count - 1):
             make_giveget(role, f"Give {n}")
+            Message.objects.create(playbook=role.playbook, role=role, title=f"Message {n}")
+        create_role_messages(role)
         client = client_for("viewer")
         # session, user, membership with its playbook, the role, its Give-Gets,
-        # the plan's progress for the header
-        with django_assert_num_queries(6):
+        # its next messages, the plan's progress for the header
+        with django_assert_num_queries(7):
             response = client.get(role_url(role))
         assert response.content.decode().count('class="card giveget"') == count
         # Again, from the fragment cache: no role, no Give-Gets.

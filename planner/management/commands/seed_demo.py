@@ -11,6 +11,12 @@ of its people using it against its 90 % target (feeling it but not adopting:
 finding P2), Marketing and Management too small to report (fewer than 2k
 people: no figures either). "HubSpot-udrulning" (Danish) goes live in 75
 days and has no pulse links yet.
+
+Both have the communications plan's default set (each role's three messages
+and the open session, from the services, senders following the ambassadors),
+with statuses as a rollout would have them: the English demo's messages are
+sent, the Danish one's first ones scheduled; each has one message added by
+hand, scheduled in the coming days, from the change lead.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from django.db import transaction
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from comms.dates import date_of
+from comms.models import Message
+from comms.services import create_default_set, create_role_messages
+from comms.upcoming import step_five_due
 from givegets.models import GiveGet
 from planner.services import create_playbook
 from playbooks.models import Level, Membership, Playbook
@@ -41,6 +51,40 @@ from roles.models import Role
 from roles.services import create_role
 
 PASSWORD = "wiifm-demo"  # noqa: S105 - published demo password, refused in production
+
+# One message added by hand per demo playbook, in its language, to all roles,
+# from the change lead: days from today, channel, title, text.
+HAND_MESSAGES: dict[str, dict[str, Any]] = {
+    "en": {
+        "in_days": 2,
+        "channel": Message.Channel.EMAIL,
+        "title": "Eight weeks in: what you told us, and what we changed",
+        "text": (
+            "Hi all,\n\n"
+            "Thank you for answering the weekly pulse: more than half of you do, every week.\n\n"
+            "What we changed because of it:\n"
+            "- Customer service: the case form asks for five reasons, not forty.\n"
+            "- Field service: the app keeps you logged in between two jobs.\n"
+            "- Sales: moving a deal on the phone takes one tap instead of four.\n\n"
+            "Keep telling us what costs you time. Every answer is read, and none is "
+            "traced back to you.\n\n"
+            "Lea"
+        ),
+    },
+    "da": {
+        "in_days": 7,
+        "channel": Message.Channel.INTRANET,
+        "title": "HubSpot kommer: sådan bliver de næste ti uger",
+        "text": (
+            "Hej alle\n\n"
+            "Om ti uger går vi i gang med HubSpot. Inden da hører hver afdeling, hvad "
+            "CRM’et giver netop jer, og I møder jeres ambassadører, som har prøvet det først.\n\n"
+            "Vi beder jer om data. Til gengæld får I indsigt og tid tilbage: det holder vi "
+            "os selv op på.\n\n"
+            "Lea"
+        ),
+    },
+}
 
 PLAYBOOKS: list[dict[str, Any]] = [
     {
@@ -311,6 +355,7 @@ class Command(BaseCommand):
             )
             self._ambassadors(playbook, today)
             self._plan_progress(playbook, today)
+            self._communications(playbook, users["lead"], today)
             if with_pulse:
                 self._pulse(playbook, today)
                 self._adoption(playbook, today)
@@ -333,6 +378,7 @@ class Command(BaseCommand):
             givegets = spec.pop("givegets")
             role = Role(**spec.pop("factors"), **spec, quick_win_done=live)
             create_role(playbook=playbook, role=role)
+            create_role_messages(role)
             for order, fields in enumerate(givegets):
                 giveget = GiveGet(role=role, order=order, **fields)
                 giveget.full_clean()
@@ -390,6 +436,45 @@ class Command(BaseCommand):
         Task.objects.filter(step__playbook=playbook, step__number__in=done).update(done=True)
         first = Task.objects.filter(step__playbook=playbook, step__number=current).order_by("order")
         Task.objects.filter(pk__in=first.values("pk")[:1]).update(done=True)
+
+    def _communications(self, playbook: Playbook, lead: Any, today: datetime.date) -> None:
+        """The default set (idempotent: those missing, e.g. in a demo seeded
+        before the plan), statuses as the rollout stands, and one message
+        added by hand (idempotent: once per playbook, by its title)."""
+        create_default_set(playbook)
+        spec = HAND_MESSAGES[playbook.language]
+        Message.objects.get_or_create(
+            playbook=playbook,
+            kind=Message.Kind.CUSTOM,
+            title=spec["title"],
+            defaults={
+                "text": spec["text"],
+                "channel": spec["channel"],
+                "date": today + datetime.timedelta(days=spec["in_days"]),
+                "sender_member": lead,
+                "status": Message.Status.SCHEDULED,
+                "order": playbook.messages.count(),
+            },
+        )
+        defaults = list(playbook.messages.exclude(kind=Message.Kind.CUSTOM))
+        if any(m.status != Message.Status.DRAFT for m in defaults):
+            return  # seeded before: statuses as people left them
+        step = playbook.steps.filter(number=5).first()
+        if step is not None:
+            step.playbook = playbook
+        five = step_five_due(step)
+        soon = today + datetime.timedelta(days=70)
+        for message in defaults:
+            day = date_of(message.date, message.kind, playbook.go_live, five)
+            if day is None:
+                continue
+            if day < today:  # gone out already
+                message.status = Message.Status.SENT
+            elif day <= soon:  # the first ones, planned in the calendar
+                message.status = Message.Status.SCHEDULED
+            else:
+                continue
+            message.save(update_fields=["status"])
 
     def _pulse(self, playbook: Playbook, today: datetime.date) -> None:
         """A pulse link per role and the closed weeks' answers, up to eight
