@@ -185,6 +185,35 @@ def test_exactly_200_values_are_fine() -> None:
     assert len(counted.values) == 200
 
 
+def test_a_cell_read_that_holds_a_control_character_a_line_break_or_a_broken_byte_is_an_error() -> (
+    None
+):
+    data = (
+        (
+            "UserId;LoginTime;Profile;Note\r\n"
+            f"anne;{at_time(1)};Sales;\x00 not read\r\n"  # 2: fine, the note is not read
+            f"b\x07o;{at_time(1)};Sales;\r\n"  # 3: in the user
+            f"carl;{at_time(1)[:4]}\x0c{at_time(1)[4:]};Sales;\r\n"  # 4: in the date
+            f'dana;{at_time(1)};"Sales\r\nerik;{at_time(1)};Sales";\r\n'  # 5: a line break
+            f"finn;{at_time(1)};Sal\x1fes;\r\n"  # 6 (two rows above it are in row 5)
+            f"gry;{at_time(1)};Café;\r\n"  # 7: UTF-8
+        ).encode()
+        + f"hans;{at_time(1)};Caf".encode()
+        + b"\xe9;\r\n"
+    )  # 8: not UTF-8
+    header = usage.read_header(io.BytesIO(data))
+    assert header.encoding == "utf-8-sig"
+    counted = usage.count_uses(io.BytesIO(data), header, COLUMNS, go_live=GO_LIVE, day=TODAY)
+    assert counted.errors.shown == [
+        "Row 3: contains a control character.",
+        "Row 4: contains a control character.",
+        "Row 5: a quote is never closed.",
+        "Row 6: contains a control character.",
+        "Row 8: not valid UTF-8.",
+    ]
+    assert counted.values == ["Café", "Sales"]
+
+
 def test_a_header_without_rows_is_refused() -> None:
     with pytest.raises(UsageFileError, match="no rows below its header"):
         count([])

@@ -1,0 +1,322 @@
+"""What a hostile tester found in the import of adoption figures, each fixed
+(numbered as reported): control characters, an unclosed quote, broken UTF-8,
+a binary file, a huge cell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from pulse.models import AdoptionFigure, UsageColumns, UsageValue
+from tests.factories import make_role
+from tests.pulse.usage_files import (
+    GO_LIVE,
+    TODAY,
+    at_time,
+    csv_bytes,
+    errors,
+    import_url,
+    pick_columns,
+    upload,
+    value_fields,
+)
+
+
+@pytest.fixture
+def playbook(world: Any, pulse_day: Any) -> Any:
+    pulse_day.set(TODAY)
+    world.playbook.go_live = GO_LIVE
+    world.playbook.save()
+    return world.playbook
+
+
+@pytest.fixture
+def roles(playbook: Any) -> dict[str, Any]:
+    return {
+        "Sales User": make_role(playbook, "Sales", headcount=60),
+        "Service Cloud User": make_role(playbook, "Customer service", headcount=50),
+    }
+
+
+@pytest.fixture
+def editor(client_for: Any) -> Any:
+    return client_for("editor")
+
+
+def nothing_saved() -> bool:
+    return not (
+        AdoptionFigure.objects.exists()
+        or UsageValue.objects.exists()
+        or UsageColumns.objects.exists()
+    )
+
+
+def htmx_upload(client: Any, playbook: Any, data: bytes, **fields: Any) -> Any:
+    return client.post(
+        import_url(playbook),
+        {"file": SimpleUploadedFile("export.csv", data, content_type="text/csv"), **fields},
+        headers={"HX-Request": "true"},
+    )
+
+
+# 2. Control characters
+
+
+NUL_ROW = (
+    "UserId;LoginTime;Profile\r\n"
+    f"005A1;{at_time(2)};Sales User\r\n"
+    f"005A2;{at_time(2)};Sales\x00User\r\n"
+    f"005A3;{at_time(3)};Sales User\x1b\r\n"
+    f"005A4;{at_time(3)};Sales\tUser\r\n"
+).encode()
+
+
+def test_a_control_character_in_a_row_is_an_error_of_its_row(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    page = pick_columns(editor, playbook, NUL_ROW).content.decode()
+    assert errors(page) == [
+        "Row 3: contains a control character.",
+        "Row 4: contains a control character.",
+    ]
+    assert 'name="counted"' not in page
+    assert "\x00" not in page
+    assert nothing_saved()
+
+
+def test_a_file_with_its_control_characters_gone_imports(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    """A tab inside a value is no control character of the kind: it is read."""
+    data = NUL_ROW.replace(b"\x00", b" ").replace(b"\x1b", b"")
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == []
+    assert set(value_fields(page)) == {"Sales User", "Sales\tUser"}
+
+
+def test_a_control_character_in_a_column_name_refuses_the_file(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = f"UserId;Login\x00Time;Profile\r\n005A1;{at_time(2)};Sales User\r\n".encode()
+    page = upload(editor, playbook, data).content.decode()
+    assert errors(page) == [
+        "The column names (row 1) contain a control character: remove it and try again."
+    ]
+    assert 'id="id_user_column"' not in page
+    assert nothing_saved()
+
+
+def test_a_control_character_in_a_counts_file_is_an_error_of_its_row(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = b"week;role;active_users\r\n3;Sales;31\r\n4;Sa\x00les;30\r\n"
+    page = upload(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 3: contains a control character."]
+    assert nothing_saved()
+
+
+# 3. A quote never closed
+
+
+def test_a_quote_never_closed_is_an_error_of_its_row_and_shows_nothing_it_swallowed(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = (
+        "UserId;LoginTime;Profile\r\n"
+        f'005QQ1;{at_time(2)};"Sales User\r\n'
+        f"005QQ2;{at_time(2)};Sales User\r\n"
+        f"005QQ3;{at_time(3)};Sales User\r\n"
+    ).encode()
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 2: a quote is never closed."]
+    assert "005QQ" not in page
+    assert 'name="counted"' not in page
+    assert nothing_saved()
+
+
+def test_a_quote_closed_rows_later_is_an_error_of_the_row_it_opened_in(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    """The quote closes at the end of a later row: the value holds rows."""
+    data = (
+        "UserId;LoginTime;Profile\r\n"
+        f"005QQ0;{at_time(2)};Sales User\r\n"
+        f'005QQ1;{at_time(2)};"Sales User\r\n'
+        f'005QQ2;{at_time(2)};Sales User"\r\n'
+        f"005QQ3;{at_time(3)};Sales User\r\n"
+    ).encode()
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 3: a quote is never closed."]
+    assert "005QQ" not in page
+    assert 'name="counted"' not in page
+    assert nothing_saved()
+
+
+def test_a_quote_never_closed_in_a_counts_file_is_refused(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = b'week;role;active_users\r\n3;"Sales;31\r\n4;Sales;29\r\n'
+    page = upload(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 2: a quote is never closed."]
+    assert nothing_saved()
+
+
+def test_a_quote_never_closed_in_the_column_names_refuses_the_file(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = f'UserId;"LoginTime;Profile\r\n005QQ1;{at_time(2)};Sales User"\r\n'.encode()
+    page = upload(editor, playbook, data).content.decode()
+    assert errors(page) == [
+        "The column names (row 1) run over several lines, or a quote in them is never "
+        "closed: put them on one line."
+    ]
+    assert "005QQ" not in page
+    assert nothing_saved()
+
+
+def test_a_value_going_on_after_its_closing_quote_is_an_error_in_the_products_words(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = f'UserId;LoginTime;Profile\r\n005A1;{at_time(2)};"Sales" User\r\n'.encode()
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == [
+        "Row 2: a value goes on after its closing quote (a quote inside a quoted value "
+        'is written twice: "").'
+    ]
+    assert nothing_saved()
+
+
+# 4. Bytes that are not UTF-8
+
+
+def test_a_utf8_file_with_a_broken_byte_names_the_row_instead_of_reading_it_as_windows_1252(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = (
+        (
+            "UserId;LoginTime;Profile\r\n"
+            f"005A1;{at_time(2)};Café User\r\n"
+            f"005A2;{at_time(2)};Sales User\r\n"
+        ).encode()
+        + f"005A3;{at_time(2)};Caf".encode()
+        + b"\xe9 User\r\n"
+    )
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 4: not valid UTF-8."]
+    assert "CafÃ©" not in page
+    assert nothing_saved()
+
+
+def test_a_utf8_file_whose_broken_byte_is_in_a_column_not_read_imports(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = (
+        f"UserId;LoginTime;Profile;Note\r\n005A1;{at_time(2)};Café User;ok\r\n".encode()
+        + f"005A2;{at_time(2)};Sales User;".encode()
+        + b"\x9d\r\n"
+    )
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == []
+    assert sorted(value_fields(page)) == ["Café User", "Sales User"]
+
+
+def test_bytes_undefined_in_windows_1252_in_a_file_not_utf8_refuse_it(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = f"UserId;LoginTime;Profile\r\n005A1;{at_time(2)};Sales".encode() + b"\x81\r\n"
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == [
+        "This file is neither UTF-8 nor Windows-1252 (it holds bytes that are "
+        "characters in neither): save it as “CSV UTF-8” and try again."
+    ]
+    assert "\ufffd" not in page
+    assert nothing_saved()
+
+
+def test_a_windows_1252_file_with_danish_letters_still_reads(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = csv_bytes(
+        ["UserId", "LoginTime", "Profil – Ærø"],
+        [["005A1", at_time(2), "Kundeservice Ærø"], ["005A2", at_time(2), "Salg Å"]],
+        encoding="cp1252",
+    )
+    page = pick_columns(editor, playbook, data, role="Profil – Ærø").content.decode()
+    assert errors(page) == []
+    assert sorted(value_fields(page)) == ["Kundeservice Ærø", "Salg Å"]
+
+
+# 5. A binary file
+
+
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [TINY_PNG, TINY_PNG[8:] * 50, bytes(range(256)) * 64],
+    ids=["png", "png without its signature", "binary"],
+)
+def test_a_binary_file_is_not_a_csv_file(
+    editor: Any, playbook: Any, roles: dict[str, Any], data: bytes
+) -> None:
+    page = upload(editor, playbook, data).content.decode()
+    found = errors(page)
+    assert len(found) == 1
+    assert found[0].startswith("This is not a CSV file")
+    assert 'id="id_user_column"' not in page
+    assert "PNG" not in page
+    assert nothing_saved()
+
+
+def test_utf16_without_its_byte_order_mark_is_named(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = f"UserId;LoginTime;Profile\r\n005A1;{at_time(2)};Sales User\r\n".encode("utf-16-le")
+    page = upload(editor, playbook, data).content.decode()
+    assert errors(page) == ["This file is written in UTF-16: save it as “CSV UTF-8” and try again."]
+
+
+# 6. A huge cell
+
+
+def test_a_value_too_long_for_the_reader_is_an_error_in_the_products_words(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = (
+        f"UserId;LoginTime;Profile\r\n005A1;{at_time(2)};Sales User\r\n005A2;{at_time(2)};".encode()
+        + b"x" * (5 * 2**20)
+        + b"\r\n"
+    )
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 3: a value longer than 131,072 characters."]
+    assert "field limit" not in page
+    assert nothing_saved()
+
+
+def test_a_row_python_cannot_read_never_shows_pythons_words(
+    editor: Any, playbook: Any, roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    real = csv.reader
+
+    def reader(*args: Any, **kwargs: Any) -> Any:
+        rows = real(*args, **kwargs)
+
+        def broken() -> Any:
+            yield next(rows)
+            raise csv.Error("something Python says")
+
+        return broken()
+
+    monkeypatch.setattr("pulse.usage.csv.reader", reader)
+    data = f"UserId;LoginTime;Profile\r\n005A1;{at_time(2)};Sales User\r\n".encode()
+    page = pick_columns(editor, playbook, data).content.decode()
+    assert errors(page) == ["Row 2: this is not a CSV row."]
