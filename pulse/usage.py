@@ -28,7 +28,8 @@ binary file is refused by its first bytes; the column names and the cells
 read must hold no control character, no line break (a quote never closed
 swallows the rows after it) and no byte that is not of the encoding, else
 the file or the row is refused, in the product's words (never the csv
-module's).
+module's). A role column that names people is refused before anything of it
+is shown or carried (``tells_who``).
 """
 
 from __future__ import annotations
@@ -595,6 +596,25 @@ class Uses:
         return sorted({value for values, _week in self.counts for value in values})
 
 
+# What a column that names people looks like: an e-mail address in a value.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]{2,}")
+FEW_VALUES = 10  # up to this many values, their number says nothing of people
+
+
+def tells_who(column: str) -> UsageFileError:
+    """The column picked as the role column names people (or the like)."""
+    return UsageFileError(
+        [
+            _(
+                "“%(column)s” tells who, not the role: pick the column that tells the role, "
+                "such as a profile or team."
+            )
+            % {"column": column}
+        ],
+        field="role",
+    )
+
+
 def count_uses(
     file: IO[bytes],
     header: Header,
@@ -609,8 +629,12 @@ def count_uses(
     counted; a date after ``day``, a missing or unreadable date, an empty
     user cell, and a cell read holding a control character, a line break (a
     quote never closed) or a byte that is not UTF-8 are errors of their row.
-    More than MAX_VALUES values in the role column raise UsageFileError: it
-    is not the column that tells the role, and its values might name people."""
+
+    A role column that names people raises UsageFileError (``tells_who``)
+    before anything of it is shown or carried: more than MAX_VALUES values
+    (raised as soon as seen), a value that looks like an e-mail address, a
+    value that is also a user of the user column (compared as keyed
+    hashes), or about as many values as users."""
     user_at, date_at, role_at = (
         header.index(columns.user),
         header.index(columns.date),
@@ -629,6 +653,7 @@ def count_uses(
     seen: dict[int, dict[bytes, str | frozenset[str]]] = {}
     key = secrets.token_bytes(32)  # this count's alone; dropped with it
     blake2b = hashlib.blake2b
+    hashed_values: set[bytes] = set()  # the values, hashed as the users are
     widest = max(user_at, date_at, role_at)
     format_name = format_label(columns.date_format)
     with _text(file, header.encoding) as text:
@@ -685,7 +710,10 @@ def count_uses(
                         % {"n": number, "column": columns.role, "max": MAX_COLUMN}
                     )
                     continue
+                if EMAIL.search(value):
+                    raise tells_who(columns.role)
                 values.add(value)
+                hashed_values.add(blake2b(value.encode(), key=key, digest_size=8).digest())
                 if len(values) > MAX_VALUES:
                     raise UsageFileError(
                         [
@@ -710,13 +738,18 @@ def count_uses(
                     users[digest] = frozenset((had, value))
                 elif value not in had:
                     users[digest] = had | {value}
+    everyone: set[bytes] = set().union(*seen.values())
+    if rows == 0:
+        raise UsageFileError([_("The file has no rows below its header.")])
+    if not hashed_values.isdisjoint(everyone) or (
+        len(values) > FEW_VALUES and len(values) * 2 >= len(everyone)
+    ):
+        raise tells_who(columns.role)
     counts: Counter[ValuesWeek] = Counter()
     for week, users in seen.items():
         for had in users.values():
             counts[((had,) if isinstance(had, str) else tuple(sorted(had)), week)] += 1
     seen.clear()
-    if rows == 0:
-        raise UsageFileError([_("The file has no rows below its header.")])
     return Uses(
         counts=dict(counts),
         rows=rows,

@@ -1,9 +1,10 @@
 """What a hostile tester found in the import of adoption figures, each fixed
-(numbered as reported): control characters, an unclosed quote, broken UTF-8,
-a binary file, a huge cell."""
+(numbered as reported): an identifier picked as the role column, control
+characters, an unclosed quote, broken UTF-8, a binary file, a huge cell."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -17,8 +18,11 @@ from tests.pulse.usage_files import (
     at_time,
     csv_bytes,
     errors,
+    generate,
     import_url,
+    nowhere,
     pick_columns,
+    stored_text,
     upload,
     value_fields,
 )
@@ -59,6 +63,97 @@ def htmx_upload(client: Any, playbook: Any, data: bytes, **fields: Any) -> Any:
         {"file": SimpleUploadedFile("export.csv", data, content_type="text/csv"), **fields},
         headers={"HX-Request": "true"},
     )
+
+
+# 1. An identifier picked as the role column
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_username_picked_as_the_role_column_is_refused_and_goes_nowhere(
+    editor: Any, playbook: Any, roles: dict[str, Any], htmx: bool
+) -> None:
+    """Salesforce's login history, 104 users: Username (their e-mails) picked
+    as the column that tells the role."""
+    made = generate({"Sales User": 60, "Service Cloud User": 44}, 4)
+    emails = [f"{user}@corp.example" for user in made.users]
+    fields = {
+        "step": "columns",
+        "user_column": "UserId",
+        "date_column": "LoginTime",
+        "role_column": "Username",
+        "date_format": "",
+    }
+    if htmx:
+        response = htmx_upload(editor, playbook, made.data, **fields)
+    else:
+        response = upload(editor, playbook, made.data, **fields)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "“Username” tells who, not the role: pick the column that tells the role, "
+        "such as a profile or team." in html.unescape(page)
+    )
+    assert 'id="error_1_id_role_column"' in page  # beside the field
+    assert 'name="counted"' not in page  # nothing carried
+    assert 'id="usage-preview"' not in page
+    assert "@corp.example" not in page
+    assert nowhere([*emails, *made.users], {"page": page, **stored_text()}) == []
+    assert nothing_saved()
+
+
+def test_a_role_column_holding_the_user_columns_values_is_refused(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    """Few people, so neither their number nor e-mails give it away: the
+    values are the users themselves (compared as keyed hashes)."""
+    data = csv_bytes(
+        ["User", "When", "Owner"],
+        [[f"005XY0000{n}", at_time(week), f"005XY0000{n}"] for n in range(6) for week in (1, 2)],
+    )
+    page = pick_columns(
+        editor, playbook, data, user="User", date="When", role="Owner"
+    ).content.decode()
+    assert "“Owner” tells who, not the role" in html.unescape(page)
+    assert "005XY0000" not in page
+    assert 'name="counted"' not in page
+    assert nothing_saved()
+
+
+def test_a_role_column_with_about_as_many_values_as_users_is_refused(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = csv_bytes(
+        ["User", "When", "Full name"],
+        [[f"u{n}", at_time(1), f"Person Number{n}"] for n in range(30)],
+    )
+    page = pick_columns(
+        editor, playbook, data, user="User", date="When", role="Full name"
+    ).content.decode()
+    assert "“Full name” tells who, not the role" in html.unescape(page)
+    assert "Person Number" not in page
+    assert nothing_saved()
+
+
+def test_a_saved_role_column_that_tells_who_is_asked_for_again(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    """Columns remembered before the check: the next import refuses them too."""
+    UsageColumns.objects.create(
+        playbook=playbook, user_column="UserId", date_column="LoginTime", role_column="Username"
+    )
+    made = generate({"Sales User": 30}, 2)
+    page = upload(editor, playbook, made.data).content.decode()
+    assert "“Username” tells who, not the role" in html.unescape(page)
+    assert "@corp.example" not in page
+    assert not AdoptionFigure.objects.exists()
+
+
+def test_a_true_role_column_with_many_values_and_more_users_is_counted(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    made = generate({f"Team {n:02d}": 4 for n in range(30)}, 2)  # 120 users, 30 teams
+    page = pick_columns(editor, playbook, made.data).content.decode()
+    assert len(value_fields(page)) == 30
 
 
 # 2. Control characters

@@ -181,8 +181,47 @@ def test_a_role_column_with_more_than_200_values_is_refused_without_listing_them
 
 
 def test_exactly_200_values_are_fine() -> None:
-    counted = count([[f"user{n}", at_time(1), f"Team {n}"] for n in range(200)])
+    """With more users than twice the values: one value a user would name people."""
+    counted = count([[f"user{n}", at_time(1), f"Team {n % 200}"] for n in range(1000)])
     assert len(counted.values) == 200
+
+
+def at_n(n: int) -> str:
+    return at_time(1 + n % 8)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["anne", at_time(1), "Sales"], ["bo", at_time(1), "bo.berg@corp.example"]],
+        [["anne", at_time(1), "Sales"], ["bo", at_time(2), "anne"]],
+        [[f"u{n}", at_n(n), f"Person {n // 2}"] for n in range(22)],
+    ],
+    ids=["an e-mail", "a user of the user column", "11 values for 22 users"],
+)
+def test_a_role_column_that_tells_who_is_refused_without_showing_it(rows: list[list[str]]) -> None:
+    with pytest.raises(UsageFileError) as refused:
+        count(rows)
+    assert refused.value.field == "role"
+    assert refused.value.errors == [
+        "“Profile” tells who, not the role: pick the column that tells the role, "
+        "such as a profile or team."
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[f"u{n}", at_n(n), f"Team {n // 3}"] for n in range(36)],
+        [[f"u{n}", at_n(n), f"Team {n}"] for n in range(10)],
+        [["anne", at_time(1), "Sales"], ["anne", at_time(2), "Sales EU"]],
+    ],
+    ids=["12 values for 36 users", "10 values for 10 users: too few to tell", "a user moved"],
+)
+def test_a_role_column_that_does_not_tell_who_is_counted(rows: list[list[str]]) -> None:
+    counted = count(rows)
+    assert counted.values
+    assert not counted.errors
 
 
 def test_a_cell_read_that_holds_a_control_character_a_line_break_or_a_broken_byte_is_an_error() -> (
