@@ -791,12 +791,48 @@ def _save(playbook: Any, counted: Counted, preview: Preview) -> figures.Saved:
     return figures.replace(playbook, preview.to_save)
 
 
+def _already_saved(access: Access, counted: Counted, preview: Preview) -> bool:
+    """Whether what this preview would save is saved already, figures, values
+    and columns (a confirm replayed, or Save clicked twice): no conflict then.
+    Queries: the saved values, the saved columns."""
+    if not preview.to_save or preview.replacing != preview.to_save:
+        return False
+    if preview.form is not None:
+        mapping = preview.form.mapping()
+        stored = dict(
+            UsageValue.objects.filter(
+                playbook=access.playbook, value__in=list(mapping)
+            ).values_list("value", "role_id")
+        )
+        if stored != mapping:
+            return False
+    if counted.columns is not None:
+        saved = _saved_columns(access)
+        if (
+            saved is None
+            or usage.Columns(
+                saved.user_column, saved.date_column, saved.role_column, saved.date_format
+            )
+            != counted.columns
+        ):
+            return False
+    return True
+
+
+def _saved_already(request: HtmxHttpRequest, access: Access) -> HttpResponse:
+    messages.success(request, _("These figures are already saved."))
+    return redirect(reverse("results", args=[access.playbook.pk]) + "#adoption")
+
+
 @require_POST
 def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Save the previewed figures, all at once, and the columns and values
     for the next import. The preview comes back instead when a value has no
     choice, or when what would be saved is not what was shown (a choice
-    changed since, or another editor saved figures for these weeks).
+    changed since, or another editor saved figures for these weeks); but
+    when what it would save is saved already, figures, values and columns
+    (the confirm replayed, or Save clicked twice), it says so and goes to
+    the results, as a save does.
     Queries: session, user, membership with playbook, roles, saved values,
     existing figures; then, in one transaction, the roles locked and their
     figures read again, and the writes (constant for new figures; a figure
@@ -810,6 +846,8 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     if preview.form is not None and not preview.form.is_valid():
         note = _("Choose a role for each value, or ignore it, then save.")
     elif request.POST.get("shown") != preview.fingerprint:
+        if _already_saved(access, counted, preview):
+            return _saved_already(request, access)
         note = changed_note()
     elif not preview.to_save:
         note = _("There is nothing to save: no value counts for a role that takes figures.")
@@ -833,6 +871,8 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
             saved = _save(playbook, counted, preview)
     except ChangedMeanwhile:
         preview = build_preview(access, counted, request.POST["counted"], request.POST)
+        if _already_saved(access, counted, preview):  # Save clicked twice: the first saved
+            return _saved_already(request, access)
         return _step(request, _context(access, preview=preview, note=changed_note()))
     messages.success(
         request,

@@ -1,6 +1,7 @@
 """What a hostile tester found in the import of adoption figures, each fixed
 (numbered as reported): an identifier picked as the role column, control
-characters, an unclosed quote, broken UTF-8, a binary file, a huge cell."""
+characters, an unclosed quote, broken UTF-8, a binary file, a huge cell, a
+replayed save."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from planner import adoption_import
+from pulse import figures
 from pulse.models import AdoptionFigure, UsageColumns, UsageValue
 from tests.factories import make_role
 from tests.pulse.usage_files import (
     GO_LIVE,
     TODAY,
     at_time,
+    confirm,
     csv_bytes,
     errors,
     generate,
@@ -415,3 +420,67 @@ def test_a_row_python_cannot_read_never_shows_pythons_words(
     data = f"UserId;LoginTime;Profile\r\n005A1;{at_time(2)};Sales User\r\n".encode()
     page = pick_columns(editor, playbook, data).content.decode()
     assert errors(page) == ["Row 2: this is not a CSV row."]
+
+
+# 7. A save replayed, or Save clicked twice
+
+
+def previewed(editor: Any, playbook: Any, roles: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    made = generate({"Sales User": 30, "Service Cloud User": 20}, 3)
+    page = pick_columns(editor, playbook, made.data).content.decode()
+    shown = confirm(editor, playbook, page, roles, url_name="usage_preview").content.decode()
+    return shown, roles
+
+
+def test_a_save_replayed_says_the_figures_are_saved_already(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    page, mapping = previewed(editor, playbook, roles)
+    first = confirm(editor, playbook, page, mapping)
+    assert first.status_code == 302
+    saved = list(AdoptionFigure.objects.values_list("role_id", "week", "active_users", "version"))
+    again = confirm(editor, playbook, page, mapping)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("results", args=[playbook.pk]) + "#adoption"
+    results = editor.get(again["Location"]).content.decode()
+    assert "These figures are already saved." in results
+    assert "not the ones you saw" not in results
+    assert (
+        list(AdoptionFigure.objects.values_list("role_id", "week", "active_users", "version"))
+        == saved
+    )
+
+
+def test_a_second_click_that_waited_for_the_first_says_saved_already(
+    editor: Any, playbook: Any, roles: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request read the figures before the first saved them: under
+    the lock it finds them saved, the very ones it was to save."""
+    page, mapping = previewed(editor, playbook, roles)
+    real = adoption_import.build_preview
+    calls: list[int] = []
+
+    def first_click_saves_meanwhile(access: Any, counted: Any, *args: Any) -> Any:
+        preview = real(access, counted, *args)
+        if not calls:
+            calls.append(1)
+            adoption_import._save(access.playbook, counted, preview)
+        return preview
+
+    monkeypatch.setattr(adoption_import, "build_preview", first_click_saves_meanwhile)
+    response = confirm(editor, playbook, page, mapping)
+    assert response.status_code == 302
+    assert "These figures are already saved." in editor.get(response["Location"]).content.decode()
+
+
+def test_a_replay_after_someone_changed_a_figure_is_still_a_conflict(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    page, mapping = previewed(editor, playbook, roles)
+    assert confirm(editor, playbook, page, mapping).status_code == 302
+    figure = AdoptionFigure.objects.order_by("pk").first()
+    assert figure is not None
+    figures.replace(playbook, {(figure.role_id, figure.week): figure.active_users + 1})
+    response = confirm(editor, playbook, page, mapping)
+    assert response.status_code == 200
+    assert "not the ones you saw" in html.unescape(response.content.decode())
