@@ -48,7 +48,8 @@ from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from pulse import adoption, figures, usage, weeks
-from pulse.models import AdoptionFigure, UsageColumns, UsageValue
+from pulse.models import MAX_COLUMN, AdoptionFigure, UsageColumns, UsageValue
+from pulse.templatetags.pulse_charts import percent
 from pulse.usage import Counted, Shape, UsageFileError
 from roles.models import Role
 
@@ -189,6 +190,15 @@ class ColumnsForm(forms.Form):
                     name,
                     _("Two columns are called “%(name)s”: rename one in the file.")
                     % {"name": value},
+                )
+            elif value and len(value) > MAX_COLUMN:
+                self.add_error(
+                    name,
+                    _(
+                        "This column’s name is longer than %(max)s characters: shorten it "
+                        "in the file."
+                    )
+                    % {"max": MAX_COLUMN},
                 )
         return data
 
@@ -335,7 +345,8 @@ class WeekLine:
 
     @property
     def rate_text(self) -> str:
-        return "—" if self.rate is None else _number(self.rate)
+        """ "52 %" with a non-breaking space (as the results page writes it), or "—"."""
+        return "—" if self.rate is None else percent(self.rate)
 
     @property
     def existing_text(self) -> str:
@@ -562,7 +573,10 @@ def _upload(request: HtmxHttpRequest, access: Access, handler: LimitedUpload) ->
         form.errors["file"] = form.error_class([too_large_message()])
         page["errors"] = [too_large_message()]
         return _step(request, page)
-    if page["no_go_live"] or not form.is_valid():
+    if page["no_go_live"]:
+        return _step(request, page)
+    if not form.is_valid():
+        autofocus(form)  # with htmx, the focus goes to the field that says why
         return _step(request, page)
     upload: UploadedFile = form.cleaned_data["file"]
     file: IO[bytes] = upload.file  # type: ignore[assignment]

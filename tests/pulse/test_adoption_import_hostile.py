@@ -1,11 +1,12 @@
 """What a hostile tester found in the import of adoption figures, each fixed
 (numbered as reported): an identifier picked as the role column, control
 characters, an unclosed quote, broken UTF-8, a binary file, a huge cell, a
-replayed save."""
+replayed save, the preview on a phone, the focus after a failed upload."""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.pulse.usage_files import (
     errors,
     generate,
     import_url,
+    lines,
     nowhere,
     pick_columns,
     stored_text,
@@ -214,6 +216,17 @@ def test_a_control_character_in_a_counts_file_is_an_error_of_its_row(
     data = b"week;role;active_users\r\n3;Sales;31\r\n4;Sa\x00les;30\r\n"
     page = upload(editor, playbook, data).content.decode()
     assert errors(page) == ["Row 3: contains a control character."]
+    assert nothing_saved()
+
+
+def test_a_column_name_longer_than_the_database_keeps_is_refused_beside_it(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    long = "Profile " + "x" * 200
+    data = csv_bytes(["UserId", "LoginTime", long], [["005A1", at_time(2), "Sales User"]])
+    page = pick_columns(editor, playbook, data, role=long).content.decode()
+    assert "This column’s name is longer than 200 characters" in html.unescape(page)
+    assert 'id="error_1_id_role_column"' in page
     assert nothing_saved()
 
 
@@ -484,3 +497,38 @@ def test_a_replay_after_someone_changed_a_figure_is_still_a_conflict(
     response = confirm(editor, playbook, page, mapping)
     assert response.status_code == 200
     assert "not the ones you saw" in html.unescape(response.content.decode())
+
+
+# 8. The percent sign stays with its number
+
+
+def test_the_previews_rate_keeps_its_percent_sign_with_the_number(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = csv_bytes(["week", "role", "active_users"], [[3, "Sales", 31]])
+    page = upload(editor, playbook, data).content.decode()
+    assert "active (52\u00a0%)" in page
+    assert "52 %" not in page
+    assert lines(page) == ["Sales, week 3: 31 of 60 active (52 %)"]
+
+
+# 9. The focus after a failed upload with htmx
+
+
+def test_a_failed_upload_with_htmx_puts_the_focus_on_the_error_summary(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    response = htmx_upload(editor, playbook, b"week;role;active_users\r\n3;Finance;3\r\n")
+    page = response.content.decode()
+    summary = page[page.index('<div class="alert alert-danger"') :].split(">", 1)[0]
+    assert 'tabindex="-1"' in summary
+    assert "autofocus" in summary
+    assert page.count("autofocus") == 1
+
+
+def test_a_missing_file_with_htmx_puts_the_focus_on_the_file_field(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    page = editor.post(import_url(playbook), {}, headers={"HX-Request": "true"}).content.decode()
+    assert page.count("autofocus") == 1
+    assert re.search(r'<input type="file"[^>]* autofocus', page)
