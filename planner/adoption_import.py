@@ -39,7 +39,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -381,6 +381,7 @@ class Preview:
     replacing: dict[tuple[int, int], int]  # what those weeks held when shown
     fingerprint: str
     unmapped: int
+    few_users: str = ""  # the user column seems not to tell who: why, in words
 
     @property
     def over(self) -> bool:
@@ -445,7 +446,9 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
             for i, value in enumerate(counted.values)
         ]
         unmapped = len(counted.values) - len(mapping)
+        few_users = _few_users(counted, mapping)
     else:
+        few_users = ""
         mapping = {}
         found = {key: n for key, n in counted.figures.items() if key[0] in by_id}
         unmapped = 0
@@ -487,7 +490,37 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
         replacing={key: existing[key] for key in to_save if key in existing},
         fingerprint=fingerprint,
         unmapped=unmapped,
+        few_users=few_users,
     )
+
+
+USER_SHARE = 50  # more rows than this per user and week: the column may not tell who
+FEW_ROWS = 100  # fewer rows: nothing to tell by
+
+
+def _few_users(counted: Counted, mapping: Mapping[str, int | None]) -> str:
+    """A warning when the user column seems not to tell who (a team picked
+    for it, say: "1 of 40 active" everywhere): fewer users than values given
+    a role, or, in the rows of those values, more than ``USER_SHARE`` rows
+    per user and week (under 2 %). "" when it looks like a user column."""
+    mapped = {value for value, role_id in mapping.items() if role_id is not None}
+    if counted.columns is None or not mapped or not counted.users:
+        return ""
+    rows = sum(counted.value_rows.get(value, 0) for value in mapped)
+    user_weeks = sum(n for (group, _week), n in counted.uses.items() if mapped.intersection(group))
+    if counted.users >= len(mapped) and (rows < FEW_ROWS or user_weeks * USER_SHARE >= rows):
+        return ""
+    return ngettext(
+        "Only %(users)s user in column “%(column)s”, over %(rows)s rows: is it the "
+        "column that tells who used the CRM (a user id, user name or e-mail)?",
+        "Only %(users)s different users in column “%(column)s”, over %(rows)s rows: is it "
+        "the column that tells who used the CRM (a user id, user name or e-mail)?",
+        counted.users,
+    ) % {
+        "users": _number(counted.users),
+        "column": counted.columns.user,
+        "rows": _number(counted.rows),
+    }
 
 
 def _existing(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -705,6 +738,8 @@ def _uses(
         not_over=counted_uses.not_over,
         uses=counted_uses.counts,
         columns=columns,
+        users=counted_uses.users,
+        value_rows=counted_uses.value_rows,
     )
     return _show_preview(request, access, counted)
 

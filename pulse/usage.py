@@ -590,6 +590,8 @@ class Uses:
     before: int  # rows before go-live
     not_over: dict[int, int]  # rows in each week not over yet
     errors: Errors
+    users: int = 0  # distinct users in the rows counted, all weeks together
+    value_rows: dict[str, int] = field(default_factory=dict)  # rows counted per value
 
     @property
     def values(self) -> list[str]:
@@ -648,6 +650,7 @@ def count_uses(
     rows = before = 0
     not_over: Counter[int] = Counter()
     values: set[str] = set()
+    value_rows: Counter[str] = Counter()
     # Per week: the keyed hash of each user seen -> the value (or values)
     # of the role column they were seen with.
     seen: dict[int, dict[bytes, str | frozenset[str]]] = {}
@@ -726,6 +729,7 @@ def count_uses(
                         ],
                         field="role",
                     )
+            value_rows[value] += 1
             digest = blake2b(user.encode(), key=key, digest_size=8).digest()
             users = seen.get(week)
             if users is None:
@@ -756,6 +760,8 @@ def count_uses(
         before=before,
         not_over=dict(sorted(not_over.items())),
         errors=errors,
+        users=len(everyone),
+        value_rows=dict(value_rows),
     )
 
 
@@ -951,6 +957,8 @@ class Counted:
     uses: dict[ValuesWeek, int] = field(default_factory=dict)  # per-use shape
     figures: dict[tuple[int, int], int] = field(default_factory=dict)  # counts shape
     columns: Columns | None = None
+    users: int = 0  # per-use shape: distinct users, all weeks together
+    value_rows: dict[str, int] = field(default_factory=dict)  # per-use shape: rows per value
 
     @property
     def values(self) -> list[str]:
@@ -973,6 +981,8 @@ class Counted:
                 self.columns.role,
                 self.columns.date_format,
             ],
+            "users": self.users,
+            "value_rows": sorted([value, n] for value, n in self.value_rows.items()),
         }
 
     @classmethod
@@ -991,4 +1001,6 @@ class Counted:
             },
             figures={(int(role), int(week)): int(n) for role, week, n in data["figures"]},
             columns=None if columns is None else Columns(*(str(c) for c in columns)),
+            users=int(data.get("users", 0)),
+            value_rows={str(value): int(n) for value, n in data.get("value_rows", [])},
         )

@@ -1,7 +1,7 @@
-"""What a hostile tester found in the import of adoption figures, each fixed
-(numbered as reported): an identifier picked as the role column, control
-characters, an unclosed quote, broken UTF-8, a binary file, a huge cell, a
-replayed save, the preview on a phone, the focus after a failed upload."""
+"""What a hostile tester found in the import of adoption figures, each fixed:
+an identifier picked as the role column, control characters, an unclosed
+quote, broken UTF-8, a binary file, a huge cell, a replayed save, the preview
+on a phone, the focus after a failed upload, a role-like user column."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ from tests.pulse.usage_files import (
     generate,
     import_url,
     lines,
+    map_and_save,
     nowhere,
     pick_columns,
+    selected,
     stored_text,
     upload,
     value_fields,
@@ -532,3 +534,69 @@ def test_a_missing_file_with_htmx_puts_the_focus_on_the_file_field(
     page = editor.post(import_url(playbook), {}, headers={"HX-Request": "true"}).content.decode()
     assert page.count("autofocus") == 1
     assert re.search(r'<input type="file"[^>]* autofocus', page)
+
+
+# 10. A user column that does not tell who
+
+
+def department_as_user(rows: int) -> bytes:
+    """A department written where the users should be, one per profile."""
+    profiles = ("Sales User", "Service Cloud User")
+    departments = {"Sales User": "Dept Sales", "Service Cloud User": "Dept Service"}
+    written = []
+    for n in range(rows):
+        profile = profiles[n % 2]
+        written.append([departments[profile], at_time(1 + n % 4, offset=n % 7), profile])
+    return csv_bytes(["Department", "LoginTime", "Profile"], written)
+
+
+def test_a_user_column_with_very_few_users_for_its_rows_is_warned_of(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = department_as_user(3000)
+    page = pick_columns(editor, playbook, data, user="Department").content.decode()
+    shown = map_and_save_preview(editor, playbook, page, roles)
+    assert (
+        "Only 2 different users in column “Department”, over 3,000 rows: is it the "
+        "column that tells who used the CRM (a user id, user name or e-mail)?"
+        in html.unescape(shown)
+    )
+    assert "1 of 60 active" in " ".join(lines(shown))
+
+
+def test_fewer_users_than_values_given_a_role_is_warned_of(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = csv_bytes(
+        ["Team", "LoginTime", "Profile"],
+        [["Nordic", at_time(1), "Sales User"], ["Nordic", at_time(1), "Service Cloud User"]],
+    )
+    page = pick_columns(editor, playbook, data, user="Team").content.decode()
+    shown = map_and_save_preview(editor, playbook, page, roles)
+    assert "Only 1 user in column “Team”" in html.unescape(shown)
+
+
+def test_a_true_login_history_is_not_warned_of(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    made = generate({"Sales User": 50, "Service Cloud User": 40}, 8)
+    page = pick_columns(editor, playbook, made.data).content.decode()
+    shown = map_and_save_preview(editor, playbook, page, roles)
+    assert "different users in column" not in shown
+    assert len(lines(shown)) == 16
+
+
+def test_the_warning_does_not_stop_the_save(
+    editor: Any, playbook: Any, roles: dict[str, Any]
+) -> None:
+    data = department_as_user(3000)
+    page = pick_columns(editor, playbook, data, user="Department").content.decode()
+    assert "Only 2 different users" not in html.unescape(page)  # no value has a role yet
+    response = map_and_save(editor, playbook, page, roles)
+    assert response.status_code == 302  # a warning, not a refusal
+    page = upload(editor, playbook, data, pick_columns="on").content.decode()
+    assert selected(page, "id_user_column") == "Department"
+
+
+def map_and_save_preview(editor: Any, playbook: Any, page: str, mapping: dict[str, Any]) -> str:
+    return confirm(editor, playbook, page, mapping, url_name="usage_preview").content.decode()

@@ -224,6 +224,20 @@ def test_a_role_column_that_does_not_tell_who_is_counted(rows: list[list[str]]) 
     assert not counted.errors
 
 
+def test_the_count_says_how_many_users_and_rows_per_value() -> None:
+    counted = count(
+        [
+            ["anne", at_time(1), "Sales"],
+            ["anne", at_time(1, 11), "Sales"],
+            ["anne", at_time(2), "Sales"],
+            ["bo", at_time(2), "Service"],
+            ["carl", "2027-02-20T10:00:00Z", "Service"],  # before go-live: not counted
+        ]
+    )
+    assert counted.users == 2
+    assert counted.value_rows == {"Sales": 3, "Service": 1}
+
+
 def test_a_cell_read_that_holds_a_control_character_a_line_break_or_a_broken_byte_is_an_error() -> (
     None
 ):
@@ -426,7 +440,12 @@ def test_counted_goes_through_json_and_back_unchanged() -> None:
         not_over={9: 3},
         uses={(("Sales",), 1): 4, (("Sales EU", "Sales US"), 2): 1},
         columns=usage.Columns("UserId", "LoginTime", "Profile", "dmy"),
+        users=5,
+        value_rows={"Sales": 9, "Sales EU": 2, "Sales US": 1},
     )
     assert Counted.from_data(json.loads(json.dumps(counted.as_data()))) == counted
+    older = counted.as_data()  # signed before the users and rows were carried
+    del older["users"], older["value_rows"]
+    assert Counted.from_data(older).users == 0
     figures = Counted(shape=Shape.COUNTS, go_live=GO_LIVE, rows=1, figures={(4, 2): 31})
     assert Counted.from_data(json.loads(json.dumps(figures.as_data()))) == figures
