@@ -39,7 +39,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,7 +48,8 @@ from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 from pulse import adoption, figures, usage, weeks
-from pulse.models import AdoptionFigure, UsageColumns, UsageValue
+from pulse.models import MAX_COLUMN, AdoptionFigure, UsageColumns, UsageValue
+from pulse.templatetags.pulse_charts import percent
 from pulse.usage import Counted, Shape, UsageFileError
 from roles.models import Role
 
@@ -189,6 +190,15 @@ class ColumnsForm(forms.Form):
                     name,
                     _("Two columns are called “%(name)s”: rename one in the file.")
                     % {"name": value},
+                )
+            elif value and len(value) > MAX_COLUMN:
+                self.add_error(
+                    name,
+                    _(
+                        "This column’s name is longer than %(max)s characters: shorten it "
+                        "in the file."
+                    )
+                    % {"max": MAX_COLUMN},
                 )
         return data
 
@@ -335,7 +345,8 @@ class WeekLine:
 
     @property
     def rate_text(self) -> str:
-        return "—" if self.rate is None else _number(self.rate)
+        """ "52 %" with a non-breaking space (as the results page writes it), or "—"."""
+        return "—" if self.rate is None else percent(self.rate)
 
     @property
     def existing_text(self) -> str:
@@ -370,6 +381,7 @@ class Preview:
     replacing: dict[tuple[int, int], int]  # what those weeks held when shown
     fingerprint: str
     unmapped: int
+    few_users: str = ""  # the user column seems not to tell who: why, in words
 
     @property
     def over(self) -> bool:
@@ -434,7 +446,9 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
             for i, value in enumerate(counted.values)
         ]
         unmapped = len(counted.values) - len(mapping)
+        few_users = _few_users(counted, mapping)
     else:
+        few_users = ""
         mapping = {}
         found = {key: n for key, n in counted.figures.items() if key[0] in by_id}
         unmapped = 0
@@ -476,7 +490,37 @@ def build_preview(access: Access, counted: Counted, token: str, data: Any | None
         replacing={key: existing[key] for key in to_save if key in existing},
         fingerprint=fingerprint,
         unmapped=unmapped,
+        few_users=few_users,
     )
+
+
+USER_SHARE = 50  # more rows than this per user and week: the column may not tell who
+FEW_ROWS = 100  # fewer rows: nothing to tell by
+
+
+def _few_users(counted: Counted, mapping: Mapping[str, int | None]) -> str:
+    """A warning when the user column seems not to tell who (a team picked
+    for it, say: "1 of 40 active" everywhere): fewer users than values given
+    a role, or, in the rows of those values, more than ``USER_SHARE`` rows
+    per user and week (under 2 %). "" when it looks like a user column."""
+    mapped = {value for value, role_id in mapping.items() if role_id is not None}
+    if counted.columns is None or not mapped or not counted.users:
+        return ""
+    rows = sum(counted.value_rows.get(value, 0) for value in mapped)
+    user_weeks = sum(n for (group, _week), n in counted.uses.items() if mapped.intersection(group))
+    if counted.users >= len(mapped) and (rows < FEW_ROWS or user_weeks * USER_SHARE >= rows):
+        return ""
+    return ngettext(
+        "Only %(users)s user in column “%(column)s”, over %(rows)s rows: is it the "
+        "column that tells who used the CRM (a user id, user name or e-mail)?",
+        "Only %(users)s different users in column “%(column)s”, over %(rows)s rows: is it "
+        "the column that tells who used the CRM (a user id, user name or e-mail)?",
+        counted.users,
+    ) % {
+        "users": _number(counted.users),
+        "column": counted.columns.user,
+        "rows": _number(counted.rows),
+    }
 
 
 def _existing(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -562,7 +606,10 @@ def _upload(request: HtmxHttpRequest, access: Access, handler: LimitedUpload) ->
         form.errors["file"] = form.error_class([too_large_message()])
         page["errors"] = [too_large_message()]
         return _step(request, page)
-    if page["no_go_live"] or not form.is_valid():
+    if page["no_go_live"]:
+        return _step(request, page)
+    if not form.is_valid():
+        autofocus(form)  # with htmx, the focus goes to the field that says why
         return _step(request, page)
     upload: UploadedFile = form.cleaned_data["file"]
     file: IO[bytes] = upload.file  # type: ignore[assignment]
@@ -691,6 +738,8 @@ def _uses(
         not_over=counted_uses.not_over,
         uses=counted_uses.counts,
         columns=columns,
+        users=counted_uses.users,
+        value_rows=counted_uses.value_rows,
     )
     return _show_preview(request, access, counted)
 
@@ -791,12 +840,48 @@ def _save(playbook: Any, counted: Counted, preview: Preview) -> figures.Saved:
     return figures.replace(playbook, preview.to_save)
 
 
+def _already_saved(access: Access, counted: Counted, preview: Preview) -> bool:
+    """Whether what this preview would save is saved already, figures, values
+    and columns (a confirm replayed, or Save clicked twice): no conflict then.
+    Queries: the saved values, the saved columns."""
+    if not preview.to_save or preview.replacing != preview.to_save:
+        return False
+    if preview.form is not None:
+        mapping = preview.form.mapping()
+        stored = dict(
+            UsageValue.objects.filter(
+                playbook=access.playbook, value__in=list(mapping)
+            ).values_list("value", "role_id")
+        )
+        if stored != mapping:
+            return False
+    if counted.columns is not None:
+        saved = _saved_columns(access)
+        if (
+            saved is None
+            or usage.Columns(
+                saved.user_column, saved.date_column, saved.role_column, saved.date_format
+            )
+            != counted.columns
+        ):
+            return False
+    return True
+
+
+def _saved_already(request: HtmxHttpRequest, access: Access) -> HttpResponse:
+    messages.success(request, _("These figures are already saved."))
+    return redirect(reverse("results", args=[access.playbook.pk]) + "#adoption")
+
+
 @require_POST
 def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Save the previewed figures, all at once, and the columns and values
     for the next import. The preview comes back instead when a value has no
     choice, or when what would be saved is not what was shown (a choice
-    changed since, or another editor saved figures for these weeks).
+    changed since, or another editor saved figures for these weeks); but
+    when what it would save is saved already, figures, values and columns
+    (the confirm replayed, or Save clicked twice), it says so and goes to
+    the results, as a save does.
     Queries: session, user, membership with playbook, roles, saved values,
     existing figures; then, in one transaction, the roles locked and their
     figures read again, and the writes (constant for new figures; a figure
@@ -810,6 +895,8 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     if preview.form is not None and not preview.form.is_valid():
         note = _("Choose a role for each value, or ignore it, then save.")
     elif request.POST.get("shown") != preview.fingerprint:
+        if _already_saved(access, counted, preview):
+            return _saved_already(request, access)
         note = changed_note()
     elif not preview.to_save:
         note = _("There is nothing to save: no value counts for a role that takes figures.")
@@ -833,6 +920,8 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
             saved = _save(playbook, counted, preview)
     except ChangedMeanwhile:
         preview = build_preview(access, counted, request.POST["counted"], request.POST)
+        if _already_saved(access, counted, preview):  # Save clicked twice: the first saved
+            return _saved_already(request, access)
         return _step(request, _context(access, preview=preview, note=changed_note()))
     messages.success(
         request,

@@ -2,7 +2,8 @@
 counting only; no views, no writes (``pulse.figures`` writes).
 
 Two shapes of CSV, ``;`` or ``,`` (told by the header line), UTF-8 with or
-without a byte-order mark, else Windows-1252:
+without a byte-order mark (a file written in UTF-8 with a few bytes broken
+stays UTF-8, and the rows that hold them are errors), else Windows-1252:
 
 - **counts**: ``week;role;active_users`` (names in any case), the week as its
   number or a date inside it, the role by its name;
@@ -21,6 +22,14 @@ are gone: nothing that is left can be turned back into a user.
 A user seen under two values of the role column in one week (a profile changed
 mid-week) is counted once under both together, so that two values mapped to
 one role still count that person once (``role_counts``).
+
+Nothing the file holds is shown unless it can be: a workbook, an image or any
+binary file is refused by its first bytes; the column names and the cells
+read must hold no control character, no line break (a quote never closed
+swallows the rows after it) and no byte that is not of the encoding, else
+the file or the row is refused, in the product's words (never the csv
+module's). A role column that names people is refused before anything of it
+is shown or carried (``tells_who``).
 """
 
 from __future__ import annotations
@@ -233,20 +242,61 @@ def guess_columns(names: Sequence[str]) -> dict[str, str | None]:
 # Reading the file: bytes in, rows out, one at a time.
 
 
+HEAD_BYTES = 8 * 1024  # the start of the file, looked at to tell what it is
+SIGNATURES = (b"\x89PNG", b"%PDF-", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf")
+BINARY_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # control bytes no text file has
+CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, escaped while decoding
+WIDE = re.compile("[^\x00-\x7f\udc80-\udcff]")  # a character written in several bytes
+# In a value: a C0 control character (tab, CR and LF are the CSV's own), a
+# line break (a quote never closed swallows rows), a byte not UTF-8.
+UNREADABLE = re.compile("[\x00-\x08\x0a-\x1f\udc80-\udcff]")
+LINE_BREAK = re.compile("[\r\n]")
+
+
+def _utf16_message() -> str:
+    return _("This file is written in UTF-16: save it as “CSV UTF-8” and try again.")
+
+
+def _excel_message() -> str:
+    return _("This is an Excel workbook, not a CSV file: save it as “CSV UTF-8” and try again.")
+
+
+def _what_it_is(head: bytes) -> None:
+    """Raise UsageFileError for a file whose start says it is not CSV text:
+    a workbook, UTF-16, or binary (an image, a PDF: by its signature, or by
+    its many control bytes, where a CSV file has at most a few stray ones,
+    which are errors of their rows)."""
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise UsageFileError([_excel_message()])
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UsageFileError([_utf16_message()])
+    half = len(head) // 2
+    for zeros, text in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        printable = sum(1 for byte in text if 32 <= byte < 127 or byte in b"\t\r\n")
+        if half >= 8 and zeros.count(0) > 0.9 * len(zeros) and printable > 0.9 * len(text):
+            raise UsageFileError([_utf16_message()])  # ASCII as UTF-16, without a mark
+    controls = len(BINARY_BYTE.findall(head))
+    if head.startswith(SIGNATURES) or (controls > 8 and controls > len(head) // 100):
+        raise UsageFileError(
+            [
+                _(
+                    "This is not a CSV file (it holds binary data, such as an image or a "
+                    "PDF): export the usage report as CSV and try again."
+                )
+            ]
+        )
+
+
 def _encoding(file: IO[bytes]) -> str:
-    """UTF-8 (a byte-order mark or none) when every byte of the file decodes
-    as UTF-8, else Windows-1252 (Excel's "CSV" in Western Europe). Checked in
-    chunks: the file is never decoded whole."""
+    """UTF-8 (a byte-order mark or none) when the file decodes as UTF-8, or
+    when it has characters written as UTF-8 (several bytes) and fewer bytes
+    that are not: then it is UTF-8 with some bytes broken, and the rows that
+    hold them are errors (``NOT_UTF8``). Else Windows-1252 (Excel's "CSV" in
+    Western Europe), unless it holds bytes that are no character there. Read
+    in chunks: the file is never decoded whole."""
     file.seek(0)
-    start = file.read(4)
-    if start.startswith(b"PK\x03\x04"):
-        raise UsageFileError(
-            [_("This is an Excel workbook, not a CSV file: save it as “CSV UTF-8” and try again.")]
-        )
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UsageFileError(
-            [_("This file is written in UTF-16: save it as “CSV UTF-8” and try again.")]
-        )
+    _what_it_is(file.read(HEAD_BYTES))
     file.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -254,15 +304,53 @@ def _encoding(file: IO[bytes]) -> str:
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+        pass
+    else:
+        return "utf-8-sig"
+    file.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    wide = broken = 0
+    undefined = False
+    final = False
+    while not final:
+        chunk = file.read(1 << 20)
+        final = not chunk
+        text = decoder.decode(chunk, final=final)
+        wide += len(WIDE.findall(text))
+        broken += len(NOT_UTF8.findall(text))
+        undefined = undefined or CP1252_UNDEFINED.search(chunk) is not None
+    if wide and wide >= broken:
+        return "utf-8-sig"
+    if undefined:
+        raise UsageFileError(
+            [
+                _(
+                    "This file is neither UTF-8 nor Windows-1252 (it holds bytes that are "
+                    "characters in neither): save it as “CSV UTF-8” and try again."
+                )
+            ]
+        )
+    return "cp1252"
+
+
+def _unreadable(cells: str, number: int) -> str | None:
+    """Why a row's cells (those read, joined) cannot be read, or None."""
+    if UNREADABLE.search(cells) is None:
+        return None
+    if LINE_BREAK.search(cells):
+        return _("Row %(n)s: a quote is never closed.") % {"n": number}
+    if NOT_UTF8.search(cells):
+        return _("Row %(n)s: not valid UTF-8.") % {"n": number}
+    return _("Row %(n)s: contains a control character.") % {"n": number}
 
 
 @contextmanager
 def _text(file: IO[bytes], encoding: str, start: int = 0) -> Iterator[io.TextIOWrapper[Any]]:
-    """The file as text from ``start``, streamed; the file stays open after."""
+    """The file as text from ``start``, streamed; the file stays open after.
+    A byte that is not of the encoding comes as a lone surrogate (``NOT_UTF8``):
+    a row that has one in a cell it reads is an error, and is never shown."""
     file.seek(start)
-    text = io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
+    text = io.TextIOWrapper(file, encoding=encoding, errors="surrogateescape", newline="")
     try:
         yield text
     finally:
@@ -271,8 +359,10 @@ def _text(file: IO[bytes], encoding: str, start: int = 0) -> Iterator[io.TextIOW
 
 def _records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) for each row that is not blank. Rows are numbered
-    as a spreadsheet shows them, blank ones included (the header is row 1)."""
-    reader = csv.reader(text, delimiter=delimiter)
+    as a spreadsheet shows them, blank ones included (the header is row 1).
+    Strict: a quote never closed, or a quoted value going on after its
+    closing quote, stops the reading at its row, in the product's words."""
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     number = 0
     try:
         for row in reader:
@@ -280,9 +370,25 @@ def _records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
             if any(cell.strip() for cell in row):
                 yield number, row
     except csv.Error as error:
-        raise UsageFileError(
-            [_("Row %(n)s: this is not a CSV row (%(error)s).") % {"n": number + 1, "error": error}]
-        ) from error
+        raise UsageFileError([_csv_error(str(error), number + 1)]) from error
+
+
+def _csv_error(error: str, number: int) -> str:
+    """The csv module's error (English, and about its parser), told in the
+    product's words."""
+    if "unexpected end of data" in error:
+        return _("Row %(n)s: a quote is never closed.") % {"n": number}
+    if "field larger than field limit" in error:
+        return _("Row %(n)s: a value longer than %(max)s characters.") % {
+            "n": number,
+            "max": formats.number_format(csv.field_size_limit(), force_grouping=True),
+        }
+    if "expected after" in error:
+        return _(
+            "Row %(n)s: a value goes on after its closing quote (a quote inside a quoted "
+            'value is written twice: "").'
+        ) % {"n": number}
+    return _("Row %(n)s: this is not a CSV row.") % {"n": number}
 
 
 def read_header(file: IO[bytes]) -> Header:
@@ -300,8 +406,32 @@ def read_header(file: IO[bytes]) -> Header:
     with _text(file, encoding) as text:
         for number, row in _records(text, delimiter):
             names = tuple(unprotect(cell.strip()) for cell in row)
+            _check_names(names, number)
             return Header(names=names, delimiter=delimiter, encoding=encoding, row=number)
     raise UsageFileError([_("The file is empty.")])
+
+
+def _check_names(names: Sequence[str], number: int) -> None:
+    """The column names are shown and may be saved: none may hold what a row's
+    cells may not (``_unreadable``)."""
+    found = "".join(names)
+    if UNREADABLE.search(found) is None:
+        return
+    if LINE_BREAK.search(found):
+        message = _(
+            "The column names (row %(n)s) run over several lines, or a quote in them is "
+            "never closed: put them on one line."
+        )
+    elif NOT_UTF8.search(found):
+        message = _(
+            "The column names (row %(n)s) are not valid UTF-8: save the file as "
+            "“CSV UTF-8” and try again."
+        )
+    else:
+        message = _(
+            "The column names (row %(n)s) contain a control character: remove it and try again."
+        )
+    raise UsageFileError([message % {"n": number}])
 
 
 # Dates and date-times as the CRMs write them.
@@ -460,10 +590,31 @@ class Uses:
     before: int  # rows before go-live
     not_over: dict[int, int]  # rows in each week not over yet
     errors: Errors
+    users: int = 0  # distinct users in the rows counted, all weeks together
+    value_rows: dict[str, int] = field(default_factory=dict)  # rows counted per value
 
     @property
     def values(self) -> list[str]:
         return sorted({value for values, _week in self.counts for value in values})
+
+
+# What a column that names people looks like: an e-mail address in a value.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]{2,}")
+FEW_VALUES = 10  # up to this many values, their number says nothing of people
+
+
+def tells_who(column: str) -> UsageFileError:
+    """The column picked as the role column names people (or the like)."""
+    return UsageFileError(
+        [
+            _(
+                "“%(column)s” tells who, not the role: pick the column that tells the role, "
+                "such as a profile or team."
+            )
+            % {"column": column}
+        ],
+        field="role",
+    )
 
 
 def count_uses(
@@ -477,10 +628,15 @@ def count_uses(
     """Count a per-use file in one pass, row by row as it streams.
 
     Rows before go-live and rows in a week not over yet are skipped and
-    counted; a date after ``day``, a missing or unreadable date and an empty
-    user cell are errors of their row. More than MAX_VALUES values in the
-    role column raise UsageFileError: it is not the column that tells the
-    role, and its values might name people."""
+    counted; a date after ``day``, a missing or unreadable date, an empty
+    user cell, and a cell read holding a control character, a line break (a
+    quote never closed) or a byte that is not UTF-8 are errors of their row.
+
+    A role column that names people raises UsageFileError (``tells_who``)
+    before anything of it is shown or carried: more than MAX_VALUES values
+    (raised as soon as seen), a value that looks like an e-mail address, a
+    value that is also a user of the user column (compared as keyed
+    hashes), or about as many values as users."""
     user_at, date_at, role_at = (
         header.index(columns.user),
         header.index(columns.date),
@@ -494,11 +650,13 @@ def count_uses(
     rows = before = 0
     not_over: Counter[int] = Counter()
     values: set[str] = set()
+    value_rows: Counter[str] = Counter()
     # Per week: the keyed hash of each user seen -> the value (or values)
     # of the role column they were seen with.
     seen: dict[int, dict[bytes, str | frozenset[str]]] = {}
     key = secrets.token_bytes(32)  # this count's alone; dropped with it
     blake2b = hashlib.blake2b
+    hashed_values: set[bytes] = set()  # the values, hashed as the users are
     widest = max(user_at, date_at, role_at)
     format_name = format_label(columns.date_format)
     with _text(file, header.encoding) as text:
@@ -508,7 +666,12 @@ def count_uses(
             rows += 1
             if len(row) <= widest:
                 row = row + [""] * (widest + 1 - len(row))  # a short row
+            user = row[user_at].strip()
             written = row[date_at].strip()
+            value = unprotect(row[role_at].strip())
+            if (problem := _unreadable(user + written + value, number)) is not None:
+                errors.add(problem)
+                continue
             if not written:
                 errors.add(
                     _("Row %(n)s: no date in column “%(column)s”.")
@@ -537,14 +700,12 @@ def count_uses(
             if week > last_closed:
                 not_over[week] += 1
                 continue
-            user = row[user_at].strip()
             if not user:
                 errors.add(
                     _("Row %(n)s: column “%(column)s” is empty: whose use is it?")
                     % {"n": number, "column": columns.user}
                 )
                 continue
-            value = unprotect(row[role_at].strip())
             if value not in values:
                 if len(value) > MAX_COLUMN:
                     errors.add(
@@ -552,7 +713,10 @@ def count_uses(
                         % {"n": number, "column": columns.role, "max": MAX_COLUMN}
                     )
                     continue
+                if EMAIL.search(value):
+                    raise tells_who(columns.role)
                 values.add(value)
+                hashed_values.add(blake2b(value.encode(), key=key, digest_size=8).digest())
                 if len(values) > MAX_VALUES:
                     raise UsageFileError(
                         [
@@ -565,6 +729,7 @@ def count_uses(
                         ],
                         field="role",
                     )
+            value_rows[value] += 1
             digest = blake2b(user.encode(), key=key, digest_size=8).digest()
             users = seen.get(week)
             if users is None:
@@ -577,19 +742,26 @@ def count_uses(
                     users[digest] = frozenset((had, value))
                 elif value not in had:
                     users[digest] = had | {value}
+    everyone: set[bytes] = set().union(*seen.values())
+    if rows == 0:
+        raise UsageFileError([_("The file has no rows below its header.")])
+    if not hashed_values.isdisjoint(everyone) or (
+        len(values) > FEW_VALUES and len(values) * 2 >= len(everyone)
+    ):
+        raise tells_who(columns.role)
     counts: Counter[ValuesWeek] = Counter()
     for week, users in seen.items():
         for had in users.values():
             counts[((had,) if isinstance(had, str) else tuple(sorted(had)), week)] += 1
     seen.clear()
-    if rows == 0:
-        raise UsageFileError([_("The file has no rows below its header.")])
     return Uses(
         counts=dict(counts),
         rows=rows,
         before=before,
         not_over=dict(sorted(not_over.items())),
         errors=errors,
+        users=len(everyone),
+        value_rows=dict(value_rows),
     )
 
 
@@ -669,6 +841,9 @@ def read_counts(
                 row[at["week"]],
                 row[at["active_users"]],
             )
+            if (problem := _unreadable(role_cell + week_cell + active_cell, number)) is not None:
+                errors.add(problem)
+                continue
             before = errors.total
             role = by_name.get(role_cell.casefold())
             if not role_cell:
@@ -782,6 +957,8 @@ class Counted:
     uses: dict[ValuesWeek, int] = field(default_factory=dict)  # per-use shape
     figures: dict[tuple[int, int], int] = field(default_factory=dict)  # counts shape
     columns: Columns | None = None
+    users: int = 0  # per-use shape: distinct users, all weeks together
+    value_rows: dict[str, int] = field(default_factory=dict)  # per-use shape: rows per value
 
     @property
     def values(self) -> list[str]:
@@ -804,6 +981,8 @@ class Counted:
                 self.columns.role,
                 self.columns.date_format,
             ],
+            "users": self.users,
+            "value_rows": sorted([value, n] for value, n in self.value_rows.items()),
         }
 
     @classmethod
@@ -822,4 +1001,6 @@ class Counted:
             },
             figures={(int(role), int(week)): int(n) for role, week, n in data["figures"]},
             columns=None if columns is None else Columns(*(str(c) for c in columns)),
+            users=int(data.get("users", 0)),
+            value_rows={str(value): int(n) for value, n in data.get("value_rows", [])},
         )

@@ -114,3 +114,48 @@ def test_import_without_javascript_on_a_phone(
     page.wait_for_url(f"**/playbooks/{playbook.pk}/results/#adoption")
     assert AdoptionFigure.objects.count() == 16
     context.close()
+
+
+def test_a_failed_upload_with_htmx_takes_the_focus_to_what_went_wrong(
+    page: Page, live_server: Any, setup: tuple[Any, Path], tmp_path: Path, problems: PageProblems
+) -> None:
+    """The error summary swapped in takes the focus (a screen reader reads it),
+    on a phone as on a desktop; the preview's rates keep their % on the line."""
+    playbook, _path = setup
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/results/import/")
+    image = tmp_path / "usage.csv"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01")
+    page.get_by_label("Usage export (CSV)").set_input_files(image)
+    page.get_by_role("button", name="Read the file").click()
+    summary = page.get_by_role("alert").filter(has_text="Nothing was imported")
+    expect(summary).to_contain_text("This is not a CSV file")
+    expect(summary).to_be_focused()
+    assert serious_axe_violations(page) == []
+    screenshot(page, "usage-import-not-csv-390")
+
+    # Chosen again, a file whose rows are wrong: the new summary takes the focus.
+    counts = tmp_path / "counts.csv"
+    counts.write_bytes(b"week;role;active_users\r\n3;Finance;3\r\n3;Sales;\x00\r\n")
+    page.get_by_label("Usage export (CSV)").set_input_files(counts)
+    page.get_by_role("button", name="Read the file").click()
+    expect(summary).to_contain_text("Row 3: contains a control character.")
+    expect(summary).to_be_focused()
+
+    # A missing file: its field takes the focus, with the message beside it.
+    page.get_by_label("Usage export (CSV)").set_input_files([])
+    page.get_by_role("button", name="Read the file").click()
+    expect(page.get_by_text("Choose the CRM’s usage export (a CSV file).")).to_be_visible()
+    expect(page.get_by_label("Usage export (CSV)")).to_be_focused()
+
+    # A good file: the preview's lines keep "(90 %)" whole at 390 px.
+    counts.write_bytes(b"week;role;active_users\r\n3;Sales;36\r\n4;Customer service;18\r\n")
+    page.get_by_label("Usage export (CSV)").set_input_files(counts)
+    page.get_by_role("button", name="Read the file").click()
+    line = page.locator(".usage-line").first
+    expect(line).to_contain_text("Sales, week 3: 36 of 40 active (90\u00a0%)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "usage-import-counts-preview-390")
+    assert problems.csp_violations() == []
+    assert problems.console == []

@@ -546,4 +546,4 @@ def test_the_preview_in_danish_formats_its_numbers(
     data = csv_bytes(["week", "role", "active_users"], [[3, big.name, 1234]])
     page = upload(editor, playbook, data).content.decode()
     assert "1.234" in page and "2.400" in page
-    assert "(51 %)" in page
+    assert "(51\u00a0%)" in page  # the sign kept with its number

@@ -181,8 +181,90 @@ def test_a_role_column_with_more_than_200_values_is_refused_without_listing_them
 
 
 def test_exactly_200_values_are_fine() -> None:
-    counted = count([[f"user{n}", at_time(1), f"Team {n}"] for n in range(200)])
+    """With more users than twice the values: one value a user would name people."""
+    counted = count([[f"user{n}", at_time(1), f"Team {n % 200}"] for n in range(1000)])
     assert len(counted.values) == 200
+
+
+def at_n(n: int) -> str:
+    return at_time(1 + n % 8)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["anne", at_time(1), "Sales"], ["bo", at_time(1), "bo.berg@corp.example"]],
+        [["anne", at_time(1), "Sales"], ["bo", at_time(2), "anne"]],
+        [[f"u{n}", at_n(n), f"Person {n // 2}"] for n in range(22)],
+    ],
+    ids=["an e-mail", "a user of the user column", "11 values for 22 users"],
+)
+def test_a_role_column_that_tells_who_is_refused_without_showing_it(rows: list[list[str]]) -> None:
+    with pytest.raises(UsageFileError) as refused:
+        count(rows)
+    assert refused.value.field == "role"
+    assert refused.value.errors == [
+        "“Profile” tells who, not the role: pick the column that tells the role, "
+        "such as a profile or team."
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[f"u{n}", at_n(n), f"Team {n // 3}"] for n in range(36)],
+        [[f"u{n}", at_n(n), f"Team {n}"] for n in range(10)],
+        [["anne", at_time(1), "Sales"], ["anne", at_time(2), "Sales EU"]],
+    ],
+    ids=["12 values for 36 users", "10 values for 10 users: too few to tell", "a user moved"],
+)
+def test_a_role_column_that_does_not_tell_who_is_counted(rows: list[list[str]]) -> None:
+    counted = count(rows)
+    assert counted.values
+    assert not counted.errors
+
+
+def test_the_count_says_how_many_users_and_rows_per_value() -> None:
+    counted = count(
+        [
+            ["anne", at_time(1), "Sales"],
+            ["anne", at_time(1, 11), "Sales"],
+            ["anne", at_time(2), "Sales"],
+            ["bo", at_time(2), "Service"],
+            ["carl", "2027-02-20T10:00:00Z", "Service"],  # before go-live: not counted
+        ]
+    )
+    assert counted.users == 2
+    assert counted.value_rows == {"Sales": 3, "Service": 1}
+
+
+def test_a_cell_read_that_holds_a_control_character_a_line_break_or_a_broken_byte_is_an_error() -> (
+    None
+):
+    data = (
+        (
+            "UserId;LoginTime;Profile;Note\r\n"
+            f"anne;{at_time(1)};Sales;\x00 not read\r\n"  # 2: fine, the note is not read
+            f"b\x07o;{at_time(1)};Sales;\r\n"  # 3: in the user
+            f"carl;{at_time(1)[:4]}\x0c{at_time(1)[4:]};Sales;\r\n"  # 4: in the date
+            f'dana;{at_time(1)};"Sales\r\nerik;{at_time(1)};Sales";\r\n'  # 5: a line break
+            f"finn;{at_time(1)};Sal\x1fes;\r\n"  # 6 (two rows above it are in row 5)
+            f"gry;{at_time(1)};Café;\r\n"  # 7: UTF-8
+        ).encode()
+        + f"hans;{at_time(1)};Caf".encode()
+        + b"\xe9;\r\n"
+    )  # 8: not UTF-8
+    header = usage.read_header(io.BytesIO(data))
+    assert header.encoding == "utf-8-sig"
+    counted = usage.count_uses(io.BytesIO(data), header, COLUMNS, go_live=GO_LIVE, day=TODAY)
+    assert counted.errors.shown == [
+        "Row 3: contains a control character.",
+        "Row 4: contains a control character.",
+        "Row 5: a quote is never closed.",
+        "Row 6: contains a control character.",
+        "Row 8: not valid UTF-8.",
+    ]
+    assert counted.values == ["Café", "Sales"]
 
 
 def test_a_header_without_rows_is_refused() -> None:
@@ -358,7 +440,12 @@ def test_counted_goes_through_json_and_back_unchanged() -> None:
         not_over={9: 3},
         uses={(("Sales",), 1): 4, (("Sales EU", "Sales US"), 2): 1},
         columns=usage.Columns("UserId", "LoginTime", "Profile", "dmy"),
+        users=5,
+        value_rows={"Sales": 9, "Sales EU": 2, "Sales US": 1},
     )
     assert Counted.from_data(json.loads(json.dumps(counted.as_data()))) == counted
+    older = counted.as_data()  # signed before the users and rows were carried
+    del older["users"], older["value_rows"]
+    assert Counted.from_data(older).users == 0
     figures = Counted(shape=Shape.COUNTS, go_live=GO_LIVE, rows=1, figures={(4, 2): 31})
     assert Counted.from_data(json.loads(json.dumps(figures.as_data()))) == figures

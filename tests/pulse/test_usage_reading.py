@@ -61,6 +61,77 @@ def test_a_byte_that_is_not_utf8_late_in_the_file_makes_it_windows_1252() -> Non
     assert header_of(data).encoding == "cp1252"
 
 
+def test_a_utf8_file_with_a_broken_byte_late_in_it_stays_utf8() -> None:
+    """Its rows are read as UTF-8; the row with the byte is an error of its own
+    (pulse.usage.count_uses), not the whole file mojibake."""
+    rows = [["u", "2027-03-02", "Café"]] * 50_000
+    data = csv_bytes(["user", "date", "role"], rows) + b"u;2027-03-02;Caf\xe9\r\n"
+    assert header_of(data).encoding == "utf-8-sig"
+
+
+def test_more_broken_bytes_than_utf8_characters_is_windows_1252() -> None:
+    """Danish letters as single bytes, and by chance one pair that is UTF-8 too."""
+    data = csv_bytes(
+        ["Bruger", "Dato", "Afdeling"],
+        [["anne", "2027-03-02", "Kundeservice Ærø"], ["bo", "2027-03-02", "SALG Å»"]],
+        encoding="cp1252",
+    )
+    assert "Å»".encode("cp1252").decode("utf-8") == "Ż"  # valid UTF-8, by chance
+    header = header_of(data)
+    assert header.encoding == "cp1252"
+    assert header.names == ("Bruger", "Dato", "Afdeling")
+
+
+@pytest.mark.parametrize("byte", [b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"])
+def test_a_file_neither_utf8_nor_windows_1252_is_refused(byte: bytes) -> None:
+    data = b"user;date;role\r\nanne;2027-03-02;Salg " + byte + b"\r\n"
+    with pytest.raises(UsageFileError) as refused:
+        header_of(data)
+    assert refused.value.errors == [
+        "This file is neither UTF-8 nor Windows-1252 (it holds bytes that are characters "
+        "in neither): save it as “CSV UTF-8” and try again."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a CSV file"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "This is not a CSV file"),
+        (bytes(range(256)), "This is not a CSV file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "This is an Excel workbook"),
+        ("UserId;LoginTime\r\n".encode("utf-16-be"), "This file is written in UTF-16"),
+    ],
+    ids=["png", "pdf", "binary", "xls", "utf-16 without a mark"],
+)
+def test_a_file_whose_start_says_it_is_not_csv_text_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(UsageFileError) as refused:
+        header_of(data)
+    assert refused.value.errors[0].startswith(message)
+
+
+def test_a_csv_file_with_a_few_stray_control_bytes_is_still_read() -> None:
+    """Its rows with them are errors of their own (pulse.usage.count_uses)."""
+    data = b"UserId;LoginTime;Profile\r\n" + b"u\x00;2027-03-02;Sales\x1b\r\n" * 4
+    assert header_of(data).names == ("UserId", "LoginTime", "Profile")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"User\x00Id;LoginTime\r\n", "The column names (row 1) contain a control character"),
+        (b'UserId;"Login\r\nTime"\r\n', "The column names (row 1) run over several lines"),
+        (b"\r\nUser\xe9;Caf\xc3\xa9\r\n", "The column names (row 2) are not valid UTF-8"),
+        (b'UserId;"LoginTime\r\nu;2027-03-02\r\n', "Row 1: a quote is never closed."),
+    ],
+    ids=["control character", "line break", "not utf-8", "quote never closed"],
+)
+def test_column_names_that_cannot_be_shown_refuse_the_file(data: bytes, message: str) -> None:
+    with pytest.raises(UsageFileError) as refused:
+        header_of(data)
+    assert refused.value.errors[0].startswith(message)
+
+
 @pytest.mark.parametrize("delimiter", [";", ","])
 def test_the_delimiter_is_told_by_the_header_line(delimiter: str) -> None:
     data = csv_bytes(

@@ -80,8 +80,12 @@ def generate(
     that many rows). Times between 06:00 and 18:00 UTC: the same day in
     Copenhagen."""
     rng = random.Random(seed)  # noqa: S311 - test data, the same each run
+    prefixes: dict[str, str] = {}  # each profile's own: no user in two profiles
+    for i, profile in enumerate(profiles):
+        prefix = profile[:2].upper()
+        prefixes[profile] = prefix if prefix not in prefixes.values() else f"{prefix}{i}"
     people = [
-        (f"005{profile[:2].upper()}{n:05d}", profile)
+        (f"005{prefixes[profile]}{n:05d}", profile)
         for profile, count in profiles.items()
         for n in range(count)
     ]
