@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 
 from actionplan.models import Step
 from ambassadors.models import Ambassador
-from comms.dates import date_of, default_date
+from comms.dates import OPEN_SESSION_STEP, date_of, default_date
 from comms.drafts import Draft, draft
 from comms.mailto import mailto
 from comms.models import Message
@@ -29,7 +29,6 @@ from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
 from roles.models import Role
 
-OPEN_SESSION_STEP = 5
 # A text longer than this, or of more lines, is shown clamped, expandable.
 CLAMP_CHARACTERS = 320
 CLAMP_LINES = 5

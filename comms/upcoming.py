@@ -20,19 +20,13 @@ from actionplan.models import Step
 from comms.dates import OPEN_SESSION_STEP, date_of
 from comms.drafts import shown
 from comms.models import Message
+from comms.selectors import visible
 from givegets.models import GiveGet
 from playbooks.models import Playbook
 from roles.models import Role
 
 # How many of a role's next messages its pages show.
 NEXT = 3
-
-
-def visible(playbook: Playbook) -> QuerySet[Message]:
-    """The playbook's messages, but those of a deleted role."""
-    return Message.objects.filter(playbook=playbook).filter(
-        Q(role__isnull=True) | Q(role__deleted_at__isnull=True)
-    )
 
 
 def step_five_due(step: Step | None) -> datetime.date | None:

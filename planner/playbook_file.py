@@ -40,8 +40,9 @@ from actionplan.selectors import steps_with_tasks
 from actionplan.services import create_default_plan
 from ambassadors.models import Ambassador
 from comms.models import Message
+from comms.selectors import visible
 from comms.services import create_default_set
-from comms.upcoming import sender_name, visible
+from comms.upcoming import sender_name
 from core import history
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
