@@ -249,12 +249,12 @@ class TestTimeline:
     def test_the_drafted_text_follows_the_role(self, plan: Plan, client_for: Any) -> None:
         client = client_for("viewer")
         html = client.get(page(plan)).content.decode()
-        assert "You asked: “Does it help me close deals faster?”" in html
-        assert "- Log each meeting" in html
+        assert "You asked us: “Does it help me close deals faster?”" in html
+        assert "- Log each meeting → A weekly pipeline report" in html
         plan.sales.question = "Will it find me leads?"
         plan.sales.save()
         html = client.get(page(plan)).content.decode()
-        assert "You asked: “Will it find me leads?”" in html
+        assert "You asked us: “Will it find me leads?”" in html
 
     def test_without_go_live(self, plan: Plan, client_for: Any) -> None:
         plan.playbook.go_live = None
