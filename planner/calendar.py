@@ -13,7 +13,8 @@ What goes in: the plan's steps (start to due), tasks with a due date, each
 role's quick win on its due date, the Give-Gets' deliver-by dates and the
 messages on the date they show (typed, or their kind's default following
 go-live); an item without a date is left out. Each event's UID is its kind,
-its primary key and the site (``step-12@wiifm.example.com``): an edited item
+its primary key and the site's domain (``step-12@wiifm.example.com``,
+``WIIFM_CALENDAR_DOMAIN``: never the request's host): an edited item
 keeps it, so calendars update it; a deleted one is no longer in the file, so
 they drop it. Titles are in the playbook's language; a drafted message shows
 the title drafted from its role, as the communications page does.
@@ -39,11 +40,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import icalendar
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
@@ -300,7 +301,7 @@ def build_calendar(request: HttpRequest, playbook: Playbook) -> CalendarFile:
     """The playbook's calendar as an .ics file. Queries: see ``events``."""
     absolute = request.build_absolute_uri
     found = events(playbook, absolute=absolute)
-    domain = split_domain_port(request.get_host())[0] or "wiifm-planner"
+    domain = settings.WIIFM_CALENDAR_DOMAIN
     etag = calendar_etag(f"{playbook.name}\n{playbook.language}\n{domain}", found)
     now = timezone.now().replace(microsecond=0)
     last_modified, stamps = _stamps(f"calendar-stamps:{playbook.pk}:{domain}", etag, found, now)

@@ -50,6 +50,8 @@ def access_line(path: str, referer: str = "-") -> str:
         (f"/a/{TOKEN}/", "/a/…/"),
         (f"/a/{TOKEN}/one-pager.pdf", "/a/…/one-pager.pdf"),
         (f"/cal/{TOKEN}.ics", "/cal/….ics"),
+        (f"/cal/{TOKEN}/", "/cal/…/"),  # a mistyped feed address: its token too
+        (f"/cal/{TOKEN}", "/cal/…"),
     ],
 )
 def test_the_access_log_hides_link_tokens(path: str, shown: str) -> None:

@@ -9,7 +9,11 @@ from typing import Any
 # Ambassador links (/a/<token>/), pulse links (/p/<token>/), calendar feeds
 # (/cal/<token>.ics).
 TOKEN_IN_PATH = re.compile(r"/([ap])/[^/\s\"'?]+")
-FEED_IN_PATH = re.compile(r"/cal/[^/\s\"'?]+\.ics")
+FEED_IN_PATH = re.compile(r"/cal/[^/\s\"'?]+")
+
+
+def _feed(match: re.Match[str]) -> str:
+    return "/cal/….ics" if match.group().endswith(".ics") else "/cal/…"
 
 
 def hide_tokens(text: str) -> str:
@@ -17,7 +21,9 @@ def hide_tokens(text: str) -> str:
     if "/a/" in text or "/p/" in text:
         text = TOKEN_IN_PATH.sub(r"/\1/…", text)
     if "/cal/" in text:
-        text = FEED_IN_PATH.sub("/cal/….ics", text)
+        # Any path under /cal/, not only a feed's own: a mistyped one
+        # (/cal/<token>/) is logged as "Not Found" too.
+        text = FEED_IN_PATH.sub(_feed, text)
     return text
 
 

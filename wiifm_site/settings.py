@@ -49,6 +49,12 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# The domain of the calendar's event UIDs (``step-12@<domain>``): fixed, never
+# the request's host, so that one event keeps one UID however the feed is
+# reached. The first plain name of ALLOWED_HOSTS unless set.
+WIIFM_CALENDAR_DOMAIN = os.environ.get("WIIFM_CALENDAR_DOMAIN") or next(
+    (host for host in ALLOWED_HOSTS if host[:1] not in {".", "*", "["}), "wiifm-planner"
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

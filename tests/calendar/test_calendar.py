@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import vobject
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -86,7 +87,7 @@ def rollout(world: Any) -> Rollout:
 
 
 def uid(kind: str, pk: int) -> str:
-    return f"{kind}-{pk}@testserver"
+    return f"{kind}-{pk}@{settings.WIIFM_CALENDAR_DOMAIN}"
 
 
 def ics(client: Client, playbook: Playbook, **headers: str) -> Any:
@@ -489,10 +490,12 @@ class TestFeed:
         Client().get(url)
         unknown = "z" * 43
         Client().get(f"/cal/{unknown}.ics")
+        Client().get(url.removesuffix(".ics") + "/")  # mistyped: not found, token hidden
         CalendarFeed.objects.all().delete()
         Client().get(url)  # revoked
         logged = log_output.getvalue()
         assert "Not Found: /cal/….ics" in logged
+        assert "Not Found: /cal/…/" in logged
         assert token not in logged and unknown not in logged
 
 
@@ -537,3 +540,15 @@ class TestQueries:
         assert len(read(member.content)) == 13 + size * 7 + 7 * size
         assert set(read(feed.content)) == set(read(member.content))
         assert set(read(feed.content)) == dated_uids(rollout.playbook)
+
+
+def test_uids_do_not_depend_on_the_host_the_feed_is_reached_by(
+    rollout: Rollout, settings: Any
+) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "wiifm.example.com", "other.example.com"]
+    url = feed_of(rollout.playbook)
+    first = Client().get(url, HTTP_HOST="wiifm.example.com").content
+    second = Client().get(url, HTTP_HOST="other.example.com").content
+    uids = [line for line in first.decode().splitlines() if line.startswith("UID:")]
+    assert uids and all(line.endswith(f"@{settings.WIIFM_CALENDAR_DOMAIN}") for line in uids)
+    assert uids == [line for line in second.decode().splitlines() if line.startswith("UID:")]
