@@ -193,15 +193,12 @@ def plan(
 
 def message_dates(
     messages: Iterable[Message], go_live: datetime.date | None, step_five: datetime.date | None
-) -> tuple[dict[int, tuple[datetime.date | None, ...]], tuple[datetime.date | None, ...]]:
-    """Each role's messages' dates, and those of the messages to all roles,
-    for the health check (M2). No query."""
+) -> dict[int, tuple[datetime.date | None, ...]]:
+    """Each role's own messages' dates, for the health check (M2; a message to
+    all roles is not a role's own). No query."""
     by_role: dict[int, list[datetime.date | None]] = {}
-    all_roles: list[datetime.date | None] = []
     for message in messages:
-        day = date_of(message.date, message.kind, go_live, step_five)
-        if message.role_id is None:
-            all_roles.append(day)
-        else:
+        if message.role_id is not None:
+            day = date_of(message.date, message.kind, go_live, step_five)
             by_role.setdefault(message.role_id, []).append(day)
-    return {pk: tuple(days) for pk, days in by_role.items()}, tuple(all_roles)
+    return {pk: tuple(days) for pk, days in by_role.items()}

@@ -10,11 +10,12 @@ into an address). A mistake with no finding counts as avoided.
           user                                   each Give-Get whose get is blank
     M2    the company's WIIFM instead of the     each role with a blank question or a blank
           user's                                 WIIFM answer; each role with people
-                                                 (headcount above 0) and no message planned
-                                                 before go-live: none to it or to all roles
-                                                 dated before go-live (a message's date is
-                                                 its typed one or its kind's default; without
-                                                 a go-live date any message counts)
+                                                 (headcount above 0) and no message of its
+                                                 own planned before go-live: none to it dated
+                                                 before go-live (a message to all roles is the
+                                                 company's message, not the role's; a
+                                                 message's date is its typed one or its kind's
+                                                 default; without go-live any message counts)
     M3    training in buttons, not value         each role with a blank quick win; from 14
                                                  days before go-live on, each ambassador
                                                  whose training is not completed
@@ -145,8 +146,6 @@ class PlaybookFacts:
     data_not_used_for: str
     step5_done: bool
     roles: tuple[RoleFacts, ...] = ()
-    # The dates of the messages to all roles, as ``RoleFacts.message_dates``.
-    all_roles_message_dates: tuple[datetime.date | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,17 +261,21 @@ def check(playbook: PlaybookFacts, today: datetime.date) -> Report:
 
     # M2: a role with people that hears nothing before go-live.
     for role in roles:
-        if role.headcount > 0 and role.message_dates is not None:
-            dates = role.message_dates + playbook.all_roles_message_dates
-            if not message_planned(dates, playbook.go_live):
-                add(
-                    Finding(
-                        "M2",
-                        role.name,
-                        str(_("no message planned before go-live")),
-                        Target("role_messages", role.pk),
-                    )
+        # Its own messages only: one message to the whole company is the
+        # mistake M2 names.
+        if (
+            role.headcount > 0
+            and role.message_dates is not None
+            and not message_planned(role.message_dates, playbook.go_live)
+        ):
+            add(
+                Finding(
+                    "M2",
+                    role.name,
+                    str(_("no message planned before go-live")),
+                    Target("role_messages", role.pk),
                 )
+            )
 
     # M3: no week-1 quick win; from 14 days before go-live, untrained ambassadors.
     for role in roles:

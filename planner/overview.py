@@ -128,11 +128,8 @@ def facts(
     pulse = pulse or {}
     adoption = adoption or {}
     by_role: dict[int, tuple[datetime.date | None, ...]] = {}
-    all_roles: tuple[datetime.date | None, ...] = ()
     if messages is not None:
-        by_role, all_roles = upcoming.message_dates(
-            messages, playbook.go_live, _step_five(playbook, steps)
-        )
+        by_role = upcoming.message_dates(messages, playbook.go_live, _step_five(playbook, steps))
     return PlaybookFacts(
         go_live=playbook.go_live,
         data_used_for=playbook.data_used_for,
@@ -147,7 +144,6 @@ def facts(
             )
             for role in roles
         ),
-        all_roles_message_dates=all_roles,
     )
 
 
