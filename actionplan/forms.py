@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
 from core.concurrency import VersionedForm
-from core.forms import DateInput
+from core.forms import DateInput, one_line
 
 
 class StepForm(VersionedForm):
@@ -39,6 +39,9 @@ class StepForm(VersionedForm):
             self.initial["shown_start"], self.initial["shown_due"] = defaults
             if step.playbook.go_live:
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
+
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data["title"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -25,7 +25,7 @@ from comms.drafts import Draft
 from comms.models import MAX_TEXT, Message
 from comms.selectors import draft_digest, person
 from core.concurrency import VersionedForm
-from core.forms import DateInput
+from core.forms import DateInput, one_line
 from playbooks.models import Membership, Playbook
 from roles.models import Role
 
@@ -223,6 +223,9 @@ class MessageForm(VersionedForm):
                 "sender_text",
             ]
         )
+
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data.get("title") or "")
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].replace("\r\n", "\n")

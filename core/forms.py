@@ -70,3 +70,9 @@ class DigitsField(forms.IntegerField):
         if not (text.isascii() and text.isdigit()) or len(text) > 12:
             raise forms.ValidationError(self.message, code="invalid")
         return int(text)
+
+
+def one_line(value: str) -> str:
+    """A one-line text (a title) as one line: line breaks, which no text input
+    sends but a crafted request may, become spaces."""
+    return " ".join(part.strip() for part in value.splitlines() if part.strip())

@@ -441,3 +441,17 @@ def test_no_go_live_no_default_dates() -> None:
     for number in range(1, 8):
         s = step(playbook, number)
         assert (s.start_date, s.due_date) == (None, None), number
+
+
+def test_a_step_title_is_one_line_whatever_is_posted(
+    world: Any, plan: list, client_for: Any
+) -> None:
+    two = step(world.playbook, 2)
+    client_for("editor").post(
+        reverse("step_edit", args=[world.playbook.pk, two.pk]),
+        {
+            f"step{two.pk}-title": "Step evil\r\nBEGIN:VEVENT",
+            f"step{two.pk}-status": "not_started",
+        },
+    )
+    assert step(world.playbook, 2).title == "Step evil BEGIN:VEVENT"

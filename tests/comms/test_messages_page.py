@@ -767,3 +767,13 @@ def test_a_new_member_is_offered_as_sender(plan: Plan, client_for: Any) -> None:
     add_member(plan.playbook, make_user("bo", first_name="Bo", last_name="Berg"), "viewer")
     html = client_for("editor").get(page(plan)).content.decode()
     assert ">Bo Berg</option>" in html
+
+
+def test_a_title_is_one_line_whatever_is_posted(plan: Plan, client_for: Any) -> None:
+    """No text input sends a line break; a crafted request's becomes a space
+    (a title is a heading, a calendar SUMMARY and an e-mail's subject)."""
+    client_for("editor").post(
+        reverse("message_add", args=[plan.playbook.pk]),
+        add_data(plan, title="Evil\r\nBEGIN:VEVENT\r\n  X"),
+    )
+    assert Message.objects.get(title__startswith="Evil").title == "Evil BEGIN:VEVENT X"
