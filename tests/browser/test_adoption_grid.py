@@ -119,7 +119,12 @@ def test_keys_in_the_grid(
         ("3.000", "Enter", refused),
     ]:
         retype(page, bad)
-        page.keyboard.press(key)
+        # Each refusal says the same words: wait for this one's answer, or the
+        # next key races it.
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and "/results/adoption/" in r.url
+        ):
+            page.keyboard.press(key)
         expect_refused(page, week4, message)
     assert stored(sales, 4) == 24
 

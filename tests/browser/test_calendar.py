@@ -5,6 +5,7 @@ revokes it (htmx's confirm, then without JavaScript the page that asks)."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -57,6 +58,7 @@ def test_issue_copy_read_and_revoke_the_feed(
 
     panel.get_by_role("button", name="Issue calendar feed").click()
     address = page.get_by_label("Calendar feed address")
+    expect(address).to_have_value(re.compile(r"/cal/[^/]+\.ics$"))  # issued: now read it
     expect(address).to_have_value(f"{live_server.url}/cal/{CalendarFeed.objects.get().token}.ics")
     expect(page.locator("#calendar-status")).to_contain_text("Calendar feed issued.")
     page.get_by_role("button", name="Copy the calendar feed address").click()
