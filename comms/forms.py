@@ -32,6 +32,11 @@ from roles.models import Role
 AMBASSADOR = "ambassador"
 MEMBER = "member"
 
+# A message's date: far from go-live is only a warning, but a date no calendar
+# can hold is refused.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
 
 class SenderSelect(forms.Select):
     """The sender list. What it shows comes from the two model fields' values
@@ -92,6 +97,7 @@ class MessageForm(VersionedForm):
             "sender_text",
             "status",
             "drafted",
+            "kind",
         ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 6}),
@@ -99,6 +105,7 @@ class MessageForm(VersionedForm):
             "sender_ambassador": forms.HiddenInput,
             "sender_member": forms.HiddenInput,
             "drafted": forms.HiddenInput,
+            "kind": forms.HiddenInput,
         }
         labels = {"sender_text": _("Or type a name")}
 
@@ -119,6 +126,9 @@ class MessageForm(VersionedForm):
         # As stored: a drafted message's form shows its draft instead.
         self.stored = (instance.title, instance.text) if instance is not None else ("", "")
         self.stored_drafted = instance.drafted if instance is not None else False
+        # ``kind`` is never taken from the post either: the stored one, or none
+        # once the message goes to another role (see ``save``).
+        self.stored_kind = instance.kind if instance is not None else Message.Kind.CUSTOM
         self.draft = current_draft if instance is not None and instance.drafted else None
         data, self.bad_sender = _read_sender(data, kwargs.get("prefix"))
         super().__init__(data, **kwargs)
@@ -227,6 +237,21 @@ class MessageForm(VersionedForm):
     def clean_title(self) -> str:
         return one_line(self.cleaned_data.get("title") or "")
 
+    def clean_date(self) -> datetime.date | None:
+        """Far from go-live is a warning, not a refusal; a date no calendar
+        shows is refused (the calendar's events end the day after)."""
+        day = self.cleaned_data.get("date")
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a date between the years %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return day
+
+    def role_changed(self) -> bool:
+        """Whether the message goes to another role (or to all roles) now."""
+        return self.instance.pk is not None and "role" in self.changed_data
+
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].replace("\r\n", "\n")
         if len(text) > MAX_TEXT:
@@ -308,6 +333,16 @@ class MessageForm(VersionedForm):
         message.playbook = self.playbook
         # ``drafted`` is never posted: the form decides it, from what it read.
         drafted, stored = self.read_as_draft()
+        message.kind = self.stored_kind
+        if self.role_changed() and message.kind != Message.Kind.CUSTOM:
+            # Another role's (or every role's) now: no longer its role's default
+            # message. It keeps what the form showed: the text drafted from its
+            # old role (stored, not drafted again from a role it no longer has),
+            # and the date it followed, typed now.
+            message.kind = Message.Kind.CUSTOM
+            drafted = False
+            if message.date is None:
+                message.date = self.cleaned_data.get("shown_date")
         if drafted and self.title_or_text_edited():
             message.drafted = False  # both stored, as shown and typed
         elif drafted:
@@ -317,7 +352,11 @@ class MessageForm(VersionedForm):
             message.drafted = False
         if self.cleaned_data.get("follow_go_live"):
             message.date = None
-        elif self.was_default and message.date == self.cleaned_data.get("shown_date"):
+        elif (
+            self.was_default
+            and message.kind != Message.Kind.CUSTOM
+            and message.date == self.cleaned_data.get("shown_date")
+        ):
             message.date = None  # shown, not typed: it keeps following go-live
         if commit:
             message.save()

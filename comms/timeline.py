@@ -35,7 +35,8 @@ def week_dates(go_live: datetime.date, number: int) -> tuple[datetime.date, date
     if number == 0:
         raise ValueError("there is no week 0")
     start = go_live + datetime.timedelta(days=7 * (number - 1 if number > 0 else number))
-    return start, start + datetime.timedelta(days=6)
+    # A week at the calendar's end (a far date typed through a file) ends there.
+    return start, start + min(datetime.timedelta(days=6), datetime.date.max - start)
 
 
 def _years(day: datetime.date, years: int) -> datetime.date:

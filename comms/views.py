@@ -39,7 +39,7 @@ from core import concurrency, undo
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
-from core.ordering import move, next_order
+from core.ordering import move_among, next_order
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
 
@@ -342,15 +342,22 @@ def message_move(request: HtmxHttpRequest, playbook_id: int, message_id: int) ->
     page_filter = Filter(request, roles)
     direction = request.POST.get("direction", "")
     if request.method == "POST":
-        found = messages_for_page(
-            access.playbook, role_id=page_filter.role_id, status=page_filter.status
-        )
+        # Its neighbour as the filtered page shows it; the order of all the
+        # day's messages, so that those the filter hides keep their places.
+        found = messages_for_page(access.playbook)
         context = read_context(access.playbook, found, roles=roles)
         rows = _all_rows(_rows(access, found, context, timezone.localdate()))
+        shown_pks = {
+            m.pk
+            for m in messages_for_page(
+                access.playbook, role_id=page_filter.role_id, status=page_filter.status
+            )
+        }
         day = next((row.date for row in rows if row.pk == message.pk), None)
         same_day = [row.message for row in rows if row.date == day]
-        if any(other.pk == message.pk for other in same_day):
-            move(same_day, message, direction, playbook_id=access.playbook.pk)
+        shown = [other for other in same_day if other.pk in shown_pks]
+        if any(other.pk == message.pk for other in shown):
+            move_among(same_day, shown, message, direction, playbook_id=access.playbook.pk)
         if request.htmx:
             return _list_response(
                 request, access, focus_move=(message.pk, direction), status_message=_("Moved.")

@@ -24,11 +24,25 @@ def move(items: list[Any], item: Any, direction: str, *, playbook_id: int) -> bo
     update is one query and sends no signals, so the playbook's version
     stamp is bumped here. Returns whether anything moved.
     """
-    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    return move_among(items, items, item, direction, playbook_id=playbook_id)
+
+
+@transaction.atomic
+def move_among(
+    items: list[Any], shown: list[Any], item: Any, direction: str, *, playbook_id: int
+) -> bool:
+    """``move`` when the page shows only some of the items (a filter): ``item``
+    goes just past its neighbour among ``shown`` (before it, up; after it,
+    down) in the order of all ``items``, which are renumbered: the items not
+    shown keep their places. With every item shown, a swap of neighbours."""
+    index = next(i for i, other in enumerate(shown) if other.pk == item.pk)
     target = index - 1 if direction == "up" else index + 1
-    if direction not in {"up", "down"} or not 0 <= target < len(items):
+    if direction not in {"up", "down"} or not 0 <= target < len(shown):
         return False
-    items[index], items[target] = items[target], items[index]
+    neighbour = shown[target]
+    items[:] = [other for other in items if other.pk != item.pk]
+    at = next(i for i, other in enumerate(items) if other.pk == neighbour.pk)
+    items.insert(at if direction == "up" else at + 1, item)
     changed = []
     for position, other in enumerate(items):
         if other.order != position:

@@ -128,6 +128,9 @@ def events(playbook: Playbook, *, absolute: Callable[[str], str]) -> list[Event]
             page = reverse("role_detail", args=[playbook.pk, role.pk])
             found += _role_events(role, givegets[role.pk], page, absolute)
         found += _message_events(playbook, messages, steps, roles, givegets, absolute)
+    # An all-day event ends the day after its last: a date on the calendar's
+    # last day (typed through a file or a form without bounds) has none.
+    found = [event for event in found if event.last < datetime.date.max]
     found.sort(key=lambda event: (event.first, event.last, event.uid))
     return found
 

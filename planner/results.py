@@ -30,7 +30,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -51,7 +51,7 @@ from playbooks.models import Level, Playbook
 from pulse import figures, weeks
 from pulse.adoption import AdoptionWeek, Picture, RoleAdoption, adoption_for, picture
 from pulse.measure import Measured
-from pulse.models import AdoptionFigure
+from pulse.models import MAX_WEEK, AdoptionFigure
 from pulse.results import RoleResults, results_for
 from pulse.templatetags.pulse_charts import percent
 from roles.equation import Balance
@@ -421,6 +421,8 @@ def adoption_figure(
     access = get_playbook(request, playbook_id, Level.EDITOR)
     playbook = access.playbook
     role = get_role(playbook, role_id)
+    if week > MAX_WEEK:
+        raise Http404  # no such week: the field holds a small whole number
     day = weeks.today()
     refused = figures.week_refused(playbook, week, day) or figures.role_refused(
         role, playbook.pulse_k

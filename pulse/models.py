@@ -193,6 +193,7 @@ class PulseState(models.Model):
 # an import.
 
 MAX_ACTIVE_USERS = 1_000_000
+MAX_WEEK = 32_767  # a week number is a small whole number (PositiveSmallIntegerField)
 MAX_COLUMN = 200  # a column's name or a value of the role column
 
 

@@ -139,6 +139,17 @@ class TestContent:
             "Salesforce rollout 2027"
         )
 
+    def test_a_date_on_the_calendars_last_day_is_left_out_not_a_500(
+        self, rollout: Rollout, client_for: Any
+    ) -> None:
+        """An all-day event ends the day after its last: 9999-12-31 has none."""
+        Message.objects.filter(pk=rollout.undated.pk).update(date=datetime.date.max)
+        response = ics(client_for("viewer"), rollout.playbook)
+        assert response.status_code == 200
+        assert uid("message", rollout.undated.pk) not in read(response.content)
+        page = client_for("viewer").get(reverse("comms", args=[rollout.playbook.pk]))
+        assert page.status_code == 200
+
     def test_each_kind_reads_as_the_plan_shows_it(self, rollout: Rollout, client_for: Any) -> None:
         events = read(ics(client_for("viewer"), rollout.playbook).content)
         step3 = events[uid("step", rollout.steps[2].pk)]

@@ -637,6 +637,22 @@ class TestMove:
         html = client.get(page(plan)).content.decode()
         assert html.index(">A<") < html.index(">B<")
 
+    def test_a_filtered_move_keeps_the_hidden_messages_in_their_places(
+        self, plan: Plan, client_for: Any
+    ) -> None:
+        """Filtered by Service, Service's message moves past the all-roles
+        one; Sales' message, hidden by the filter, stays where it was."""
+        day = datetime.date(2027, 3, 8)
+        everyone = make_message(plan.playbook, None, "Everyone", date=day)
+        sales = make_message(plan.playbook, plan.sales, "Sales only", date=day)
+        service = make_message(plan.playbook, plan.service, "Service only", date=day)
+        client = client_for("editor")
+        url = reverse("message_move", args=[plan.playbook.pk, service.pk])
+        client.post(f"{url}?role={plan.service.pk}", {"direction": "up"})
+        html = client.get(page(plan)).content.decode()
+        assert html.index(">Service only<") < html.index(">Everyone<") < html.index(">Sales only<")
+        assert {everyone.pk, sales.pk} <= set(Message.objects.values_list("pk", flat=True))
+
     def test_a_direction_not_offered_moves_nothing(self, plan: Plan, client_for: Any) -> None:
         url = reverse("message_move", args=[plan.playbook.pk, plan.kickoff.pk])
         before = list(Message.objects.values_list("pk", "order"))
@@ -777,3 +793,28 @@ def test_a_title_is_one_line_whatever_is_posted(plan: Plan, client_for: Any) -> 
         add_data(plan, title="Evil\r\nBEGIN:VEVENT\r\n  X"),
     )
     assert Message.objects.get(title__startswith="Evil").title == "Evil BEGIN:VEVENT X"
+
+
+def test_a_date_no_calendar_holds_is_refused(plan: Plan, client_for: Any) -> None:
+    response = client_for("editor").post(
+        reverse("message_add", args=[plan.playbook.pk]), add_data(plan, date="9999-12-31")
+    )
+    assert field_error(response.content.decode(), "add-date") == (
+        "Enter a date between the years 1900 and 2999."
+    )
+    assert not Message.objects.filter(title="Your new pipeline view").exists()
+
+
+def test_a_drafted_message_moved_to_all_roles_keeps_what_it_showed(
+    plan: Plan, client_for: Any
+) -> None:
+    client = client_for("editor")
+    shown = client.get(edit_url(plan, plan.wiifm)).content.decode()
+    assert "You asked us: “Does it help me close deals faster?”" in shown
+    data = edit_form(client, plan, plan.wiifm, role="", sender="")
+    client.post(edit_url(plan, plan.wiifm), data)
+    plan.wiifm.refresh_from_db()
+    assert plan.wiifm.role is None and not plan.wiifm.drafted
+    assert plan.wiifm.kind == ""  # no longer Sales' own default message
+    assert "You asked us: “Does it help me close deals faster?”" in plan.wiifm.text
+    assert plan.wiifm.date == datetime.date(2027, 2, 15)  # the date it followed, typed now

@@ -153,6 +153,15 @@ class TestAccess:
             assert client.post(url, {}).status_code == 404
         assert not AdoptionFigure.objects.exists()
 
+    @pytest.mark.parametrize("week", [32_768, 500_000, 10**20])
+    def test_a_week_beyond_any_calendar_is_a_404(
+        self, sales: Role, client_for: Any, week: int
+    ) -> None:
+        client = client_for("owner")
+        assert client.get(figure_url(sales, week)).status_code == 404
+        assert client.post(figure_url(sales, week), {field(sales, week): "5"}).status_code == 404
+        assert not AdoptionFigure.objects.exists()
+
     def test_a_deleted_role_is_a_404(self, sales: Role, client_for: Any) -> None:
         Role.objects.filter(pk=sales.pk).update(deleted_at=datetime.datetime.now(datetime.UTC))
         assert client_for("owner").get(figure_url(sales, 3)).status_code == 404
