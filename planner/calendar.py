@@ -43,7 +43,7 @@ import icalendar
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -53,9 +53,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from actionplan.models import Step, Task
-from comms.dates import date_of
+from comms.dates import OPEN_SESSION_STEP, date_of
 from comms.drafts import draft
 from comms.models import Message
+from comms.selectors import visible
 from core.public import REVALIDATE, TOKEN, not_found, private
 from givegets.models import GiveGet
 from planner.pdf import file_slug
@@ -112,11 +113,7 @@ def events(playbook: Playbook, *, absolute: Callable[[str], str]) -> list[Event]
     givegets: dict[int, list[GiveGet]] = defaultdict(list)
     for giveget in GiveGet.objects.filter(role__playbook=playbook).order_by("order", "pk"):
         givegets[giveget.role_id].append(giveget)
-    messages = list(
-        Message.objects.filter(playbook=playbook)
-        .filter(Q(role__isnull=True) | Q(role__deleted_at__isnull=True))
-        .order_by("order", "pk")
-    )
+    messages = list(visible(playbook).order_by("order", "pk"))
     for step in steps:
         step.playbook = playbook  # default dates read go-live
     for role in roles:
@@ -223,7 +220,7 @@ def _message_events(
 ) -> list[Event]:
     """Each message on the date it shows: typed, or its kind's default."""
     comms = reverse("comms", args=[playbook.pk])
-    step_five = next((step.due_date for step in steps if step.number == 5), None)
+    step_five = next((s.due_date for s in steps if s.number == OPEN_SESSION_STEP), None)
     by_id = {role.pk: role for role in roles}
     found = []
     for message in messages:

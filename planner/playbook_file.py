@@ -642,7 +642,7 @@ class _Reader:
         for (at, _item), figure in zip(entries, found, strict=True):
             if not self.ok((*at, "week")):
                 continue
-            if refused := _week_refused(playbook, figure.week, today):
+            if refused := figures.week_refused(playbook, figure.week, today):
                 self.error((*at, "week"), refused)
         return found
 
@@ -816,15 +816,6 @@ class _Reader:
         task = Task(order=place[-1], **self.values(Task, obj, place))
         self.full_clean(task, place, exclude=["step"])
         return task
-
-
-def _week_refused(playbook: Playbook, week: int, day: datetime.date) -> str | None:
-    """``pulse.figures.week_refused``, safe for a go-live at the calendar's end
-    (the week's last day would be past year 9999)."""
-    try:
-        return figures.week_refused(playbook, week, day)
-    except OverflowError:
-        return _("Week %(week)s is not over yet: figures come for closed weeks.") % {"week": week}
 
 
 def read(document: Any) -> Parts:

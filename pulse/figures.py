@@ -50,10 +50,15 @@ def week_refused(playbook: Playbook, week: int, day: datetime.date) -> str | Non
     if week < 1:
         return _("Weeks start at 1, the week of go-live.")
     if week > weeks.last_closed_week(go_live, day):
-        ends = formats.date_format(weeks.week_dates(go_live, week)[1], "DATE_FORMAT")
+        try:
+            ends = weeks.week_dates(go_live, week)[1]
+        except OverflowError:  # its last day would be past the calendar's end
+            return _("Week %(week)s is not over yet: figures come for closed weeks.") % {
+                "week": week
+            }
         return _("Week %(week)s is not over until %(date)s: figures come for closed weeks.") % {
             "week": week,
-            "date": ends,
+            "date": formats.date_format(ends, "DATE_FORMAT"),
         }
     return None
 
