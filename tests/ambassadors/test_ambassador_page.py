@@ -15,6 +15,8 @@ from ambassadors.models import Ambassador
 from ambassadors.services import issue_link
 from pulse import weeks
 from tests.factories import make_ambassador, make_giveget, make_message, make_role, make_user
+from tests.playbooks.test_changes import sentences
+from tests.playbooks.test_changes import url as changes_url
 
 pytestmark = pytest.mark.django_db
 MARCH_12 = datetime.date(2027, 3, 12)
@@ -218,6 +220,29 @@ class TestPlaybookSetting:
         assert response.status_code == 302
         created = world.editor.memberships.get(playbook__name="New one").playbook
         assert created.ambassador_contact == world.editor
+
+
+class TestHistory:
+    def test_a_change_reads_by_name_and_a_revert_to_someone_who_left_is_refused(
+        self, world: Any, client_for: Any
+    ) -> None:
+        owner = client_for("owner")
+        edit = reverse("playbook_edit", args=[world.playbook.pk])
+        data = TestPlaybookSetting().edit_data(world.playbook, ambassador_contact=world.editor.pk)
+        owner.post(edit, data)
+        owner.post(edit, {**data, "ambassador_contact": world.viewer.pk})
+        changes = sentences(owner.get(changes_url(world.playbook)))
+        assert any("Edith → Victor" in sentence for sentence in changes), changes
+        world.playbook.memberships.filter(user=world.editor).delete()
+        record = world.playbook.history.filter(history_type="~").latest("history_date")
+        revert = reverse(
+            "changes_revert",
+            args=[world.playbook.pk, "playbook", record.history_id, "ambassador_contact"],
+        )
+        response = owner.post(revert, follow=True)
+        assert "That person is no longer a member of this playbook." in response.content.decode()
+        world.playbook.refresh_from_db()
+        assert world.playbook.ambassador_contact == world.viewer
 
 
 class TestPreview:
