@@ -164,13 +164,27 @@ class TestYourPart:
         for n in range(4):  # others' messages first: hers is past the first three
             make_message(world.playbook, sales, f"Other {n}", date=soon, sender_text="Lea")
         make_message(
-            world.playbook, sales, "Your WIIFM, in person", date=soon, sender_ambassador=mette
+            world.playbook,
+            sales,
+            "Your WIIFM, in person",
+            date=soon,
+            sender_ambassador=mette,
+            text="Tell them what the report saves.",
         )
         html = page(mette)
         assert "The next message you send" in html
-        assert "Your WIIFM, in person" in html
+        # Not among the three listed below: its text opens in the box itself.
+        assert "Your WIIFM, in person" in html and "Tell them what the report saves." in html
+        assert "Read it below" not in html
         fellow = make_ambassador(sales, "Jonas Holm")
         assert "The next message you send" not in page(fellow)
+
+    def test_one_listed_below_is_linked_to(self, world: Any, sales: Any, mette: Ambassador) -> None:
+        soon = weeks.today() + datetime.timedelta(days=3)
+        make_message(world.playbook, sales, "Kick-off", date=soon, sender_ambassador=mette)
+        html = page(mette)
+        assert '<a href="#messages-title">Read it below</a>' in html
+        assert html.count("Kick-off") == 2  # in the box and in the list
 
 
 class TestPlaybookSetting:
