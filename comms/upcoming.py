@@ -138,6 +138,20 @@ class Upcoming:
 
     next: list[Planned]
     more: int
+    # The ``more`` ones themselves, for what looks past the first few.
+    later: tuple[Planned, ...] = ()
+
+    def first_sent_by(self, ambassador_ids: Iterable[int]) -> Planned | None:
+        """The earliest of them one of these ambassadors sends, or None."""
+        senders = set(ambassador_ids)
+        return next(
+            (
+                item
+                for item in (*self.next, *self.later)
+                if item.message.sender_ambassador_id in senders
+            ),
+            None,
+        )
 
 
 def upcoming(
@@ -161,7 +175,9 @@ def upcoming(
         if item.date is None or item.date >= today:
             items.append(item)
     ordered = by_date(items)
-    return Upcoming(next=ordered[:NEXT], more=max(0, len(ordered) - NEXT))
+    return Upcoming(
+        next=ordered[:NEXT], more=max(0, len(ordered) - NEXT), later=tuple(ordered[NEXT:])
+    )
 
 
 def for_plan(playbook: Playbook) -> QuerySet[Message]:

@@ -495,6 +495,9 @@ class _Names:
         step_ids = {r.step_id for r in records if hasattr(r, "step_id")}
         user_ids = {r.user_id for r in records if hasattr(r, "user_id")}
         user_ids |= {r.sender_member_id for r in records if getattr(r, "sender_member_id", None)}
+        user_ids |= {
+            r.ambassador_contact_id for r in records if getattr(r, "ambassador_contact_id", None)
+        }
         ambassador_ids = {
             r.sender_ambassador_id for r in records if getattr(r, "sender_ambassador_id", None)
         }
@@ -692,7 +695,7 @@ def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
         return _("yes") if value else _("no")
     if field.name == "sender_ambassador":
         return _short(names.ambassadors.get(value) or _("a removed person"))
-    if field.name == "sender_member":
+    if field.name in ("sender_member", "ambassador_contact"):
         return _short(names.users.get(value, _("a removed person")))
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")

@@ -871,6 +871,8 @@ def import_playbook(document: Any, *, owner: Any) -> Playbook:
     history starts here, each record named as the import's."""
     parts = read(document)
     playbook = parts.playbook
+    # The file carries no members, so no contact: its new owner, as for a new playbook.
+    playbook.ambassador_contact = owner
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
     for index, role_parts in enumerate(parts.roles):

@@ -227,6 +227,13 @@ def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Mode
     if isinstance(row, Message) and (refusal := _why_not_this_sender(playbook, field, row)):
         return refusal
     if (
+        isinstance(row, Playbook)
+        and field.name == "ambassador_contact"
+        and row.ambassador_contact_id is not None
+        and not playbook.memberships.filter(user_id=row.ambassador_contact_id).exists()
+    ):  # the ambassadors' pages would show someone who left
+        return _("That person is no longer a member of this playbook.")
+    if (
         isinstance(row, Ambassador)
         and field.name == "email"
         and email_holder(playbook, row.email, exclude_pk=row.pk) is not None

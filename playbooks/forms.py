@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
 from core.forms import DateInput
 from playbooks.models import Level, Membership, Playbook
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """A member by name and e-mail, as ambassadors would see them."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name() or obj.get_username()
+        return f"{name} <{obj.email}>" if obj.email else str(name)
 
 
 class PlaybookForm(VersionedForm):
@@ -26,6 +35,7 @@ class PlaybookForm(VersionedForm):
             "data_used_for",
             "data_not_used_for",
             "pulse_k",
+            "ambassador_contact",
         ]
         widgets = {
             "go_live": DateInput(),
@@ -33,6 +43,7 @@ class PlaybookForm(VersionedForm):
             "data_used_for": forms.Textarea(attrs={"rows": 3}),
             "data_not_used_for": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"ambassador_contact": MemberChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,6 +60,29 @@ class PlaybookForm(VersionedForm):
                     "invalid": _("Give k as a whole number, such as 5."),
                 }
             )
+
+        if "ambassador_contact" in self.fields:
+            contact = self.fields["ambassador_contact"]
+            assert isinstance(contact, MemberChoiceField)
+            # Members only: the select offers nobody else, and a crafted post
+            # naming someone else is refused as any choice not offered.
+            contact.queryset = (
+                get_user_model()
+                .objects.filter(memberships__playbook=self.instance)
+                .order_by("first_name", "last_name", "username")
+            )
+            contact.empty_label = _("Nobody (no contact shown)")
+            contact.required = False
+            contact.error_messages["invalid_choice"] = _(
+                "Choose a member of this playbook, or nobody."
+            )
+
+    def clean_ambassador_contact(self) -> Any:
+        # Left out (a form drawn before this setting existed) keeps the contact;
+        # chosen "nobody" posts an empty value and clears it.
+        if self.add_prefix("ambassador_contact") not in self.data:
+            return self.instance.ambassador_contact
+        return self.cleaned_data.get("ambassador_contact")
 
     def clean_pulse_k(self) -> int:
         k = self.cleaned_data.get("pulse_k")
@@ -96,7 +130,11 @@ class NewPlaybookForm(PlaybookForm):
 
     class Meta(PlaybookForm.Meta):
         # The pulse's threshold is for later: Edit playbook has it.
-        fields = [*(f for f in PlaybookForm.Meta.fields if f != "pulse_k"), "with_examples"]
+        # Its contact is its creator (playbooks.services.create_playbook).
+        fields = [
+            *(f for f in PlaybookForm.Meta.fields if f not in {"pulse_k", "ambassador_contact"}),
+            "with_examples",
+        ]
 
 
 class AddMemberForm(forms.Form):

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,6 +84,22 @@ class Playbook(Versioned):
         _("data is not used for"),
         blank=True,
         help_text=_("What it will never be used for: the answer to the Big Brother fear."),
+    )
+    # Whom ambassadors contact: shown with name and e-mail on their pages, so
+    # only by a choice (null for playbooks made before this setting existed).
+    # Shown only while the person is a member (``contact_is_member``), and
+    # cleared when their membership ends (``services.remove_member``).
+    ambassador_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ambassadors’ contact person"),
+        help_text=_(
+            "Shown with name and e-mail on every ambassador’s page. "
+            "A member of this playbook, or nobody."
+        ),
     )
     # The pulse's privacy threshold k (DESIGN.md "The privacy threshold k"): a
     # week with fewer answers is shown nowhere; a role under 2k people never.
@@ -235,3 +251,16 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.playbook_id}"
+
+
+def contact_is_member(playbook_path: str = "") -> Exists:
+    """Whether a playbook's ambassadors' contact is a member of it, as an
+    annotation (no query of its own): for a query of playbooks (``""``) or of
+    the rows below one (``"role__playbook__"``). A contact is shown only while
+    this holds, whatever removed the membership."""
+    return Exists(
+        Membership.objects.filter(
+            playbook=OuterRef(f"{playbook_path}pk" if playbook_path else "pk"),
+            user=OuterRef(f"{playbook_path}ambassador_contact"),
+        )
+    )

@@ -32,7 +32,8 @@ def create_playbook(*, owner: Any, **fields: Any) -> Playbook:
     A new playbook for people comes from ``planner.services.create_playbook``,
     which adds the default plan (and the example roles) too.
     """
-    playbook = Playbook(**fields)
+    # Its creator is the ambassadors' contact until they choose otherwise.
+    playbook = Playbook(ambassador_contact=owner, **fields)
     playbook.full_clean()
     playbook.save()
     Membership.objects.create(playbook=playbook, user=owner, level=Level.OWNER)
@@ -141,4 +142,12 @@ def remove_member(*, membership: Membership) -> None:
         raise ValidationError(
             _("A playbook needs at least one owner. Make someone else an owner first.")
         )
+    # Someone who left is nobody's contact: ambassadors see none until chosen
+    # (saved, not updated in bulk, so that the history says who changed it).
+    contact_of = Playbook.objects.filter(
+        pk=membership.playbook_id, ambassador_contact=membership.user_id
+    ).first()
+    if contact_of is not None:
+        contact_of.ambassador_contact = None
+        contact_of.save(update_fields=["ambassador_contact", "updated_at"])
     membership.delete()

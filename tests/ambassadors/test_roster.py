@@ -363,12 +363,20 @@ class TestLinks:
         assert mette.link_last_opened_at > first - datetime.timedelta(minutes=1)
 
     def test_public_page_queries(
-        self, world: Any, mette: Ambassador, client_for: Any, django_assert_max_num_queries: Any
+        self, world: Any, mette: Ambassador, client_for: Any, django_assert_num_queries: Any
     ) -> None:
+        world.playbook.ambassador_contact = world.owner
+        world.playbook.save()
         token = self.issue(client_for("editor"), world, mette)
-        # (the role's next messages: one more)
-        with django_assert_max_num_queries(5):
-            Client().get(f"/a/{token}/")
+        # The ambassador with role, playbook, contact (and whether still a
+        # member) and pulse link; the Give-Gets; fellow ambassadors; the
+        # role's next messages; "last opened" noted (the first open).
+        with django_assert_num_queries(5):
+            assert Client().get(f"/a/{token}/").status_code == 200
+        # Opened again within the hour: "last opened" is not written again.
+        with django_assert_num_queries(4):
+            html = Client().get(f"/a/{token}/").content.decode()
+        assert "olivia@example.com" in html
 
     def test_e_mail_the_link_in_the_playbooks_language(
         self, world: Any, mette: Ambassador, client_for: Any

@@ -26,6 +26,7 @@ def playbook(transactional_db: Any) -> Any:
         pledge="Vi beder jer om data. Til gengæld leverer vi indsigt.",
         data_used_for="Prognoser og coaching.",
         data_not_used_for="Rangering af medarbejdere.",
+        ambassador_contact=lead,
     )
     role = make_role(
         playbook,
@@ -77,6 +78,14 @@ def test_issue_a_link_open_it_on_a_phone_and_revoke_it(
     assert "/a/" in url
     screenshot(page, "roster-link-issued-desktop")
 
+    # Editors look at the role's page as an ambassador sees it, before any link.
+    page.get_by_role("link", name="Preview as ambassador").first.click()
+    expect(page.get_by_text("Preview: what an ambassador of Salg sees")).to_be_visible()
+    expect(page.get_by_test_id("your-part")).to_be_visible()  # in the playbook's language
+    assert serious_axe_violations(page) == []
+    screenshot(page, "ambassador-preview-desktop")
+    page.get_by_role("link", name="Ambassadors").click()
+
     phone = browser.new_context(viewport={"width": 390, "height": 844})
     ambassador_page = phone.new_page()
     response = ambassador_page.goto(url)
@@ -98,6 +107,7 @@ def test_issue_a_link_open_it_on_a_phone_and_revoke_it(
         "Prognoser og coaching.",
         "Rangering af medarbejdere.",
         "Jonas Holm · Salg Aarhus",
+        "Lea · lead@example.com",
     ]:
         expect(ambassador_page.get_by_text(text, exact=False).first).to_be_visible()
     assert ambassador_page.evaluate("document.documentElement.scrollWidth") <= 390

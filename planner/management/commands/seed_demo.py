@@ -346,6 +346,7 @@ class Command(BaseCommand):
                     with_examples=True,
                     **spec,
                 )
+                # Lea is the ambassadors' contact (create_playbook: its creator).
                 if days < 0:  # live already: the week-1 quick wins delivered but one
                     playbook.roles.exclude(order=2).update(quick_win_done=True)
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
