@@ -47,8 +47,10 @@ class Download:
 def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Viewers too. Queries: session, user, membership with playbook, roles
     with their pulse links, the plan's progress for the header (the list
-    alone, polled by htmx, skips the header's). The cache: the version stamp
-    and one read for all the documents' freshness.
+    alone, polled by htmx, skips the header's); and for each document not
+    rendered yet, its task's row in the worker's queue (once: later looks find
+    it pending in the cache). The cache: the version stamp and one read for
+    all the documents' freshness, whatever the number of roles.
 
     A one-pager is listed as its reader would download it: with the pulse's
     QR code for editors and owners, without for viewers (as ``role_one_pager``)."""
