@@ -25,6 +25,9 @@ from roles.models import Role
 
 # The page asks for the missing documents now, not after an edit burst.
 NO_DELAY = datetime.timedelta(0)
+# The list asks again every 2 s while something is being prepared, for five
+# minutes at most (a worker that is down would otherwise be asked forever).
+MAX_POLLS = 150
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         for role in roles:
             if fresh.get(kinds[role.pk]) is None:
                 tasks.schedule_one_pager_render(playbook.pk, role.pk, urls[role.pk], delay=NO_DELAY)
+    try:
+        polls = min(int(request.GET.get("polls", "0")), MAX_POLLS)
+    except ValueError:
+        polls = 0
+    waiting = cache_up and any(item.fresh is None for item in items)
     context = {
         "access": access,
         "playbook": playbook,
@@ -102,9 +110,11 @@ def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         "playbook_item": items[0],
         "role_items": items[1:],
         "cache_up": cache_up,
+        "preparing": waiting,
         # Poll while something is being prepared (not with the cache down:
-        # nothing would ever be ready).
-        "preparing": cache_up and any(item.fresh is None for item in items),
+        # nothing would ever be ready), up to MAX_POLLS times.
+        "poll": waiting and polls < MAX_POLLS,
+        "next_poll": polls + 1,
     }
     if request.htmx:
         return render(request, "planner/downloads.html#list", context)

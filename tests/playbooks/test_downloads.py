@@ -339,3 +339,18 @@ class TestTheTask:
         render_one_pager_pdf.call(world.playbook.pk, pk, "")  # no error
         render_one_pager_pdf.call(world.playbook.pk + 999, pk, "")
         render_playbook_pdf.call(world.playbook.pk + 999)
+
+
+def test_the_polling_stops_after_five_minutes(world: Any, client_for: Any, visit: Any) -> None:
+    """A worker that is down is not asked about forever: after 150 looks
+    the list stops asking and offers the Refresh link to everybody."""
+    make_role(world.playbook, "Sales")
+    client = client_for("viewer")
+    html = visit(client, url_of(world.playbook) + "?polls=149").content.decode()
+    assert f'hx-get="{url_of(world.playbook)}?polls=150" hx-trigger="every 2s"' in html
+    html = visit(client, url_of(world.playbook) + "?polls=150").content.decode()
+    assert "hx-trigger" not in html
+    assert "This list updates by itself" not in html
+    assert f'<a href="{url_of(world.playbook)}">Refresh</a>' in html
+    assert states(html) == ["being prepared", "being prepared"]
+    assert visit(client, url_of(world.playbook) + "?polls=x").status_code == 200
