@@ -14,6 +14,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +118,16 @@ def page_counter_css(template: str) -> str:
     return " ".join(out)
 
 
-def render(template: str, context: dict[str, Any], *, language: str) -> bytes:
-    """Render a template of templates/pdf/ to PDF bytes in ``language``."""
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered PDF and its number of pages."""
+
+    content: bytes
+    pages: int
+
+
+def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
+    """Render a template of templates/pdf/ to PDF in ``language``."""
     with translation.override(language):
         html = render_to_string(
             template,
@@ -130,9 +139,10 @@ def render(template: str, context: dict[str, Any], *, language: str) -> bytes:
             },
         )
     fetcher = StaticOnlyFetcher()
-    return HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).write_pdf(
+    document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(
         pdf_tags=True
     )
+    return Rendered(document.write_pdf(pdf_tags=True), len(document.pages))
 
 
 @dataclass(frozen=True)
@@ -141,9 +151,31 @@ class Document:
     etag: str
     filename: str
     cached: bool
+    pages: int
+    rendered_at: datetime.datetime
 
 
-def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
+@dataclass(frozen=True)
+class Freshness:
+    """What the cache knows of a rendered document, without its bytes."""
+
+    pages: int
+    rendered_at: datetime.datetime
+
+
+def _version(playbook_id: int) -> str:
+    """The playbook's version stamp; with the cache down a new one each time
+    (nothing can be cached then, and no browser's copy is taken for current)."""
+    try:
+        return versions.version(playbook_id)
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, playbook %s renders uncached", playbook_id)
+        return f"uncached {uuid.uuid4().hex}"
+
+
+def content_key(
+    playbook: Playbook, kind: str, today: datetime.date, *, stamp: str | None = None
+) -> str:
     """The document's version: the playbook's version stamp (changed by any
     edit anywhere in it, see core.versions), its language, the kind of
     document, today's date (the countdown and the overdue marks change daily)
@@ -153,7 +185,9 @@ def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
     headcount, for the 2k rule, is in the version stamp): the last closed week
     and k are in the key too, so a cached PDF never shows a week that is not
     shown now, nor misses one. The date alone would say as much today; the
-    week and k say it whatever the stamp and the date."""
+    week and k say it whatever the stamp and the date.
+
+    ``stamp``: the version stamp when the caller has read it already."""
     raw = "|".join(
         [
             layout_version(),
@@ -161,7 +195,7 @@ def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
             today.isoformat(),
             str(playbook.pk),
             playbook.language,
-            versions.version(playbook.pk),
+            stamp if stamp is not None else _version(playbook.pk),
             f"week {last_closed_week(playbook.go_live, today)}",
             f"k {playbook.pulse_k}",
         ]
@@ -169,21 +203,70 @@ def content_key(playbook: Playbook, kind: str, today: datetime.date) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
+def _content_key(key: str) -> str:
+    return f"pdf:{key}"
+
+
+def _freshness_key(key: str) -> str:
+    """Beside each cached PDF, its page count and time of rendering: a few
+    bytes, so that the downloads page reads them without the PDFs."""
+    return f"pdf-fresh:{key}"
+
+
 def cached_document(
-    playbook: Playbook, kind: str, filename: str, build: Callable[[datetime.date], bytes]
+    playbook: Playbook, kind: str, filename: str, build: Callable[[datetime.date], Rendered]
 ) -> Document:
     """The document from the cache, or rendered by ``build(today)`` and cached.
     One date for the key and the content: a render that runs past midnight
-    does not store tomorrow's weeks under today's key."""
+    does not store tomorrow's weeks under today's key. With the cache down it
+    is rendered each time."""
     today = timezone.localdate()
     key = content_key(playbook, kind, today)
-    cache_key = f"pdf:{key}"
-    content = cache.get(cache_key)
-    if content is not None:
-        return Document(content, key, filename, cached=True)
-    content = build(today)
-    cache.set(cache_key, content, CACHE_SECONDS)
-    return Document(content, key, filename, cached=False)
+    try:
+        found = cache.get(_content_key(key))
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, rendering %s", key)
+        found = None
+    if isinstance(found, tuple) and len(found) == 3:
+        content, pages, rendered_at = found
+        return Document(content, key, filename, True, pages, rendered_at)
+    rendered = build(today)
+    now = timezone.now()
+    try:
+        cache.set_many(
+            {
+                _content_key(key): (rendered.content, rendered.pages, now),
+                _freshness_key(key): (rendered.pages, now),
+            },
+            CACHE_SECONDS,
+        )
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, %s not kept", key)
+    return Document(rendered.content, key, filename, False, rendered.pages, now)
+
+
+def freshness(playbook: Playbook, kinds: list[str]) -> dict[str, Freshness | None] | None:
+    """For each kind of document, its page count and time of rendering when
+    the cache holds its current version (None: not rendered yet), without
+    rendering anything. No queries; one cache read for the version stamp and
+    one for all of them. None when the cache cannot be read."""
+    today = timezone.localdate()
+    try:
+        stamp = versions.version(playbook.pk)
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, freshness unknown")
+        return None
+    keys = {kind: _freshness_key(content_key(playbook, kind, today, stamp=stamp)) for kind in kinds}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, freshness unknown")
+        return None
+    result: dict[str, Freshness | None] = {}
+    for kind, key in keys.items():
+        value = found.get(key)
+        result[kind] = Freshness(*value) if isinstance(value, tuple) and len(value) == 2 else None
+    return result
 
 
 def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
@@ -261,7 +344,7 @@ def document_key(playbook: Playbook, kind: str) -> str:
 def playbook_document(playbook: Playbook) -> Document:
     filename = f"{file_slug(playbook.name, 'playbook')}-playbook.pdf"
 
-    def build(today: datetime.date) -> bytes:
+    def build(today: datetime.date) -> Rendered:
         context = _pdf_context(playbook, today)
         with translation.override(playbook.language):  # the trends' words
             context["since_go_live"] = since_go_live(
@@ -292,7 +375,7 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
     its pulse link's QR code when ``pulse_url`` is given, and its last shown
     week since go-live."""
 
-    def build(today: datetime.date) -> bytes:
+    def build(today: datetime.date) -> Rendered:
         context = _pdf_context(playbook, today)
         role, balance = next((r, b) for r, b in context["role_rows"] if r.pk == role_id)
         with translation.override(playbook.language):

@@ -6,6 +6,7 @@ Every view that touches a playbook goes through ``access.get_playbook``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -261,11 +262,29 @@ def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
     return None
 
 
+DOWNLOAD_NONCE = re.compile(r"[A-Za-z0-9]{8,40}")
+
+
+def download_started(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Tell the page that asked that its download has started: a link
+    clicked with ``?dl=<nonce>`` (static/js/app.js adds one) gets a cookie
+    ``dl-<nonce>`` for a minute, which the page watches for to put its
+    button's label back. Script-readable on purpose; it says nothing."""
+    nonce = request.GET.get("dl", "")
+    if DOWNLOAD_NONCE.fullmatch(nonce):
+        response.set_cookie(
+            f"dl-{nonce}", "1", max_age=60, samesite="Lax", secure=request.is_secure()
+        )
+    return response
+
+
 @require_safe
 def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
     unchanged = not_modified(request, pdf.document_key(access.playbook, "playbook"))
-    return unchanged or pdf_response(request, pdf.playbook_document(access.playbook))
+    return download_started(
+        request, unchanged or pdf_response(request, pdf.playbook_document(access.playbook))
+    )
 
 
 @require_safe
@@ -277,6 +296,8 @@ def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> Http
     url = pdf.pulse_url(request, role_id) if access.can_edit else ""
     kind = pdf.one_pager_kind(role_id, url)
     unchanged = not_modified(request, pdf.document_key(access.playbook, kind))
-    return unchanged or pdf_response(
-        request, pdf.one_pager_document(access.playbook, role_id, pulse_url=url)
+    return download_started(
+        request,
+        unchanged
+        or pdf_response(request, pdf.one_pager_document(access.playbook, role_id, pulse_url=url)),
     )

@@ -47,19 +47,40 @@ document.addEventListener("keydown", (event) => {
 });
 
 // PDF links: say that the document is being prepared (rendering can take a
-// few seconds for a large playbook). Without JavaScript they are plain links.
+// few seconds for a large playbook), and only until the download has
+// started: the link is followed with ?dl=<nonce>, the PDF's answer sets the
+// cookie dl-<nonce> (planner.views.download_started), and the label comes
+// back as soon as that cookie is seen (at the latest after a minute).
+// Without JavaScript they are plain links.
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-preparing]");
-  if (!link || link.getAttribute("aria-busy") === "true") return;
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (link.getAttribute("aria-busy") === "true") return;
+  const nonce = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const cookie = `dl-${nonce}`;
+  const href = link.getAttribute("href");
+  const url = new URL(href, document.baseURI);
+  url.searchParams.set("dl", nonce);
+  link.setAttribute("href", url.pathname + url.search);
   const label = link.innerHTML;
   link.setAttribute("aria-busy", "true");
   link.classList.add("preparing");
   link.textContent = link.dataset.preparing;
-  setTimeout(() => {
+  let watch = 0;
+  let fallback = 0;
+  const reset = () => {
+    clearInterval(watch);
+    clearTimeout(fallback);
+    document.cookie = `${cookie}=; Max-Age=0; Path=/; SameSite=Lax`;
     link.innerHTML = label;
+    link.setAttribute("href", href);
     link.removeAttribute("aria-busy");
     link.classList.remove("preparing");
-  }, 12000);
+  };
+  watch = setInterval(() => {
+    if (document.cookie.split("; ").some((c) => c.startsWith(`${cookie}=`))) reset();
+  }, 150);
+  fallback = setTimeout(reset, 60000);
 });
 
 // Grids edited in place: the WIIFM matrix (planner/matrix.py) and the results

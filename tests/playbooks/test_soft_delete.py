@@ -577,7 +577,9 @@ class TestAcceptance:
         monkeypatch.setattr(
             pdf,
             "timezone",
-            SimpleNamespace(localtime=lambda: generated, localdate=timezone.localdate),
+            SimpleNamespace(
+                localtime=lambda: generated, localdate=timezone.localdate, now=timezone.now
+            ),
         )
         client = client_for("editor")
         before = self.snapshot(world, sales, client)

@@ -1,0 +1,121 @@
+"""The downloads page: the playbook's PDF and every role's one-pager, each
+with its page count and how fresh it is, read from the cache without
+rendering anything. What the cache does not hold yet is rendered in the
+background (``planner.tasks``) while the page polls for it; a download never
+waits for the worker (it renders inline as before).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from core.http import HtmxHttpRequest
+from planner import pdf, tasks
+from playbooks.access import get_playbook
+from pulse.links import link_url
+from roles.models import Role
+
+# The page asks for the missing documents now, not after an edit burst.
+NO_DELAY = datetime.timedelta(0)
+# The list asks again every 2 s while something is being prepared, for five
+# minutes at most (a worker that is down would otherwise be asked forever).
+MAX_POLLS = 150
+
+
+@dataclass(frozen=True)
+class Download:
+    title: str
+    url: str
+    role: Role | None
+    fresh: pdf.Freshness | None
+
+    @property
+    def recent(self) -> bool:
+        """Rendered within the last minute ("just now")."""
+        return self.fresh is not None and (
+            timezone.now() - self.fresh.rendered_at < datetime.timedelta(minutes=1)
+        )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
+    """Viewers too. Queries: session, user, membership with playbook, roles
+    with their pulse links, the plan's progress for the header (the list
+    alone, polled by htmx, skips the header's); and for each document not
+    rendered yet, its task's row in the worker's queue (once: later looks find
+    it pending in the cache). The cache: the version stamp and one read for
+    all the documents' freshness, whatever the number of roles.
+
+    A one-pager is listed as its reader would download it: with the pulse's
+    QR code for editors and owners, without for viewers (as ``role_one_pager``)."""
+    access = get_playbook(request, playbook_id)
+    playbook = access.playbook
+    roles = list(playbook.roles.select_related("pulse_link"))
+    urls = {
+        role.pk: (
+            link_url(request, role.pulse_link)
+            if access.can_edit and hasattr(role, "pulse_link")
+            else ""
+        )
+        for role in roles
+    }
+    kinds = {"playbook": "playbook"} | {
+        role.pk: pdf.one_pager_kind(role.pk, urls[role.pk]) for role in roles
+    }
+    known = pdf.freshness(playbook, list(kinds.values()))
+    cache_up = known is not None
+    fresh = known or {}
+
+    items = [
+        Download(
+            title=playbook.name,
+            url=reverse("playbook_pdf", args=[playbook.pk]),
+            role=None,
+            fresh=fresh.get("playbook"),
+        )
+    ]
+    items += [
+        Download(
+            title=role.name,
+            url=reverse("role_one_pager", args=[playbook.pk, role.pk]),
+            role=role,
+            fresh=fresh.get(kinds[role.pk]),
+        )
+        for role in roles
+    ]
+    if cache_up:
+        if fresh.get("playbook") is None:
+            tasks.schedule_pdf_render(playbook.pk, delay=NO_DELAY)
+        for role in roles:
+            if fresh.get(kinds[role.pk]) is None:
+                tasks.schedule_one_pager_render(playbook.pk, role.pk, urls[role.pk], delay=NO_DELAY)
+    try:
+        polls = min(int(request.GET.get("polls", "0")), MAX_POLLS)
+    except ValueError:
+        polls = 0
+    waiting = cache_up and any(item.fresh is None for item in items)
+    context = {
+        "access": access,
+        "playbook": playbook,
+        "section": "downloads",
+        "playbook_item": items[0],
+        "role_items": items[1:],
+        "cache_up": cache_up,
+        "preparing": waiting,
+        # Poll while something is being prepared (not with the cache down:
+        # nothing would ever be ready), up to MAX_POLLS times.
+        "poll": waiting and polls < MAX_POLLS,
+        "next_poll": polls + 1,
+    }
+    if request.htmx:
+        return render(request, "planner/downloads.html#list", context)
+    return render(request, "planner/downloads.html", context)
