@@ -217,7 +217,6 @@ class Sheet:
     middle: float  # the middle's, between the band and the bottom,
     bottom: float  # and the people's and the footer's
     gap: float  # between the middle's regions
-    estimates: dict[str, float]  # each region's estimated height, for a look
 
     @property
     def has_givegets(self) -> bool:
@@ -303,13 +302,14 @@ def sheet(
     balance: Balance,
     *,
     since: bool = False,
-    message_title: str = "",
+    message_title: str | None = None,
     pulse: bool = False,
 ) -> Sheet:
     """The one-pager of ``role``: its texts fitted, and as many of its
     Give-Gets (in their order) and ambassadors (most influential first) as
-    the page holds; ``since`` when it prints the pulse's line, ``pulse`` when
-    it prints the code. In the playbook's language (the equation's words
+    the page holds; ``since`` when it prints the pulse's line,
+    ``message_title`` when it has a next message (its title, perhaps blank),
+    ``pulse`` when it prints the code. In the playbook's language (the equation's words
     take room). Reads ``role.givegets`` and ``role.ambassadors`` as
     prefetched: no queries of its own."""
     body = line_height(BODY, BODY_LINE)
@@ -321,10 +321,11 @@ def sheet(
     question = tidy(role.question, multiline=True)
     answer = tidy(role.wiifm, multiline=True)
     quick_win = tidy(role.quick_win)
-    title = tidy(message_title)
+    message = message_title is not None  # its card shows its date and channel, titled or not
+    title = tidy(message_title or "")
     used_for = tidy(playbook.data_used_for, multiline=True)
     not_used_for = tidy(playbook.data_not_used_for, multiline=True)
-    week1_width = HALF_WIDTH if quick_win and title else WIDE_WIDTH
+    week1_width = HALF_WIDTH if quick_win and message else WIDE_WIDTH
     charter_width = HALF_WIDTH if used_for and not_used_for else WIDE_WIDTH
 
     # The bottom: the people (a label over their lines, or the code) and the footer.
@@ -374,7 +375,7 @@ def sheet(
         # The verdict over the equation, the pulse's line under them.
         fixed["balance"] = GAP + CARD + line_height(VERDICT, VERDICT_LINE) + 1
         fixed["balance"] += body * _equation_lines(role) + (1 + body * SINCE_LINES if since else 0)
-    if quick_win or title:
+    if quick_win or message:
         fixed["week1"] = GAP + CARD + label + body  # the date's line
     if used_for or not_used_for:
         fixed["charter"] = GAP + label + CARD + body  # the halves' titles
@@ -409,18 +410,7 @@ def sheet(
         rows = _rows([_row(g, giveget_lines) for g in with_get], room)
     left_out = (body + CELL) * (len(rows) < len(decided))  # a line says how many
     room -= sum(row.height for row in rows) + left_out
-    regions = dict(fixed)
-    for key, region in (
-        ("question", "ask"),
-        ("answer", "ask"),
-        ("week1", "week1"),
-        ("charter", "charter"),
-    ):
-        if region in regions:
-            regions[region] += want[key] * line_mm[key]
-    if givegets:
-        regions["givegets"] += sum(row.height for row in rows) + left_out
-    gap = GAP + min(MAX_GAP - GAP, max(0.0, room) / max(1, len(regions)))
+    gap = GAP + min(MAX_GAP - GAP, max(0.0, room) / max(1, len(fixed)))  # one above each
     return Sheet(
         name=name,
         long_name=long_name,
@@ -448,5 +438,4 @@ def sheet(
         middle=round(middle, 1),
         bottom=round(bottom, 1),
         gap=round(gap, 1),
-        estimates={"band": band, "bottom": bottom, "middle": middle, **regions},
     )

@@ -308,7 +308,7 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
                 role,
                 balance,
                 since=bool(since and (since.last or since.used)),
-                message_title=message.title if message else "",
+                message_title=message.title if message else None,
                 pulse=bool(pulse_url),
             )
         return render(

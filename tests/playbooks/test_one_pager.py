@@ -19,6 +19,7 @@ from typing import Any
 import pypdf
 import pytest
 from django.core.management import call_command
+from weasyprint import HTML
 
 from comms.models import Message
 from planner import pdf
@@ -73,6 +74,38 @@ def runs(content: bytes) -> list[tuple[float, float, float, str]]:
 
 def one_pager(playbook: Playbook, role: Role, url: str = "") -> bytes:
     return pdf.one_pager_document(playbook, role.pk, pulse_url=url).content
+
+
+def overflows(playbook: Playbook, role: Role, url: str, monkeypatch: Any) -> list[str]:
+    """The one-pager's parts whose content runs past their fixed height (and
+    is clipped there): its band, its middle, its bottom, as WeasyPrint lays
+    them out. Reads WeasyPrint's boxes (``_page_box``, ``descendants``): a
+    page count cannot see a clipped line, these can."""
+    html: list[str] = []
+
+    def keep(string: str, **kwargs: Any) -> HTML:
+        html.append(string)
+        return HTML(string=string, **kwargs)
+
+    monkeypatch.setattr(pdf, "HTML", keep)
+    one_pager(playbook, role, url)
+    page = HTML(string=html[0], base_url=str(pdf.STATIC_DIR) + "/").render().pages[0]
+    parts = {}
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag in ("header", "div"):
+            classes = (element.get("class") or "").split()
+            parts.update({part: box for part in ("band", "middle", "bottom") if part in classes})
+    clipped = []
+    for part, box in parts.items():
+        end = box.position_y + box.margin_height()  # its fixed height
+        inner = [child for child in box.children if hasattr(child, "margin_height")]
+        if part == "bottom":  # the people end above the footer
+            foot = next(child for child in inner if child.element_tag == "footer")
+            end, inner = foot.position_y, [child for child in inner if child is not foot]
+        if any(child.position_y + child.margin_height() > end + 0.5 for child in inner):
+            clipped.append(part)
+    return clipped
 
 
 @pytest.fixture
@@ -262,6 +295,19 @@ class TestOnePage:
         for _size, x, _y, run in runs(content):
             assert 14 - 0.5 <= x < 210 - 14 and len(run) < 130
 
+    @pytest.mark.parametrize("language", ["en", "da"])
+    @pytest.mark.parametrize("case", ["20,000", "x", "W", "\n"])
+    def test_nothing_is_clipped(
+        self, playbook: Playbook, language: str, case: str, monkeypatch: Any
+    ) -> None:
+        """The fitting's estimates hold: no region runs into the next part."""
+        if case == "20,000":
+            role = fill(playbook, language, 20_000)
+        else:
+            role = fill(playbook, language, 2000, word=case)
+        assert overflows(playbook, role, URL, monkeypatch) == []
+        assert overflows(playbook, role, "", monkeypatch) == []
+
     def test_type_for_reading_on_paper(self, playbook: Playbook) -> None:
         role = make_role(
             playbook,
@@ -286,10 +332,11 @@ class TestOnePage:
         assert min(size for size, _x, _y, _t in found) >= 9  # labels and notes
 
     @pytest.mark.parametrize("language", ["en", "da"])
-    def test_the_demo_roles_fill_their_page(self, db: Any, language: str) -> None:
+    def test_the_demo_roles_fill_their_page(self, db: Any, language: str, monkeypatch: Any) -> None:
         call_command("seed_demo", "--force", stdout=io.StringIO())
         demo = Playbook.objects.get(language=language)
         for role in demo.roles.all():
+            assert overflows(demo, role, URL, monkeypatch) == []
             content = one_pager(demo, role, URL)
             assert len(read(content).pages) == 1
             heights = sorted({round(y) for _s, _x, y, _t in runs(content)}, reverse=True)
