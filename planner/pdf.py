@@ -34,6 +34,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from comms.upcoming import Planned, plan
 from core import versions
 from planner.health import MISTAKES, TITLES
+from planner.one_pager import sheet
 from planner.overview import overview
 from planner.since_go_live import role_since, since_go_live
 from playbooks.models import Playbook
@@ -63,6 +64,8 @@ def layout_version() -> str:
             root / "planner" / "since_go_live.py",  # draws the pulse's trends
             root / "comms" / "drafts.py",  # writes the drafted messages
             root / "static" / "pdf" / "playbook.css",
+            root / "static" / "pdf" / "one_pager.css",
+            root / "planner" / "one_pager.py",  # fits the one-pager's texts to its page
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
     )
@@ -371,9 +374,9 @@ def one_pager_kind(role_id: int, pulse_url: str) -> str:
 
 
 def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "") -> Document:
-    """One role on one page (more if its texts are long: nothing is cut), with
-    its pulse link's QR code when ``pulse_url`` is given, and its last shown
-    week since go-live."""
+    """One role on exactly one page, its texts fitted to it (planner.one_pager),
+    with its pulse link's QR code when ``pulse_url`` is given, and its last
+    shown week since go-live."""
 
     def build(today: datetime.date) -> Rendered:
         context = _pdf_context(playbook, today)
@@ -382,6 +385,15 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
             since = role_since(playbook, role, balance.time_balance, today)
             title = _("The weekly pulse of %(role)s") % {"role": role.name}
             qr = qr_svg(pulse_url, title) if pulse_url else ""
+            message = next_message(context["communications"], role_id, today)
+            fitted = sheet(
+                playbook,
+                role,
+                balance,
+                since=bool(since and (since.last or since.used)),
+                message_title=message.title if message else None,
+                pulse=bool(pulse_url),
+            )
         return render(
             "pdf/one_pager.html",
             {
@@ -389,7 +401,8 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
                 "role": role,
                 "balance": balance,
                 "since": since,
-                "next_message": next_message(context["communications"], role_id, today),
+                "sheet": fitted,
+                "next_message": message,
                 "pulse_url": pulse_url,
                 "pulse_qr": qr,
             },

@@ -104,12 +104,12 @@ def test_the_one_pager_has_the_roles_next_message(playbook: Playbook, pulse_day:
     text = text_of(pdf.one_pager_document(playbook, sales.pk).content)
     # Rendered today (long before go-live): the first of Sales's or everyone's.
     assert (
-        "Next message: Feb. 15, 2027 · What’s in it for you: Sales and the CRM · Team meeting · "
+        "NEXT MESSAGE What’s in it for you: Sales and the CRM Feb. 15, 2027 · Team meeting · "
         "from Mette Sørensen" in text
     )
     Message.objects.filter(playbook=playbook).delete()
     text = text_of(pdf.one_pager_document(playbook, sales.pk).content)
-    assert "Next message" not in text
+    assert "NEXT MESSAGE" not in text
 
 
 def test_in_danish(danish: None) -> None:
@@ -124,4 +124,4 @@ def test_in_danish(danish: None) -> None:
     assert "Go-live: " in part
     role = demo.roles.order_by("order").first()
     one = text_of(pdf.one_pager_document(demo, role.pk).content)
-    assert "Næste besked:" in one
+    assert "NÆSTE BESKED" in one

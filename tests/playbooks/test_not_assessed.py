@@ -144,7 +144,9 @@ class TestOnThePages:
         new = playbook.roles.get(name="Field service")
         reader = pypdf.PdfReader(io.BytesIO(pdf.one_pager_document(playbook, new.pk).content))
         text = " ".join(page.extract_text() for page in reader.pages)
-        assert "not assessed" in text and "at risk" not in text
+        # The role's people see no verdict (nor a balance of zeros) until it is assessed.
+        assert "not assessed" not in text and "at risk" not in text
+        assert "Time balance" not in text
 
     def test_the_ambassador_page(self, playbook: Playbook) -> None:
         new = playbook.roles.get(name="Field service")

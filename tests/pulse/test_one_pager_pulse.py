@@ -46,8 +46,8 @@ def role(world: Any) -> Role:
 
 
 def long_role(role: Role) -> Role:
-    """The longest content the one-pager promises to fit on one page: four
-    Give-Gets, three ambassadors, texts of 300 characters."""
+    """Four Give-Gets, three ambassadors, texts of 300 characters: the texts
+    are shortened to fit, every Give-Get and ambassador still shows."""
     text = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 10)[:300]
     role.name = "Regional key account management, Nordics and Baltics"[:100]
     role.question, role.wiifm, role.quick_win = text, text, text
