@@ -235,7 +235,8 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
     steps, tasks, messages; from the first closed week on four more, whatever
     the numbers: three for the pulse (``results.measured``: state, summaries,
     kept k) and the adoption figures (``pulse.adoption.adoption_for``).
-    ``messages`` (with their senders) serve the PDF's communications too."""
+    ``messages`` (with their senders) serve the PDF's communications too;
+    ``pulse`` and ``adoption`` the summary's measured columns."""
 
     roles = list(
         Role.objects.filter(playbook=playbook)
@@ -287,6 +288,7 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
         "steps": steps,
         "next_due": next_due(playbook, steps, today),
         "since_go_live": results.card(playbook, rows, pulse, today, adoption),
+        "pulse": pulse,
         "adoption": adoption,
         "messages": messages,
         "step_five_due": _step_five(playbook, steps),

@@ -37,6 +37,7 @@ from planner.health import MISTAKES, TITLES
 from planner.one_pager import sheet
 from planner.overview import overview
 from planner.since_go_live import role_since, since_go_live
+from planner.summary import summary
 from playbooks.models import Playbook
 from pulse.links import link_url, qr_svg
 from pulse.models import PulseLink
@@ -293,6 +294,7 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
         playbook, data["messages"], {r.pk: r for r, _b in rows}, data["step_five_due"]
     )
     data["comms_go_live_at"] = go_live_at(data["communications"], playbook.go_live)
+    data["summary"] = summary(data, go_live=playbook.go_live, today=today)
     return {
         "playbook": playbook,
         "today": today,

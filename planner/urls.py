@@ -15,6 +15,7 @@ from planner import (
     pulse_links,
     results,
     role_page,
+    summary_page,
     views,
 )
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("new/", views.playbook_create, name="playbook_create"),
     path("import/", views.import_upload, name="playbook_import"),
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
+    path("<int:playbook_id>/summary/", summary_page.summary_page, name="summary"),
     path("<int:playbook_id>/charter/", views.charter_edit, name="charter_edit"),
     path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),

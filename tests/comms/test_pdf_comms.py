@@ -73,7 +73,8 @@ def test_every_message_by_date_with_go_live_marked(playbook: Playbook) -> None:
 
 def test_the_contents_list_it(playbook: Playbook) -> None:
     text = text_of(pdf.playbook_document(playbook).content)
-    contents = text[text.index("Contents") : text.index("The pledge and the data charter", 200)]
+    contents = text.split("\n")[2]  # page 3, after the cover and the summary
+    assert contents.startswith("Contents")
     assert "Communications" in contents
 
 
