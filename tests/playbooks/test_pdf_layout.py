@@ -175,6 +175,7 @@ class TestWords:
             language="en",
         )
         assert "Week-1 quick win</th>" in html
+        assert "<span>week\u00a01</span>" in html  # the pulse trends' axis
 
     def test_quoted_escapes_and_follows_the_language(self) -> None:
         with translation.override("da"):
