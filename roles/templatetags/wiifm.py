@@ -88,9 +88,10 @@ NUMBER_AFTER_WORD = re.compile(r"(?<=\w) (?=\d)")
 @register.filter
 def quoted(value: str) -> SafeString:
     """Someone's words (a role's question) in the active language's quotation
-    marks; the words themselves as typed, escaped."""
+    marks; the words themselves as typed, escaped, without the spaces around
+    them (a closing mark after a space would wrap onto a line of its own)."""
     opening, closing = QUOTES.get((get_language() or "").split("-")[0], DEFAULT_QUOTES)
-    return mark_safe(f"{opening}{escape(value)}{closing}")  # noqa: S308 - escaped
+    return mark_safe(f"{opening}{escape(value.strip())}{closing}")  # noqa: S308 - escaped
 
 
 @register.filter

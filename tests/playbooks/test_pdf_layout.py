@@ -148,7 +148,7 @@ class TestWords:
             playbook = demo[language]
             text = text_of(pdf.playbook_document(playbook).content)
             for role in playbook.roles.exclude(question=""):
-                assert f"{opening}{role.question}{closing}" in text
+                assert f"{opening}{role.question.strip()}{closing}" in text
 
     def test_the_users_own_quotes_stay_as_typed(self, demo: dict) -> None:
         playbook = demo["da"]
@@ -182,6 +182,7 @@ class TestWords:
             assert quoted("<b>") == "»&lt;b&gt;«"
         with translation.override("en"):
             assert quoted("Why?") == "“Why?”"
+            assert quoted(" the list. ") == "“the list.”"  # no mark alone on a line
 
     def test_the_cover_says_as_of(self, demo: dict) -> None:
         first = reader(pdf.playbook_document(demo["en"]).content).pages[0].extract_text()
