@@ -18,6 +18,7 @@ import io
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -130,3 +131,50 @@ def sparse_pages(content: bytes, *, at_least: float = 0.25) -> list[tuple[int, f
         for number, value in enumerate(found, start=1)
         if 1 < number < len(found) and value < at_least
     ]
+
+
+LABEL_TAGS = {"h1", "h2", "h3", "h4", "dt"}
+VOID = {"br", "img", "meta", "link", "hr", "input", "wbr", "col", "source"}
+
+
+class Headings(HTMLParser):
+    """The texts of the headings and labels of the PDF's HTML: h1-h4, dt and
+    anything of class "label" (a table's header repeats on each page: not one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.current: list[str] = []
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        opens = tag in LABEL_TAGS or "label" in classes
+        if opens and not any(self.stack):
+            self.current = []
+        self.stack.append(opens)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # <path/>, <rect/>: nothing inside
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not self.stack:
+            return
+        if self.stack.pop() and not any(self.stack):
+            text = " ".join("".join(self.current).split())
+            if text:
+                self.found.add(text)
+
+    def handle_data(self, data: str) -> None:
+        if any(self.stack):
+            self.current.append(data)
+
+
+def headings(html: str) -> set[str]:
+    """The heading and label texts of a PDF's HTML (``planner.pdf.render_html``),
+    to compare with the pages' last lines."""
+    parser = Headings()
+    parser.feed(html)
+    return parser.found

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -19,43 +18,9 @@ from bench.management.commands.bench_pdf import Command as Bench
 from planner import pdf
 from playbooks.models import Playbook
 from roles.templatetags.wiifm import keep_numbers, quoted
-from tests.pdf_pages import ends_with_one_of, pages, reader, sparse_pages
+from tests.pdf_pages import ends_with_one_of, headings, pages, reader, sparse_pages
 
 pytestmark = pytest.mark.django_db
-
-LABEL_TAGS = {"h1", "h2", "h3", "h4", "dt"}
-
-
-class Headings(HTMLParser):
-    """The texts of the headings and labels of the PDF's HTML: h1-h4, dt and
-    anything of class "label" (a table's header repeats on each page: not one)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[bool] = []
-        self.current: list[str] = []
-        self.found: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"br", "img", "meta", "link", "path", "rect", "line"}:
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        opens = tag in LABEL_TAGS or "label" in classes
-        if opens and not any(self.stack):
-            self.current = []
-        self.stack.append(opens)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack:
-            return
-        if self.stack.pop() and not any(self.stack):
-            text = " ".join("".join(self.current).split())
-            if text:
-                self.found.add(text)
-
-    def handle_data(self, data: str) -> None:
-        if any(self.stack):
-            self.current.append(data)
 
 
 def headings_of(playbook: Playbook) -> set[str]:
@@ -64,9 +29,7 @@ def headings_of(playbook: Playbook) -> set[str]:
         pdf.playbook_context(playbook, timezone.localdate()),
         language=playbook.language,
     )
-    parser = Headings()
-    parser.feed(html)
-    return parser.found
+    return headings(html)
 
 
 def text_of(content: bytes) -> str:
