@@ -72,8 +72,10 @@ def build_timeline(
     today: datetime.date,
     go_live_label: str,
     today_label: str,
+    width: int = WIDTH,
 ) -> Timeline | None:
-    """None when no step has dates to place."""
+    """None when no step has dates to place. ``width`` in the drawing's units:
+    wider draws the same type smaller against the bars (the PDF's full page)."""
     dated = [dates for dates in (s.span for s in steps) if dates is not None]
     if not dated:
         return None
@@ -87,7 +89,8 @@ def build_timeline(
     if show_today:
         first, last = min(first, today), max(last, today)
     span = max((last - first).days, 1)
-    scale = (RIGHT - LEFT) / span
+    right = width - (WIDTH - RIGHT)
+    scale = (right - LEFT) / span
 
     def x_of(day: datetime.date) -> float:
         return round(LEFT + (day - first).days * scale, 1)
@@ -98,10 +101,10 @@ def build_timeline(
         top = TOP + index * ROW
         dates = step.span
         if dates is None:
-            x, width = LEFT, 0.0
+            x, length = LEFT, 0.0
         else:
             x = x_of(dates[0])
-            width = max(round(x_of(dates[1]) - x, 1), 3.0)
+            length = max(round(x_of(dates[1]) - x, 1), 3.0)
         bars.append(
             TimelineBar(
                 number=step.number,
@@ -109,7 +112,7 @@ def build_timeline(
                 label_y=top + 13,
                 bar_y=top + 19,
                 x=x,
-                width=width,
+                width=length,
                 status=step.status,
                 overdue=step.overdue,
                 undated=dates is None,
@@ -122,7 +125,7 @@ def build_timeline(
         if day is None or (kind == "today" and not show_today):
             continue
         x = x_of(day)
-        anchor = "start" if x < WIDTH / 4 else ("end" if x > WIDTH * 3 / 4 else "middle")
+        anchor = "start" if x < width / 4 else ("end" if x > width * 3 / 4 else "middle")
         # Go-live's label on the first line, today's on the second: they
         # never overlap, even when the two days are close.
         label_y = 12 if kind == "go_live" else 27
@@ -130,6 +133,6 @@ def build_timeline(
     return Timeline(
         bars=tuple(bars),
         markers=tuple(markers),
-        width=WIDTH,
+        width=width,
         height=TOP + len(steps) * ROW + 4,
     )

@@ -12,6 +12,7 @@ import datetime
 import functools
 import hashlib
 import logging
+import math
 import mimetypes
 import re
 import uuid
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from actionplan.timeline import StepDates, build_timeline
 from comms.upcoming import Planned, plan
 from core import versions
 from planner.health import MISTAKES, TITLES
@@ -61,6 +63,8 @@ def layout_version() -> str:
         [
             *(Path(__file__).parent / "templates" / "pdf").glob("*.html"),
             root / "templates" / "includes" / "balance_chart.html",
+            root / "templates" / "includes" / "plan_timeline.html",
+            root / "actionplan" / "timeline.py",  # the plan's timeline geometry
             root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
             root / "planner" / "since_go_live.py",  # draws the pulse's trends
             root / "comms" / "drafts.py",  # writes the drafted messages
@@ -75,7 +79,14 @@ def layout_version() -> str:
     return digest.hexdigest()[:12]
 
 
-CHART_ROWS_PER_PAGE = 12
+# The balance charts sit side by side above the matrix, at most four across
+# the landscape page, each of a few roles: a band short enough to share its
+# page with the matrix's first rows (a chart cannot split across pages).
+CHART_ROWS = 6
+CHART_COLUMNS = 4
+# The plan's timeline is drawn twice as wide as on screen (its type is sized
+# in the drawing's units): across the page width, its labels read at about 9 pt.
+TIMELINE_WIDTH = 800
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -130,10 +141,10 @@ class Rendered:
     pages: int
 
 
-def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
-    """Render a template of templates/pdf/ to PDF in ``language``."""
+def render_html(template: str, context: dict[str, Any], *, language: str) -> str:
+    """The HTML a PDF is made of, in ``language`` (tests read its headings)."""
     with translation.override(language):
-        html = render_to_string(
+        return render_to_string(
             template,
             {
                 **context,
@@ -142,6 +153,11 @@ def render(template: str, context: dict[str, Any], *, language: str) -> Rendered
                 "generated": timezone.localtime(),
             },
         )
+
+
+def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
+    """Render a template of templates/pdf/ to PDF in ``language``."""
+    html = render_html(template, context, language=language)
     fetcher = StaticOnlyFetcher()
     document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(
         pdf_tags=True
@@ -280,16 +296,25 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
     with translation.override(playbook.language):
         data = overview(playbook, today, can_edit=False)
     rows = data["role_rows"]
-    # An SVG cannot split across pages: one chart per dozen roles.
     data["charts"] = [
-        balance_chart(
-            [(r.name, b.time_balance, b.verdict) for r, b in rows[i : i + CHART_ROWS_PER_PAGE]]
-        )
-        for i in range(0, len(rows), CHART_ROWS_PER_PAGE)
+        balance_chart([(r.name, b.time_balance, b.verdict) for r, b in part])
+        for part in chart_parts(rows)
     ]
     for step in data["steps"]:
         step.overdue = step.is_overdue(today)
         step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
+    with translation.override(playbook.language):
+        data["timeline"] = build_timeline(
+            [
+                StepDates(s.number, s.title, s.start_date, s.due_date, s.status, s.overdue)
+                for s in data["steps"]
+            ],
+            go_live=playbook.go_live,
+            today=today,
+            go_live_label=_("Go-live"),
+            today_label=_("Today"),
+            width=TIMELINE_WIDTH,
+        )
     data["communications"] = plan(
         playbook, data["messages"], {r.pk: r for r, _b in rows}, data["step_five_due"]
     )
@@ -302,6 +327,19 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
         "mistakes": [(code, TITLES[code]) for code in MISTAKES],
         **data,
     }
+
+
+def chart_parts(rows: list[Any]) -> list[list[Any]]:
+    """The roles split into the charts drawn side by side: one chart up to
+    ``CHART_ROWS`` roles, then up to ``CHART_COLUMNS`` charts of even length
+    (40 roles: four of ten), more beyond that, wrapping onto a second band."""
+    if not rows:
+        return []
+    columns = max(min(CHART_COLUMNS, math.ceil(len(rows) / CHART_ROWS)), 1)
+    if len(rows) > CHART_COLUMNS * CHART_ROWS * 2:  # too long a chart: a second band
+        columns = math.ceil(len(rows) / (CHART_ROWS * 2))
+    size = math.ceil(len(rows) / columns)
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def go_live_at(items: list[Planned], go_live: datetime.date | None) -> int | None:
@@ -346,15 +384,21 @@ def document_key(playbook: Playbook, kind: str) -> str:
     return content_key(playbook, kind, timezone.localdate())
 
 
+def playbook_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
+    """Everything the full playbook PDF shows."""
+    context = _pdf_context(playbook, today)
+    with translation.override(playbook.language):  # the trends' words
+        context["since_go_live"] = since_go_live(
+            playbook, [(r, b.time_balance) for r, b in context["role_rows"]], today
+        )
+    return context
+
+
 def playbook_document(playbook: Playbook) -> Document:
     filename = f"{file_slug(playbook.name, 'playbook')}-playbook.pdf"
 
     def build(today: datetime.date) -> Rendered:
-        context = _pdf_context(playbook, today)
-        with translation.override(playbook.language):  # the trends' words
-            context["since_go_live"] = since_go_live(
-                playbook, [(r, b.time_balance) for r, b in context["role_rows"]], today
-            )
+        context = playbook_context(playbook, today)
         return render("pdf/playbook.html", context, language=playbook.language)
 
     return cached_document(playbook, "playbook", filename, build)

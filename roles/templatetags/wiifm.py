@@ -1,14 +1,16 @@
-"""Numbers and verdicts of the Net Beneficiary equation, for the active language."""
+"""Numbers and verdicts of the Net Beneficiary equation, for the active language,
+and the typography of the words the product writes around people's text."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import template
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from roles import equation
@@ -75,6 +77,28 @@ def verdict_label(value: str) -> str:
 @register.filter
 def verdict_rule(value: str) -> str:
     return str(VERDICT_RULES[Verdict(value)])
+
+
+# Quotation marks by language: Danish prints »…«; English “…”.
+QUOTES = {"da": ("»", "«")}
+DEFAULT_QUOTES = ("“", "”")
+NUMBER_AFTER_WORD = re.compile(r"(?<=\w) (?=\d)")
+
+
+@register.filter
+def quoted(value: str) -> SafeString:
+    """Someone's words (a role's question) in the active language's quotation
+    marks; the words themselves as typed, escaped, without the spaces around
+    them (a closing mark after a space would wrap onto a line of its own)."""
+    opening, closing = QUOTES.get((get_language() or "").split("-")[0], DEFAULT_QUOTES)
+    return mark_safe(f"{opening}{escape(value.strip())}{closing}")  # noqa: S308 - escaped
+
+
+@register.filter
+def keep_numbers(value: str) -> SafeString:
+    """A no-break space before each number that follows a word, so that a
+    header never wraps as "week" / "1" ("uge" / "1" in Danish). Escaped."""
+    return mark_safe(NUMBER_AFTER_WORD.sub("\u00a0", str(escape(value))))  # noqa: S308
 
 
 BAR_COLOURS = {
