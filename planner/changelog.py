@@ -38,6 +38,7 @@ from core.history import (
     SOURCE_PURGE,
     SOURCE_RESTORE,
 )
+from core.typography import quote
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
 from pulse.models import AdoptionFigure, HiddenComment
@@ -707,7 +708,7 @@ def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
         )
     if isinstance(value, int):
         return str(value)
-    return "“" + _short(str(value), 80) + "”"
+    return quote(_short(str(value), 80))
 
 
 # For planner.revert: a line's fields, its thing and its values as this page

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from ambassadors.models import Ambassador
 from core.concurrency import TOKEN
+from core.typography import quote
 from givegets.forms import GiveGetForm, QuickGiveGetForm
 from givegets.models import GiveGet
 from givegets.selectors import role_sums, roles_with_givegets
@@ -143,7 +144,7 @@ def _role_text(role: Role, name: str) -> tuple[str, bool]:
             "quick_win": _("none yet"),
         }
         return placeholders[name], True
-    return (f"“{value}”" if name == "question" else str(value)), False
+    return (quote(value) if name == "question" else str(value)), False
 
 
 def _cells(
@@ -217,7 +218,7 @@ def giveget_cells(
         text_of=lambda name: _giveget_text(gg, name),
         id_prefix=f"gg-cell-{gg.pk}-",
         url_prefix=url.removesuffix("give/"),
-        whose=f"“{gg.give}”",
+        whose=quote(gg.give),
         model=GiveGet,
         can_edit=can_edit,
     )

@@ -10,9 +10,10 @@ from django import template
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.typography import quote
 from roles import equation
 from roles.chart import BAR_HEIGHT, Chart
 from roles.equation import Verdict
@@ -79,9 +80,6 @@ def verdict_rule(value: str) -> str:
     return str(VERDICT_RULES[Verdict(value)])
 
 
-# Quotation marks by language: Danish prints »…«; English “…”.
-QUOTES = {"da": ("»", "«")}
-DEFAULT_QUOTES = ("“", "”")
 NUMBER_AFTER_WORD = re.compile(r"(?<=\w) (?=\d)")
 
 
@@ -90,8 +88,7 @@ def quoted(value: str) -> SafeString:
     """Someone's words (a role's question) in the active language's quotation
     marks; the words themselves as typed, escaped, without the spaces around
     them (a closing mark after a space would wrap onto a line of its own)."""
-    opening, closing = QUOTES.get((get_language() or "").split("-")[0], DEFAULT_QUOTES)
-    return mark_safe(f"{opening}{escape(value.strip())}{closing}")  # noqa: S308 - escaped
+    return mark_safe(quote(str(escape(value.strip()))))  # noqa: S308 - escaped
 
 
 @register.filter

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 GO_LIVE = datetime.date(2027, 3, 1)
 KINDS = ["wiifm", "quick_win", "first_results"]
 # What a template with holes leaves behind.
-HOLES = re.compile(r"“\s*”|%\(|\{\{|None|\bnull\b|: ?$|: \.|- ?$", re.M)
+HOLES = re.compile(r"“\s*”|»\s*«|%\(|\{\{|None|\bnull\b|: ?$|: \.|- ?$", re.M)
 
 
 def full_role(playbook: Playbook) -> Any:
@@ -165,7 +165,7 @@ class TestDanish:
         assert wiifm.text.startswith(
             "Hej alle,\n\nDen 1. marts 2027 begynder vi at arbejde i CRM’et."
         )
-        assert "I spurgte os: “Does it help me close deals faster?” Vores svar:" in wiifm.text
+        assert "I spurgte os: »Does it help me close deals faster?« Vores svar:" in wiifm.text
         assert "Det beder vi jer om, og det får I til gengæld:\n- Log each" in wiifm.text
         assert "omkring 60 minutter tilbage om ugen" in wiifm.text
         quick = draft("quick_win", playbook, role, quick_win_due=datetime.date(2027, 3, 7))

@@ -161,10 +161,10 @@ class TestSentences:
         response = viewer.get(url(world.playbook))
         lines = sentences(response)
         assert lines[0] == (
-            "Edith ændrede Give-Get’en “Log each meeting” under Sales: status Planlagt → Leveret."
+            "Edith ændrede Give-Get’en »Log each meeting« under Sales: status Planlagt → Leveret."
         )
         assert lines[1] == (
-            "Edith ændrede Give-Get’en “Log each meeting” under Sales: gange om ugen 8 → 0,25."
+            "Edith ændrede Give-Get’en »Log each meeting« under Sales: gange om ugen 8 → 0,25."
         )
         today = timezone.localdate()
         assert f"{today.day}. " in response.content.decode()

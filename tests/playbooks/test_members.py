@@ -85,7 +85,7 @@ class TestAdd:
         owner = client_for("owner")  # the owner's own language stays English
         owner.post(members_url(world), {"email": "kim@example.com", "level": "editor"})
         message = mail.outbox[0]
-        assert message.subject == "Du er inviteret til playbooken “Salesforce rollout 2027”"
+        assert message.subject == "Du er inviteret til playbooken »Salesforce rollout 2027«"
         assert "som redaktør" in message.body
         assert "Vælg din adgangskode her" in message.body
         assert "Members" in owner.get(members_url(world)).content.decode()

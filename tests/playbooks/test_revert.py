@@ -220,7 +220,7 @@ class TestRevert:
         response = client.post(
             revert_url(world.playbook, "role", headcount_change, "headcount"), follow=True
         )
-        assert "Sat tilbage: antal personer for rollen “Sales” er 40 igen." in text(response)
+        assert "Sat tilbage: antal personer for rollen »Sales« er 40 igen." in text(response)
 
 
 class TestRefused:
