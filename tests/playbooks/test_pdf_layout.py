@@ -151,3 +151,20 @@ class TestWords:
         first = reader(pdf.playbook_document(demo["en"]).content).pages[0].extract_text()
         assert "STATUS AS OF" in first.upper()
         assert "GENERATED" not in first.upper()
+
+
+class TestLongTexts:
+    def test_no_heading_left_alone_with_the_longest_texts(self, demo: dict) -> None:
+        """A role whose texts fill more than a page: its matrix row splits
+        rather than leaving "WIIFM matrix" alone at a page's foot, and no
+        label is left behind by a text that runs over a page."""
+        playbook = demo["en"]
+        words = ("Lead scoring puts the right customers first and saves time. " * 40)[:2000]
+        role = playbook.roles.first()
+        assert role is not None
+        role.question = words[:1000]
+        role.wiifm = words
+        role.concerns = "x" * 2000  # one unbroken word
+        role.save()
+        content = pdf.playbook_document(playbook).content
+        assert ends_with_one_of(content, headings_of(playbook)) == []
