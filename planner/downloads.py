@@ -23,8 +23,6 @@ from playbooks.access import get_playbook
 from pulse.links import link_url
 from roles.models import Role
 
-# The page asks for the missing documents now, not after an edit burst.
-NO_DELAY = datetime.timedelta(0)
 # The list asks again every 2 s while something is being prepared, for five
 # minutes at most (a worker that is down would otherwise be asked forever).
 MAX_POLLS = 150
@@ -50,10 +48,11 @@ class Download:
 def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """Viewers too. Queries: session, user, membership with playbook, roles
     with their pulse links, the plan's progress for the header (the list
-    alone, polled by htmx, skips the header's); and for each document not
-    rendered yet, its task's row in the worker's queue (once: later looks find
-    it pending in the cache). The cache: the version stamp and one read for
-    all the documents' freshness, whatever the number of roles.
+    alone, polled by htmx, skips the header's); and when any document is not
+    rendered yet, one task's row in the worker's queue for all of them (once:
+    later looks find it pending in the cache). The cache: the version stamp,
+    one read for all the documents' freshness and at most one write, whatever
+    the number of roles.
 
     A one-pager is listed as its reader would download it: with the pulse's
     QR code for editors and owners, without for viewers (as ``role_one_pager``)."""
@@ -92,12 +91,11 @@ def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         )
         for role in roles
     ]
-    if cache_up:
-        if fresh.get("playbook") is None:
-            tasks.schedule_pdf_render(playbook.pk, delay=NO_DELAY)
-        for role in roles:
-            if fresh.get(kinds[role.pk]) is None:
-                tasks.schedule_one_pager_render(playbook.pk, role.pk, urls[role.pk], delay=NO_DELAY)
+    missing = [(role.pk, urls[role.pk]) for role in roles if fresh.get(kinds[role.pk]) is None]
+    if cache_up and (fresh.get("playbook") is None or missing):
+        tasks.schedule_documents(
+            playbook.pk, playbook_pdf=fresh.get("playbook") is None, one_pagers=missing
+        )
     try:
         polls = min(int(request.GET.get("polls", "0")), MAX_POLLS)
     except ValueError:

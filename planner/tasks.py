@@ -10,9 +10,9 @@ playbook's PDF and each role's one-pager.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -32,9 +32,8 @@ def _pending_key(playbook_id: int) -> str:
     return f"pdf-render-pending:{playbook_id}"
 
 
-def _pending_one_pager_key(playbook_id: int, role_id: int, pulse_url: str) -> str:
-    digest = hashlib.sha256(pulse_url.encode()).hexdigest()[:16]  # no token in a cache key
-    return f"pdf-render-pending:{playbook_id}:one-pager:{role_id}:{digest}"
+def _pending_documents_key(playbook_id: int) -> str:
+    return f"pdf-documents-pending:{playbook_id}"
 
 
 @task()
@@ -51,17 +50,34 @@ def render_playbook_pdf(playbook_id: int) -> None:
 
 
 @task()
-def render_one_pager_pdf(playbook_id: int, role_id: int, pulse_url: str) -> None:
-    """Render a role's one-pager into the cache (if it is not there already).
-    ``pulse_url``: the absolute address of the role's pulse link its QR code
-    prints ("" for none), as the request that scheduled it saw it (the worker
-    has no request, hence no host)."""
-    cache.delete(_pending_one_pager_key(playbook_id, role_id, pulse_url))
-    playbook = Playbook.objects.filter(pk=playbook_id).first()
-    if playbook is None or not playbook.roles.filter(pk=role_id).exists():
-        return  # deleted meanwhile
-    document = one_pager_document(playbook, role_id, pulse_url=pulse_url)
-    logger.info("One-pager of role %s %s", role_id, "was ready" if document.cached else "rendered")
+def render_documents(playbook_id: int, playbook_pdf: bool, one_pagers: list[list[Any]]) -> None:
+    """Render what the downloads page found missing, in one task: the
+    playbook's PDF when ``playbook_pdf``, then each role's one-pager, given as
+    ``[role_id, pulse_url]`` (the absolute address its QR code prints, "" for
+    none, as the page's request saw it: the worker has no request, hence no
+    host). A document already in the cache costs nothing; a role deleted
+    meanwhile is skipped.
+
+    The pending mark goes once all are done (even after an error), not when
+    the task starts: the page's polls meanwhile schedule nothing more, and a
+    later look finds what an edit during the render left missing."""
+    try:
+        playbook = Playbook.objects.filter(pk=playbook_id).first()
+        if playbook is None:
+            return
+        if playbook_pdf:
+            playbook_document(playbook)
+        role_ids = set(playbook.roles.values_list("pk", flat=True))
+        rendered = 0
+        for role_id, pulse_url in one_pagers:
+            if role_id in role_ids:
+                rendered += not one_pager_document(playbook, role_id, pulse_url=pulse_url).cached
+        logger.info("Documents of playbook %s: %s one-pagers rendered", playbook_id, rendered)
+    finally:
+        try:
+            cache.delete(_pending_documents_key(playbook_id))
+        except Exception:
+            logger.warning("Could not clear the pending documents of playbook %s", playbook_id)
 
 
 def _schedule(pending: str, enqueue_task: Callable[[], object]) -> bool:
@@ -96,15 +112,16 @@ def schedule_pdf_render(playbook_id: int, *, delay: datetime.timedelta = DEBOUNC
     )
 
 
-def schedule_one_pager_render(
-    playbook_id: int, role_id: int, pulse_url: str, *, delay: datetime.timedelta = DEBOUNCE
+def schedule_documents(
+    playbook_id: int, *, playbook_pdf: bool, one_pagers: list[tuple[int, str]]
 ) -> bool:
-    """Schedule a render of a role's one-pager (with the QR code of
-    ``pulse_url``, "" for none), debounced like the playbook's."""
+    """Schedule one task, now, for the documents the downloads page found
+    missing (``render_documents``), unless one is pending for the playbook:
+    one task whatever the number of roles and of pages open on it."""
     return _schedule(
-        _pending_one_pager_key(playbook_id, role_id, pulse_url),
-        lambda: render_one_pager_pdf.using(run_after=timezone.now() + delay).enqueue(
-            playbook_id, role_id, pulse_url
+        _pending_documents_key(playbook_id),
+        lambda: render_documents.enqueue(
+            playbook_id, playbook_pdf, [[role_id, url] for role_id, url in one_pagers]
         ),
     )
 

@@ -78,7 +78,7 @@ class Queue:
 @pytest.fixture
 def worker(monkeypatch: pytest.MonkeyPatch) -> Queue:
     queue = Queue()
-    for name in ("render_playbook_pdf", "render_one_pager_pdf"):
+    for name in ("render_playbook_pdf", "render_documents"):
         monkeypatch.setattr(tasks, name, queue.recorder(getattr(tasks, name)))
     return queue
 

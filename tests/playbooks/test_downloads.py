@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from planner import pdf
-from planner.tasks import render_one_pager_pdf, render_playbook_pdf
+from planner import pdf, tasks
+from planner.tasks import render_documents, render_playbook_pdf
 from pulse.models import PulseLink
 from tests.factories import make_giveget, make_role
 
@@ -88,7 +88,7 @@ def test_the_pdf_tab_of_every_page_opens_the_downloads(world: Any, client_for: A
 
 
 def test_before_a_render_all_are_being_prepared_and_scheduled(
-    world: Any, client_for: Any, visit: Any
+    world: Any, client_for: Any, visit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sales = make_role(world.playbook, "Sales")
     service = make_role(world.playbook, "Service")
@@ -98,18 +98,40 @@ def test_before_a_render_all_are_being_prepared_and_scheduled(
     assert states(html) == ["being prepared"] * 3
     assert 'hx-trigger="every 2s"' in html
     assert f'href="{url_of(world.playbook)}">Refresh</a>' in html
-    scheduled = {(r.task.name, *r.args) for r in default_task_backend.results}
+    # One task for all of them, whatever the number of roles.
+    [result] = default_task_backend.results
     pulse = f"http://testserver/p/{link.token}/"
-    assert scheduled == {
-        ("render_playbook_pdf", world.playbook.pk),
-        ("render_one_pager_pdf", world.playbook.pk, sales.pk, pulse),
-        ("render_one_pager_pdf", world.playbook.pk, service.pk, ""),
-    }
+    assert result.task.name == "render_documents"
+    assert result.args == [
+        world.playbook.pk,
+        True,
+        [[sales.pk, pulse], [service.pk, ""]],
+    ]
     assert link.token not in html  # the page itself never shows the pulse's address
 
-    # Looking again while they are pending schedules nothing more.
+    # Looking again while it is pending schedules nothing more, however many look.
     visit(client_for("editor"), url_of(world.playbook))
-    assert len(default_task_backend.results) == 3
+    visit(client_for("owner"), url_of(world.playbook), headers={"HX-Request": "true"})
+    assert len(default_task_backend.results) == 1
+
+    # The mark stays while the task renders (the polls meanwhile ask for
+    # nothing) and goes once it is done: a change after it is scheduled again.
+    seen = []
+    real = tasks.one_pager_document
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(cache.get(f"pdf-documents-pending:{world.playbook.pk}"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "one_pager_document", spy)
+    render_documents.call(*result.args)
+    assert seen == [True, True]
+    visit(client_for("editor"), url_of(world.playbook))
+    assert len(default_task_backend.results) == 1  # all there: nothing to do
+    service.name = "Customer service"
+    service.save()
+    visit(client_for("editor"), url_of(world.playbook))
+    assert len(default_task_backend.results) == 2
 
 
 def test_after_the_render_page_counts_and_freshness(
@@ -188,8 +210,8 @@ def test_a_viewers_one_pager_has_no_pulse_code(world: Any, client_for: Any, visi
     PulseLink.objects.create(role=role)
     fresh_start()
     visit(client_for("viewer"), url_of(world.playbook))
-    args = [r.args for r in default_task_backend.results if r.task.name == "render_one_pager_pdf"]
-    assert args == [[world.playbook.pk, role.pk, ""]]
+    [result] = default_task_backend.results
+    assert result.args == [world.playbook.pk, True, [[role.pk, ""]]]
 
 
 def count_queries(client: Client, url: str, django_assert_num_queries: Any, n: int) -> None:
@@ -222,11 +244,8 @@ def test_nothing_of_another_playbook(world: Any, client_for: Any, visit: Any) ->
     assert "secret team" not in html
     assert reverse("role_one_pager", args=[world.other_playbook.pk, theirs.pk]) not in html
     assert world.other_playbook.name not in html
-    roles = {
-        r.args[1] for r in default_task_backend.results if r.task.name == "render_one_pager_pdf"
-    }
-    assert roles == {mine.pk}
-    assert {r.args[0] for r in default_task_backend.results} == {world.playbook.pk}
+    [result] = default_task_backend.results
+    assert result.args == [world.playbook.pk, True, [[mine.pk, ""]]]
 
 
 def break_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -321,7 +340,7 @@ class TestTheTask:
         role = make_role(world.playbook, "Sales")
         link = PulseLink.objects.create(role=role)
         url = f"https://wiifm.example/p/{link.token}/"
-        render_one_pager_pdf.call(world.playbook.pk, role.pk, url)
+        render_documents.call(world.playbook.pk, False, [[role.pk, url]])
         document = pdf.one_pager_document(world.playbook, role.pk, pulse_url=url)
         assert document.cached
         assert document.pages == 1
@@ -336,8 +355,8 @@ class TestTheTask:
         role = make_role(world.playbook, "Sales")
         pk = role.pk
         role.delete()
-        render_one_pager_pdf.call(world.playbook.pk, pk, "")  # no error
-        render_one_pager_pdf.call(world.playbook.pk + 999, pk, "")
+        render_documents.call(world.playbook.pk, False, [[pk, ""]])  # no error
+        render_documents.call(world.playbook.pk + 999, True, [[pk, ""]])
         render_playbook_pdf.call(world.playbook.pk + 999)
 
 
