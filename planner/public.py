@@ -26,7 +26,7 @@ from core.public import TOKEN, not_found, private
 from planner.pdf import one_pager_document, pulse_url
 from planner.pulse_links import pulse_link_of
 from playbooks.access import get_playbook
-from playbooks.models import Level, Membership, contact_is_member
+from playbooks.models import Level, Membership, contact_is_owner
 from pulse import links, weeks
 from roles.equation import Verdict
 from roles.models import Role
@@ -46,14 +46,14 @@ def ambassador_page(request: HttpRequest, token: str) -> HttpResponse:
         .select_related(
             "role", "role__playbook", "role__playbook__ambassador_contact", "role__pulse_link"
         )
-        .annotate(contact_is_member=contact_is_member("role__playbook__"))
+        .annotate(contact_is_owner=contact_is_owner("role__playbook__"))
         .first()
     )
     if ambassador is None:
         return not_found(request)
     role = ambassador.role
     playbook = role.playbook
-    contact = playbook.ambassador_contact if ambassador.contact_is_member else None
+    contact = playbook.ambassador_contact if ambassador.contact_is_owner else None
     fellows = list(role.ambassadors.exclude(pk=ambassador.pk).order_by("name"))
     note_opened(ambassador)
     response = _page(
@@ -83,7 +83,12 @@ def ambassador_preview(request: HttpRequest, playbook_id: int, role_id: int) -> 
     contact = None
     if playbook.ambassador_contact_id is not None:
         member = (
-            Membership.objects.filter(playbook=playbook, user=playbook.ambassador_contact_id)
+            Membership.objects.filter(
+                playbook=playbook,
+                user=playbook.ambassador_contact_id,
+                level=Level.OWNER,
+                user__is_active=True,
+            )
             .select_related("user")
             .first()
         )
@@ -154,7 +159,8 @@ def _page(
                 "fellows": fellows,
                 "contact": contact,
                 "upcoming": next_messages,
-                "next_sent": next_messages.first_sent_by(senders),
+                **_next_part(next_messages, senders),
+                "today": weeks.today(),
                 "one_pager_url": one_pager_url,
                 "preview": preview,
                 **_pulse(request, role),
@@ -163,6 +169,17 @@ def _page(
         )
     response["Content-Language"] = playbook.language
     return response
+
+
+def _next_part(next_messages: Any, senders: list[int]) -> dict[str, Any]:
+    """The message "Your part" names: the next one the ambassador sends (an
+    ambassador of the role, in a preview), else the role's next message,
+    whoever sends it; nothing when none is planned."""
+    sent = next_messages.first_sent_by(senders)
+    return {
+        "next_part": sent or (next_messages.next[0] if next_messages.next else None),
+        "sends_it": sent is not None,
+    }
 
 
 def _pulse(request: HttpRequest, role: Role) -> dict[str, str]:

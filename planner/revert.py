@@ -40,7 +40,7 @@ from planner.changelog import (
     thing_shown,
     value_shown,
 )
-from playbooks.models import Playbook
+from playbooks.models import Level, Playbook
 from roles.forms import name_taken
 from roles.models import Role
 
@@ -230,9 +230,11 @@ def _why_not(playbook: Playbook, field: models.Field[Any, Any], row: models.Mode
         isinstance(row, Playbook)
         and field.name == "ambassador_contact"
         and row.ambassador_contact_id is not None
-        and not playbook.memberships.filter(user_id=row.ambassador_contact_id).exists()
-    ):  # the ambassadors' pages would show someone who left
-        return _("That person is no longer a member of this playbook.")
+        and not playbook.memberships.filter(
+            user_id=row.ambassador_contact_id, level=Level.OWNER, user__is_active=True
+        ).exists()
+    ):  # the ambassadors' pages would show someone who left, or not an owner
+        return _("That person is no longer an owner of this playbook.")
     if (
         isinstance(row, Ambassador)
         and field.name == "email"

@@ -45,7 +45,7 @@ class PlaybookForm(VersionedForm):
         }
         field_classes = {"ambassador_contact": MemberChoiceField}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_choose_contact: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "pulse_k" in self.fields:
             k = self.fields["pulse_k"]
@@ -64,18 +64,27 @@ class PlaybookForm(VersionedForm):
         if "ambassador_contact" in self.fields:
             contact = self.fields["ambassador_contact"]
             assert isinstance(contact, MemberChoiceField)
-            # Members only: the select offers nobody else, and a crafted post
-            # naming someone else is refused as any choice not offered.
+            # Active owners only: the select offers nobody else, and a crafted
+            # post naming someone else is refused as any choice not offered.
+            # Owners choose (a name and e-mail go on a page without login);
+            # an editor sees the choice and cannot change it.
             contact.queryset = (
                 get_user_model()
-                .objects.filter(memberships__playbook=self.instance)
+                .objects.filter(
+                    memberships__playbook=self.instance,
+                    memberships__level=Level.OWNER,
+                    is_active=True,
+                )
                 .order_by("first_name", "last_name", "username")
             )
             contact.empty_label = _("Nobody (no contact shown)")
             contact.required = False
             contact.error_messages["invalid_choice"] = _(
-                "Choose a member of this playbook, or nobody."
+                "Choose an owner of this playbook, or nobody."
             )
+            if not can_choose_contact:
+                contact.disabled = True
+                contact.help_text = _("Chosen by the playbook’s owners.")
 
     def clean_ambassador_contact(self) -> Any:
         # Left out (a form drawn before this setting existed) keeps the contact;

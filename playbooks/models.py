@@ -87,8 +87,9 @@ class Playbook(Versioned):
     )
     # Whom ambassadors contact: shown with name and e-mail on their pages, so
     # only by a choice (null for playbooks made before this setting existed).
-    # Shown only while the person is a member (``contact_is_member``), and
-    # cleared when their membership ends (``services.remove_member``).
+    # An owner, chosen by an owner; shown only while the person is an active
+    # owner (``contact_is_owner``), and cleared when their membership ends
+    # (``services.remove_member``).
     ambassador_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -98,7 +99,7 @@ class Playbook(Versioned):
         verbose_name=_("ambassadors’ contact person"),
         help_text=_(
             "Shown with name and e-mail on every ambassador’s page. "
-            "A member of this playbook, or nobody."
+            "An owner of this playbook, or nobody."
         ),
     )
     # The pulse's privacy threshold k (DESIGN.md "The privacy threshold k"): a
@@ -253,14 +254,16 @@ class CalendarFeed(models.Model):
         return f"calendar feed of {self.playbook_id}"
 
 
-def contact_is_member(playbook_path: str = "") -> Exists:
-    """Whether a playbook's ambassadors' contact is a member of it, as an
-    annotation (no query of its own): for a query of playbooks (``""``) or of
-    the rows below one (``"role__playbook__"``). A contact is shown only while
-    this holds, whatever removed the membership."""
+def contact_is_owner(playbook_path: str = "") -> Exists:
+    """Whether a playbook's ambassadors' contact is an active owner of it, as
+    an annotation (no query of its own): for a query of playbooks (``""``) or
+    of the rows below one (``"role__playbook__"``). A contact is shown only
+    while this holds, whatever changed the membership or the account."""
     return Exists(
         Membership.objects.filter(
             playbook=OuterRef(f"{playbook_path}pk" if playbook_path else "pk"),
             user=OuterRef(f"{playbook_path}ambassador_contact"),
+            level=Level.OWNER,
+            user__is_active=True,
         )
     )

@@ -24,7 +24,9 @@ from playbooks.models import Level, Playbook
 @require_http_methods(["GET", "POST"])
 def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
-    form = PlaybookForm(request.POST or None, instance=access.playbook)
+    form = PlaybookForm(
+        request.POST or None, instance=access.playbook, can_choose_contact=access.is_owner
+    )
     if request.method == "POST" and form.is_valid() and concurrency.save(form):
         messages.success(request, concurrency.saved_message(form))
         return redirect("playbook_detail", access.playbook.pk)

@@ -16,11 +16,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalplaybook',
             name='ambassador_contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Shown with name and e-mail on every ambassador’s page. A member of this playbook, or nobody.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ambassadors’ contact person'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text='Shown with name and e-mail on every ambassador’s page. An owner of this playbook, or nobody.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ambassadors’ contact person'),
         ),
         migrations.AddField(
             model_name='playbook',
             name='ambassador_contact',
-            field=models.ForeignKey(blank=True, help_text='Shown with name and e-mail on every ambassador’s page. A member of this playbook, or nobody.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ambassadors’ contact person'),
+            field=models.ForeignKey(blank=True, help_text='Shown with name and e-mail on every ambassador’s page. An owner of this playbook, or nobody.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ambassadors’ contact person'),
         ),
     ]

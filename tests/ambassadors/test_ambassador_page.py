@@ -4,15 +4,19 @@ part; editors preview any role's page before issuing a link."""
 from __future__ import annotations
 
 import datetime
+import re
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
 
 from ambassadors.models import Ambassador
 from ambassadors.services import issue_link
+from playbooks.models import Level
 from pulse import weeks
 from tests.factories import make_ambassador, make_giveget, make_message, make_role, make_user
 from tests.playbooks.test_changes import sentences
@@ -20,6 +24,7 @@ from tests.playbooks.test_changes import url as changes_url
 
 pytestmark = pytest.mark.django_db
 MARCH_12 = datetime.date(2027, 3, 12)
+CONTACT_MIGRATION = "playbooks.migrations.0008_contact_of_existing_playbooks"
 
 
 def shown(day: datetime.date) -> str:
@@ -127,15 +132,43 @@ class TestYourPart:
         assert "Early access" not in html
         mette.training, mette.trained_on = Ambassador.Training.NOT_STARTED, None
         mette.save()
-        assert "Training:" not in page(mette)
+        assert "<strong>Training:</strong> not scheduled yet" in page(mette)
+
+    def test_training_scheduled_says_what_is_known(self, mette: Ambassador) -> None:
+        mette.training = Ambassador.Training.SCHEDULED
+        mette.trained_on = None
+        mette.save()
+        assert "<strong>Training:</strong> scheduled, the date is still to come" in page(mette)
+        mette.trained_on = weeks.today() - datetime.timedelta(days=2)  # past, not completed
+        mette.save()
+        html = page(mette)
+        assert f"was scheduled for {shown(mette.trained_on)}, not marked as completed yet" in html
+        mette.training = Ambassador.Training.NOT_STARTED  # a date without the status
+        mette.trained_on = weeks.today() + datetime.timedelta(days=9)
+        mette.save()
+        html = page(mette)
+        assert (
+            "<strong>Training:</strong> not scheduled yet" in html and "scheduled for" not in html
+        )
 
     def test_no_contact_when_nobody_is_chosen(self, mette: Ambassador) -> None:
         html = page(mette)  # the playbook predates the setting: nobody
         assert "Your contact" not in html and "mailto:" not in html
 
+    def test_only_an_active_owner_is_shown(self, world: Any, mette: Ambassador) -> None:
+        world.playbook.ambassador_contact = world.editor  # not an owner: set some other way
+        world.playbook.save()
+        assert "edith@example.com" not in page(mette)
+        world.playbook.memberships.filter(user=world.editor).update(level=Level.OWNER)
+        assert "edith@example.com" in page(mette)
+        world.editor.is_active = False
+        world.editor.save()
+        assert "edith@example.com" not in page(mette)
+
     def test_no_contact_once_they_left(
         self, world: Any, mette: Ambassador, client_for: Any
     ) -> None:
+        world.playbook.memberships.filter(user=world.editor).update(level=Level.OWNER)
         world.playbook.ambassador_contact = world.editor
         world.playbook.save()
         assert "edith@example.com" in page(mette)
@@ -151,8 +184,10 @@ class TestYourPart:
     def test_no_contact_whose_membership_is_gone_by_any_way(
         self, world: Any, mette: Ambassador
     ) -> None:
+        world.playbook.memberships.filter(user=world.viewer).update(level=Level.OWNER)
         world.playbook.ambassador_contact = world.viewer
         world.playbook.save()
+        assert "victor@example.com" in page(mette)
         world.playbook.memberships.filter(user=world.viewer).delete()  # not through the service
         html = page(mette)
         assert "victor@example.com" not in html and "Your contact" not in html
@@ -179,6 +214,17 @@ class TestYourPart:
         fellow = make_ambassador(sales, "Jonas Holm")
         assert "The next message you send" not in page(fellow)
 
+    def test_else_the_roles_next_message_whoever_sends_it(
+        self, world: Any, sales: Any, mette: Ambassador
+    ) -> None:
+        soon = weeks.today() + datetime.timedelta(days=3)
+        make_message(world.playbook, sales, "Kick-off", date=soon, sender_text="Lea Dahl")
+        html = page(mette)
+        assert "The next message to your team" in html
+        assert "The next message you send" not in html
+        box = html[html.index('data-testid="next-sent"') :][:600]
+        assert "Kick-off" in box and "From Lea Dahl" in box
+
     def test_one_listed_below_is_linked_to(self, world: Any, sales: Any, mette: Ambassador) -> None:
         soon = weeks.today() + datetime.timedelta(days=3)
         make_message(world.playbook, sales, "Kick-off", date=soon, sender_ambassador=mette)
@@ -197,34 +243,52 @@ class TestPlaybookSetting:
             **changes,
         }
 
-    def test_chosen_among_members_on_edit_playbook(self, world: Any, client_for: Any) -> None:
+    def test_chosen_among_owners_on_edit_playbook(self, world: Any, client_for: Any) -> None:
         url = reverse("playbook_edit", args=[world.playbook.pk])
         owner = client_for("owner")
         html = owner.get(url).content.decode()
         assert "Nobody (no contact shown)" in html
-        assert "Edith &lt;edith@example.com&gt;" in html
+        assert "Olivia &lt;olivia@example.com&gt;" in html
+        assert "edith@example.com" not in html  # an editor
+        assert "victor@example.com" not in html  # a viewer
         assert "oscar@example.com" not in html  # not a member
         response = owner.post(
-            url, self.edit_data(world.playbook, ambassador_contact=world.editor.pk)
+            url, self.edit_data(world.playbook, ambassador_contact=world.owner.pk)
         )
         assert response.status_code == 302
         world.playbook.refresh_from_db()
-        assert world.playbook.ambassador_contact == world.editor
+        assert world.playbook.ambassador_contact == world.owner
         owner.post(url, self.edit_data(world.playbook))  # a form without the field keeps it
         world.playbook.refresh_from_db()
-        assert world.playbook.ambassador_contact == world.editor
+        assert world.playbook.ambassador_contact == world.owner
         owner.post(url, self.edit_data(world.playbook, ambassador_contact=""))
         world.playbook.refresh_from_db()
         assert world.playbook.ambassador_contact is None
 
-    def test_an_outsider_is_refused(self, world: Any, client_for: Any) -> None:
+    @pytest.mark.parametrize("who", ["outsider", "viewer", "editor"])
+    def test_anyone_but_an_owner_is_refused(self, world: Any, client_for: Any, who: str) -> None:
         url = reverse("playbook_edit", args=[world.playbook.pk])
-        data = self.edit_data(world.playbook, ambassador_contact=world.outsider.pk)
-        response = client_for("editor").post(url, data)
+        data = self.edit_data(world.playbook, ambassador_contact=world.user(who).pk)
+        response = client_for("owner").post(url, data)
         assert response.status_code == 200
-        assert "Choose a member of this playbook, or nobody." in response.content.decode()
+        assert "Choose an owner of this playbook, or nobody." in response.content.decode()
         world.playbook.refresh_from_db()
         assert world.playbook.ambassador_contact is None
+
+    def test_an_editor_sees_the_choice_and_cannot_change_it(
+        self, world: Any, client_for: Any
+    ) -> None:
+        world.playbook.ambassador_contact = world.owner
+        world.playbook.save()
+        url = reverse("playbook_edit", args=[world.playbook.pk])
+        editor = client_for("editor")
+        html = editor.get(url).content.decode()
+        assert "Chosen by the playbook’s owners." in html
+        assert re.search(r'<select name="ambassador_contact"[^>]*disabled', html)
+        response = editor.post(url, self.edit_data(world.playbook, ambassador_contact=""))
+        assert response.status_code == 302  # the rest of the form is saved
+        world.playbook.refresh_from_db()
+        assert world.playbook.ambassador_contact == world.owner
 
     def test_a_new_playbook_has_its_creator(self, world: Any, client_for: Any) -> None:
         response = client_for("editor").post(
@@ -241,6 +305,9 @@ class TestHistory:
         self, world: Any, client_for: Any
     ) -> None:
         owner = client_for("owner")
+        world.playbook.memberships.filter(user__in=[world.editor, world.viewer]).update(
+            level=Level.OWNER
+        )
         edit = reverse("playbook_edit", args=[world.playbook.pk])
         data = TestPlaybookSetting().edit_data(world.playbook, ambassador_contact=world.editor.pk)
         owner.post(edit, data)
@@ -254,7 +321,7 @@ class TestHistory:
             args=[world.playbook.pk, "playbook", record.history_id, "ambassador_contact"],
         )
         response = owner.post(revert, follow=True)
-        assert "That person is no longer a member of this playbook." in response.content.decode()
+        assert "That person is no longer an owner of this playbook." in response.content.decode()
         world.playbook.refresh_from_db()
         assert world.playbook.ambassador_contact == world.viewer
 
@@ -327,7 +394,22 @@ def test_the_contact_is_shown_in_the_playbooks_language_too(world: Any, mette: A
     world.playbook.language = "da"
     world.playbook.ambassador_contact = make_user("lea", first_name="Lea", last_name="Dahl")
     world.playbook.save()
-    world.playbook.memberships.create(user=world.playbook.ambassador_contact, level="viewer")
+    world.playbook.memberships.create(user=world.playbook.ambassador_contact, level="owner")
     html = page(mette)
     assert '<html lang="da">' in html
     assert 'Lea Dahl · <a href="mailto:lea@example.com">lea@example.com</a>' in html
+
+
+def test_playbooks_made_before_the_setting_get_their_first_active_owner(world: Any) -> None:
+    """The data migration: a playbook without a contact gets the owner who has
+    been an owner longest and is still active; one with no such owner, none."""
+    second = make_user("sofie", first_name="Sofie")
+    world.playbook.memberships.create(user=second, level=Level.OWNER)
+    world.owner.is_active = False
+    world.owner.save()
+    world.other_playbook.memberships.update(level=Level.VIEWER)  # no owner left
+    import_module(CONTACT_MIGRATION).first_owner_as_contact(apps, None)
+    world.playbook.refresh_from_db()
+    world.other_playbook.refresh_from_db()
+    assert world.playbook.ambassador_contact == second
+    assert world.other_playbook.ambassador_contact is None
