@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +81,7 @@ def verdict_rule(value: str) -> str:
 
 
 NUMBER_AFTER_WORD = re.compile(r"(?<=\w) (?=\d)")
+HYPHENATED_NUMBER = re.compile(r"\w+-\d+")
 
 
 @register.filter
@@ -88,14 +89,17 @@ def quoted(value: str) -> SafeString:
     """Someone's words (a role's question) in the active language's quotation
     marks; the words themselves as typed, escaped, without the spaces around
     them (a closing mark after a space would wrap onto a line of its own)."""
-    return mark_safe(quote(str(escape(value.strip()))))  # noqa: S308 - escaped
+    return mark_safe(quote(str(conditional_escape(value))))  # noqa: S308 - escaped; quote() strips
 
 
 @register.filter
 def keep_numbers(value: str) -> SafeString:
-    """A no-break space before each number that follows a word, so that a
-    header never wraps as "week" / "1" ("uge" / "1" in Danish). Escaped."""
-    return mark_safe(NUMBER_AFTER_WORD.sub("\u00a0", str(escape(value))))  # noqa: S308
+    """A no-break space before each number that follows a word, and a word
+    joined to a number by a hyphen kept on one line, so that a header never
+    wraps as "week" / "1" ("uge" / "1" in Danish) nor "Week-" / "1". Escaped."""
+    text = NUMBER_AFTER_WORD.sub("\u00a0", str(conditional_escape(value)))
+    text = HYPHENATED_NUMBER.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', text)
+    return mark_safe(text)  # noqa: S308 - escaped above
 
 
 BAR_COLOURS = {

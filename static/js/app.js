@@ -63,9 +63,13 @@ document.addEventListener("click", (event) => {
   url.searchParams.set("dl", nonce);
   link.setAttribute("href", url.pathname + url.search);
   const label = link.innerHTML;
+  // A link named by aria-label (the downloads page's) says it too, for
+  // screen readers: the visible text alone would not be read out.
+  const name = link.getAttribute("aria-label");
   link.setAttribute("aria-busy", "true");
   link.classList.add("preparing");
   link.textContent = link.dataset.preparing;
+  if (name !== null) link.setAttribute("aria-label", link.dataset.preparing);
   let watch = 0;
   let fallback = 0;
   const reset = () => {
@@ -73,6 +77,7 @@ document.addEventListener("click", (event) => {
     clearTimeout(fallback);
     document.cookie = `${cookie}=; Max-Age=0; Path=/; SameSite=Lax`;
     link.innerHTML = label;
+    if (name !== null) link.setAttribute("aria-label", name);
     link.setAttribute("href", href);
     link.removeAttribute("aria-busy");
     link.classList.remove("preparing");

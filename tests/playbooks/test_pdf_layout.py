@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from bench.management.commands.bench_pdf import Command as Bench
 from planner import pdf
@@ -130,14 +131,17 @@ class TestWords:
 
     def test_headers_keep_week_and_its_number_together(self, demo: dict) -> None:
         assert keep_numbers("Hurtig gevinst i uge 1") == "Hurtig gevinst i uge\u00a01"
-        assert keep_numbers("Week-1 quick win") == "Week-1 quick win"
+        assert keep_numbers("Week-1 quick win") == '<span class="nowrap">Week-1</span> quick win'
+        # Text already escaped (blocktranslate's asvar) is not escaped twice.
+        assert keep_numbers(mark_safe("Q&amp;A week 1")) == "Q&amp;A week\u00a01"
+        assert str(quoted(mark_safe("Q&amp;A"))) in ("“Q&amp;A”", "»Q&amp;A«")
         assert keep_numbers("<b>week 1") == "&lt;b&gt;week\u00a01"
         html = pdf.render_html(
             "pdf/playbook.html",
             pdf.playbook_context(demo["en"], timezone.localdate()),
             language="en",
         )
-        assert "Week-1 quick win</th>" in html
+        assert '<span class="nowrap">Week-1</span> quick win</th>' in html
         assert "<span>week\u00a01</span>" in html  # the pulse trends' axis
 
     def test_quoted_escapes_and_follows_the_language(self) -> None:
