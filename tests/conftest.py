@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 # live_server runs the app in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -104,6 +105,15 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test ends in the site's default language: a request answered in
+    Danish (a cookie, a browser's language) leaves Danish active in the test's
+    thread, and a test after it would read Danish where it expects English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -312,7 +312,7 @@ class TestChangesPage:
         viewer = client_for("viewer")
         viewer.cookies["django_language"] = "da"
         lines = sentences(viewer.get(url(world.playbook)))
-        assert lines[0] == "Edith slettede rollen “Sales”."
+        assert lines[0] == "Edith slettede rollen »Sales«."
 
     def test_a_restore_reads_as_one(self, world: Any, sales: Role, client_for: Any) -> None:
         deleted(sales)
