@@ -62,7 +62,7 @@ class Queue:
             def enqueue(self, *args: Any) -> None:
                 queue.jobs.append((task, args))
 
-        class Recorded:
+        class Recorded(Using):
             def using(self, **options: Any) -> Using:
                 return Using()
 
