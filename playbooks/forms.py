@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
@@ -136,6 +137,13 @@ class NewPlaybookForm(PlaybookForm):
             "answer, quick win and Give-Gets, in the playbook's language. Edit or delete them."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The playbook's language starts as the one its creator is using.
+        language = (get_language() or "").split("-")[0]
+        if language in dict(Playbook.Language.choices):
+            self.initial.setdefault("language", language)
 
     class Meta(PlaybookForm.Meta):
         # The pulse's threshold is for later: Edit playbook has it.

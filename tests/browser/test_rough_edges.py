@@ -1,0 +1,71 @@
+"""Issue 22's rough edges, as a new user meets them in a browser (the items
+done so far: the role page's tab, the health check's words, a new playbook's
+language)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from actionplan.services import create_default_plan
+from tests.browser.conftest import PageProblems, log_in, serious_axe_violations
+from tests.factories import make_playbook, make_role, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def playbook(transactional_db: Any) -> Any:
+    lead = make_user("lead", first_name="Lea")
+    playbook = make_playbook(
+        lead,
+        name="Salesforce rollout 2027",
+        go_live=datetime.date.today() + datetime.timedelta(days=60),
+    )
+    create_default_plan(playbook)
+    make_role(playbook, "Sales", headcount=10, question="Does it help me sell?", wiifm="Yes.")
+    return playbook
+
+
+def test_the_role_page_highlights_the_matrix_tab(
+    page: Page, live_server: Any, playbook: Any, problems: PageProblems
+) -> None:
+    log_in(page, live_server.url)
+    role = playbook.roles.get()
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/roles/{role.pk}/")
+    tabs = page.get_by_role("navigation", name="Playbook sections")
+    expect(tabs.locator(".nav-link.active")).to_have_text(["WIIFM matrix"])
+    assert serious_axe_violations(page) == []
+
+
+def test_the_health_check_says_avoided_and_found_in_words(
+    page: Page, live_server: Any, playbook: Any, problems: PageProblems
+) -> None:
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/")
+    chips = page.locator(".mistake-chip")
+    expect(chips).to_have_count(5)
+    texts = chips.all_inner_texts()  # what is seen, not what only a screen reader hears
+    assert all(text.endswith(("avoided", "found")) for text in texts), texts
+    expect(page.locator(".mistake-chip.found").first).to_contain_text("found")
+    expect(page.locator(".mistake-chip.avoided").first).to_contain_text("avoided")
+    assert serious_axe_violations(page) == []
+
+
+def test_a_new_playbook_starts_in_the_language_its_creator_uses(
+    browser: Browser, live_server: Any, playbook: Any
+) -> None:
+    for locale, language in (("da-DK", "da"), ("en-GB", "en")):
+        context = browser.new_context(locale=locale)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")  # in the browser's language
+        page.fill("input[name=username]", "lead")
+        page.fill("input[name=password]", "correct-horse-battery-staple")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        page.goto(f"{live_server.url}/playbooks/new/")
+        expect(page.locator("select[name=language]")).to_have_value(language)
+        context.close()
