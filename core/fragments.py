@@ -3,10 +3,13 @@
 The matrix, the role page and the overview are mostly template rendering.
 Their bodies are cached in the shared cache, keyed on the playbook's version
 stamp (``core.versions``: any change in the playbook gives new keys), the
-language, what varies per reader (their level) and today's date (countdowns
-and default dates depend on it). A fragment never holds a CSRF token: it is
-rendered with a placeholder made for that rendering (random, so no typed
-text can contain it), which each request replaces with its own token.
+language, what varies per reader (their level), today's date (countdowns
+and default dates depend on it) and the release's templates and
+translations (``release()``: a deploy that changes them is not answered with
+the fragments the previous release cached, in a cache shared by servers).
+A fragment never holds a CSRF token: it is rendered with a placeholder made
+for that rendering (random, so no typed text can contain it), which each
+request replaces with its own token.
 
 Costs: one cache read for the version stamp, one for the fragment; on a miss
 whatever ``context()`` costs, and one cache write.
@@ -14,11 +17,15 @@ whatever ``context()`` costs, and one cache write.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -29,6 +36,24 @@ from django.utils.safestring import SafeString, mark_safe
 from core import versions
 
 TIMEOUT = 60 * 60
+
+
+@functools.cache
+def release() -> str:
+    """A hash of every template and compiled translation of the project,
+    read once per process: what a fragment's HTML is made of besides data."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    paths = sorted(
+        path
+        for pattern in ("*/templates/**/*.html", "templates/**/*.html", "locale/*/LC_MESSAGES/*.mo")
+        for path in root.glob(pattern)
+        if not path.is_relative_to(root / ".venv")
+    )
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,7 @@ def cached_fragment(
     key = ":".join(
         [
             f"{name}-fragment",
+            release(),
             str(playbook_id),
             versions.version(playbook_id),
             translation.get_language() or "",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from actionplan.services import create_default_plan
 from comms.services import create_default_set
+from core import fragments
 from playbooks.models import Playbook
 from tests.factories import make_ambassador, make_giveget, make_role
 
@@ -184,3 +185,18 @@ def test_cached_overview_is_kept_apart_per_access_level(acceptance: Any, client_
         assert charter in pages["editor"]
         assert delete not in pages["viewer"]
         assert f'href="{charter}"' not in pages["viewer"]
+
+
+def test_a_new_release_does_not_serve_the_last_ones_fragments(
+    world: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache outlives a deploy (Redis is shared): a fragment cached by the
+    previous release's templates is not answered after the templates change."""
+    client = client_for("viewer")
+    url = reverse("playbook_detail", args=[world.playbook.pk])
+    monkeypatch.setattr(fragments, "release", lambda: "release-1")
+    client.get(url)  # cached by release 1
+    monkeypatch.setattr(fragments, "render_to_string", lambda *a, **k: "<p>new templates</p>")
+    assert "new templates" not in client.get(url).content.decode()  # the same release: cached
+    monkeypatch.setattr(fragments, "release", lambda: "release-2")
+    assert "new templates" in client.get(url).content.decode()
