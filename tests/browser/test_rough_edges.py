@@ -69,3 +69,32 @@ def test_a_new_playbook_starts_in_the_language_its_creator_uses(
         page.goto(f"{live_server.url}/playbooks/new/")
         expect(page.locator("select[name=language]")).to_have_value(language)
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_overviews_title_and_buttons_each_keep_to_one_line_at_1366(
+    page: Page, live_server: Any, playbook: Any, language: str
+) -> None:
+    playbook.name = "HubSpot-udrulning i Nordlys"
+    playbook.save()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "lead")
+    page.fill("input[name=password]", "correct-horse-battery-staple")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/")
+    title = page.locator("h1.page-title")
+    line = float(title.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
+    box = title.bounding_box()
+    assert box is not None and box["height"] < 1.5 * line  # one line
+    tops = {
+        round(b["y"])
+        for b in page.locator(".overview-actions .btn").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().toJSON())"
+        )
+    }
+    assert len(tops) == 1, tops  # Delete is not alone on a second row
