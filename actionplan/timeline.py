@@ -47,6 +47,11 @@ class Timeline:
     width: int
     height: int
 
+    @property
+    def shows_today(self) -> bool:
+        """Whether today's line is drawn (not when today is far from the plan)."""
+        return any(marker.kind == "today" for marker in self.markers)
+
 
 @dataclass(frozen=True)
 class StepDates:

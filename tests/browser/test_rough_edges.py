@@ -98,3 +98,18 @@ def test_the_overviews_title_and_buttons_each_keep_to_one_line_at_1366(
         )
     }
     assert len(tops) == 1, tops  # Delete is not alone on a second row
+
+
+def test_the_timelines_legend_names_todays_line_only_when_it_is_drawn(
+    page: Page, live_server: Any, playbook: Any
+) -> None:
+    log_in(page, live_server.url)
+    plan = f"{live_server.url}/playbooks/{playbook.pk}/plan/"
+    page.goto(plan)  # go-live in 60 days: today is on the timeline
+    expect(page.locator(".timeline-wrap figcaption")).to_contain_text("Dashed line: today.")
+    expect(page.locator(".timeline-wrap svg line[stroke='#b07d00']").first).to_be_attached()
+    playbook.go_live = datetime.date.today() + datetime.timedelta(days=900)  # far away
+    playbook.save()
+    page.goto(plan)
+    expect(page.locator(".timeline-wrap svg line[stroke='#b07d00']")).to_have_count(0)
+    expect(page.locator(".timeline-wrap figcaption")).not_to_contain_text("today")
