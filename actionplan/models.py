@@ -45,6 +45,7 @@ class Step(Versioned):
     # Not fields: the pages that show the plan (actionplan.views, planner.pdf)
     # set these on the steps they show, for their templates.
     overdue: bool
+    overdue_days: int
     done_tasks: int
     add_form: ModelForm[Task]
 
@@ -94,6 +95,11 @@ class Step(Versioned):
         due = self.due_date
         return due is not None and due < today and self.status != self.Status.DONE
 
+    def days_overdue(self, today: datetime.date) -> int:
+        """How many days past its due date, 0 when it is not overdue."""
+        due = self.due_date
+        return (today - due).days if due is not None and self.is_overdue(today) else 0
+
 
 class Task(Versioned):
     step = models.ForeignKey(
@@ -106,6 +112,7 @@ class Task(Versioned):
 
     # Not a field: the plan page sets it on the tasks it shows (actionplan.views).
     overdue: bool
+    overdue_days: int
 
     history = HistoricalRecords()
 
@@ -122,3 +129,7 @@ class Task(Versioned):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.due is not None and self.due < today and not self.done
+
+    def days_overdue(self, today: datetime.date) -> int:
+        """How many days past its due date, 0 when it is not overdue."""
+        return (today - self.due).days if self.due is not None and self.is_overdue(today) else 0

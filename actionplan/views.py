@@ -60,9 +60,11 @@ def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
     for step in steps:
         step.add_form = add_forms.get(step.pk) or TaskForm(prefix=f"new{step.pk}")
         step.overdue = step.is_overdue(today)
+        step.overdue_days = step.days_overdue(today)
         step.done_tasks = sum(1 for task in step.tasks.all() if task.done)
         for task in step.tasks.all():
             task.overdue = task.is_overdue(today)
+            task.overdue_days = task.days_overdue(today)
     return {
         "access": access,
         "playbook": playbook,

@@ -113,3 +113,19 @@ def test_the_timelines_legend_names_todays_line_only_when_it_is_drawn(
     page.goto(plan)
     expect(page.locator(".timeline-wrap svg line[stroke='#b07d00']")).to_have_count(0)
     expect(page.locator(".timeline-wrap figcaption")).not_to_contain_text("today")
+
+
+def test_overdue_steps_and_tasks_say_by_how_many_days(
+    page: Page, live_server: Any, playbook: Any
+) -> None:
+    step = playbook.steps.get(number=2)
+    step.start = datetime.date.today() - datetime.timedelta(days=10)
+    step.due = datetime.date.today() - datetime.timedelta(days=3)
+    step.save()
+    task = step.tasks.first()
+    task.due = datetime.date.today() - datetime.timedelta(days=1)
+    task.save()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/plan/")
+    expect(page.locator("#step-2 .badge.text-bg-danger").first).to_contain_text("3 days overdue")
+    expect(page.locator("#step-2")).to_contain_text("1 day overdue")
