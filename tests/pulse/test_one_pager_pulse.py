@@ -152,3 +152,27 @@ class TestOnePage:
         assert "Give 3" in text and "Person 2" in text
         assert ("Since go-live" if language == "en" else "Siden go-live") in text
         assert "/p/" in text
+
+
+@pytest.mark.parametrize(
+    ("host", "token"),
+    [
+        ("testserver", "v6u_a_TX8ztuiOTYT9RuXgnnfOZz-BXKwHCe5L6bC5s"),  # cut before (seen in CI)
+        ("testserver", "ab-" * 14 + "c"),
+        ("wiifm.a-rather-long-company-intranet-name.example", "x-" * 21 + "y"),
+    ],
+)
+def test_the_address_is_printed_whole_whatever_its_token(
+    role: Role, client_for: Any, settings: Any, host: str, token: str
+) -> None:
+    """A token is random: one with hyphens (places to break a line) or a long
+    host still prints the whole address on the one page, never cut with "…"."""
+    settings.ALLOWED_HOSTS = [host]
+    make_ambassador(role, "Mette", email="mette@example.com")  # beside the code: less room
+    link = links.issue(role)
+    link.token = token
+    link.save()
+    url = reverse("role_one_pager", args=[role.playbook_id, role.pk])
+    content = client_for("editor").get(url, HTTP_HOST=host).content
+    assert f"http://{host}/p/{token}/" in text_of(content).replace(" ", "")
+    assert len(pypdf.PdfReader(io.BytesIO(content)).pages) == 1
