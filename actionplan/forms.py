@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
 from core.concurrency import VersionedForm
-from core.forms import DateInput, one_line
+from core.forms import DateInput, SuggestingInput, one_line
+
+# The owner field suggests the playbook's people; any other text is kept.
+OWNER_HELP = _("Pick one of the playbook’s people or type any name, a team’s too.")
 
 
 class StepForm(VersionedForm):
@@ -26,7 +30,9 @@ class StepForm(VersionedForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "start": DateInput(),
             "due": DateInput(),
+            "owner": SuggestingInput(),
         }
+        help_texts = {"owner": OWNER_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +45,14 @@ class StepForm(VersionedForm):
             self.initial["shown_start"], self.initial["shown_due"] = defaults
             if step.playbook.go_live:
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
+
+    def suggest_owners(self, names: Sequence[str]) -> StepForm:
+        """Let the owner field suggest ``names`` (``playbooks.people``): read
+        only when the form is shown, not for a save that succeeds."""
+        widget = self.fields["owner"].widget
+        assert isinstance(widget, SuggestingInput)
+        widget.suggestions = list(names)
+        return self
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])

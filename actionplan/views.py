@@ -31,6 +31,7 @@ from core.inplace import edit_form_response
 from core.ordering import move, next_order
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
+from playbooks.people import owner_suggestions
 from roles.models import Role
 
 
@@ -125,7 +126,8 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         "access": access,
         "playbook": access.playbook,
         "step": step,
-        "form": autofocus(form),
+        # Two queries more when the form is shown: members, ambassadors.
+        "form": autofocus(form.suggest_owners(owner_suggestions(access.playbook))),
         "section": "plan",
     }
     return edit_form_response(

@@ -1,0 +1,143 @@
+"""Issue 22: owners picked from the playbook's people (free text still allowed)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplan.models import Step
+from actionplan.services import create_default_plan
+from playbooks.people import names_of, owner_key, owner_suggestions
+from tests.factories import add_member, make_ambassador, make_role, make_user
+
+pytestmark = pytest.mark.django_db
+PEOPLE = ["anonymous", "outsider", "viewer", "editor", "owner"]
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def plan(world: Any) -> list[Step]:
+    world.playbook.go_live = TODAY + datetime.timedelta(days=60)
+    world.playbook.save()
+    return create_default_plan(world.playbook)
+
+
+def suggestions(html: str) -> list[str]:
+    """The options of the owner field's datalist, in order."""
+    match = re.search(r'list="([^"]+)"', html)
+    assert match, "the owner field suggests nothing"
+    datalist = re.search(rf'<datalist id="{match.group(1)}">(.*?)</datalist>', html, re.S)
+    assert datalist
+    return re.findall(r'<option value="([^"]*)">', datalist.group(1))
+
+
+def yours(html: str) -> str:
+    match = re.search(r'<section id="yours".*?</section>', html, re.S)
+    return match.group(0) if match else ""
+
+
+def overview(client: Any, playbook: Any) -> str:
+    return str(client.get(reverse("playbook_detail", args=[playbook.pk])).content.decode())
+
+
+def set_owner(playbook: Any, number: int, owner: str, **fields: Any) -> None:
+    Step.objects.filter(playbook=playbook, number=number).update(owner=owner, **fields)
+
+
+class TestPeople:
+    def test_owner_key_trims_and_ignores_case(self) -> None:
+        assert owner_key("  lea   DAHL ") == owner_key("Lea Dahl") == "lea dahl"
+
+    def test_names_of_a_user_are_full_name_and_username(self) -> None:
+        lea = make_user("lead", first_name="Lea", last_name="Dahl")
+        assert names_of(lea) == {"lea dahl", "lead"}
+        assert names_of(make_user("solo")) == {"solo"}
+
+    def test_suggestions_are_active_members_and_ambassadors_once_sorted(
+        self, world: Any, django_assert_num_queries: Any
+    ) -> None:
+        playbook = world.playbook
+        add_member(playbook, make_user("jb", first_name="Jonas", last_name="Berg"), "viewer")
+        add_member(playbook, make_user("gone", first_name="Gone", is_active=False), "editor")
+        sales = make_role(playbook, "Sales")
+        make_ambassador(sales, "Mette Sørensen")
+        make_ambassador(sales, " jonas  berg ", email="jonas@example.com")  # the same person
+        deleted = make_role(playbook, "Old")
+        make_ambassador(deleted, "Hidden Person", email="hidden@example.com")
+        deleted.deleted_at = timezone.now()
+        deleted.save()
+        make_ambassador(make_role(world.other_playbook, "Theirs"), "Other Person")
+        with django_assert_num_queries(2):  # members, ambassadors
+            names = owner_suggestions(playbook)
+        # Usernames stand in for empty full names (the World's users have first names).
+        assert names == ["Edith", "Jonas Berg", "Mette Sørensen", "Olivia", "Victor"]
+
+
+class TestStepOwnerField:
+    def url(self, world: Any, plan: list[Step]) -> str:
+        return reverse("step_edit", args=[world.playbook.pk, plan[1].pk])
+
+    @pytest.mark.parametrize("who", PEOPLE)
+    def test_who_may_open_the_form(
+        self, world: Any, plan: list[Step], client_for: Any, who: str
+    ) -> None:
+        make_ambassador(make_role(world.playbook, "Sales"), "Mette Sørensen")
+        response = client_for(who).get(self.url(world, plan))
+        expected = {"anonymous": 302, "outsider": 404, "viewer": 403}.get(who, 200)
+        assert response.status_code == expected
+        if expected == 200:
+            html = response.content.decode()
+            assert suggestions(html) == ["Edith", "Mette Sørensen", "Olivia", "Victor"]
+            assert 'name="step' in html and "-owner" in html
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_the_form_costs_two_queries_more(
+        self,
+        world: Any,
+        plan: list[Step],
+        client_for: Any,
+        django_assert_num_queries: Any,
+        htmx: bool,
+    ) -> None:
+        for n in range(30):
+            make_ambassador(make_role(world.playbook, f"Role {n}"), f"P {n}", email=f"{n}@x.dk")
+        client = client_for("editor")
+        headers = {"HX-Request": "true"} if htmx else {}
+        # session, user, membership with playbook, the step; members, ambassadors;
+        # the whole page also the header's plan progress
+        with django_assert_num_queries(6 if htmx else 7):
+            response = client.get(self.url(world, plan), headers=headers)
+        assert len(suggestions(response.content.decode())) == 3 + 30
+
+    def test_any_text_is_still_an_owner(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        two = plan[1]
+        client_for("editor").post(
+            self.url(world, plan),
+            {f"step{two.pk}-title": two.title, f"step{two.pk}-status": "in_progress"}
+            | {f"step{two.pk}-owner": "CRM team"},
+        )
+        two.refresh_from_db()
+        assert two.owner == "CRM team"
+
+    def test_a_refused_save_keeps_the_suggestions_and_saves_nothing(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        two = plan[1]
+        response = client_for("editor").post(
+            self.url(world, plan),
+            {f"step{two.pk}-title": "  ", f"step{two.pk}-owner": "Edith"},
+            headers={"HX-Request": "true"},
+        )
+        html = response.content.decode()
+        assert "Give the step a title." in html
+        assert suggestions(html) == ["Edith", "Olivia", "Victor"]
+        assert 'value="Edith"' in html  # what was typed stays
+        two.refresh_from_db()
+        assert two.owner == ""
