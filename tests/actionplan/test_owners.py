@@ -1,4 +1,6 @@
-"""Issue 22: owners picked from the playbook's people (free text still allowed)."""
+"""Issue 22: owners picked from the playbook's people (free text still allowed),
+and "Yours" on the overview: the steps each member owns, never cached for
+someone else."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from django.utils import timezone
 
 from actionplan.models import Step
 from actionplan.services import create_default_plan
+from core import fragments
 from playbooks.people import names_of, owner_key, owner_suggestions
-from tests.factories import add_member, make_ambassador, make_role, make_user
+from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 
 pytestmark = pytest.mark.django_db
 PEOPLE = ["anonymous", "outsider", "viewer", "editor", "owner"]
@@ -141,3 +144,129 @@ class TestStepOwnerField:
         assert 'value="Edith"' in html  # what was typed stays
         two.refresh_from_db()
         assert two.owner == ""
+
+
+class TestYours:
+    @pytest.mark.parametrize("who", PEOPLE)
+    def test_each_member_sees_their_own(
+        self, world: Any, plan: list[Step], client_for: Any, who: str
+    ) -> None:
+        for number, owner in [(1, "Victor"), (2, "Edith"), (3, "olivia")]:
+            set_owner(world.playbook, number, owner)
+        response = client_for(who).get(reverse("playbook_detail", args=[world.playbook.pk]))
+        if who in ("anonymous", "outsider"):
+            assert response.status_code == (302 if who == "anonymous" else 404)
+            return
+        card = yours(response.content.decode())
+        mine = {"viewer": "1. Acknowledge", "editor": "2. Answer", "owner": "3. Build"}[who]
+        assert mine in card
+        others = {"1. Acknowledge", "2. Answer", "3. Build"} - {mine}
+        assert not any(other in card for other in others)
+
+    def test_matching_is_trimmed_and_ignores_case_name_or_username(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        world.editor.last_name = "Holm"
+        world.editor.save()
+        set_owner(world.playbook, 1, "  EDITH   holm ")
+        set_owner(world.playbook, 2, "edith")  # the username
+        set_owner(world.playbook, 3, "Edith H.")  # someone else, perhaps: not matched
+        card = yours(overview(client_for("editor"), world.playbook))
+        assert "1. Acknowledge the value gap" in card
+        assert "2. Answer WIIFM for every role" in card
+        assert "3. Build" not in card
+        assert "“Edith Holm”" in card
+
+    def test_done_steps_and_done_tasks_are_left_out(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        set_owner(world.playbook, 1, "Edith", status=Step.Status.DONE)
+        set_owner(world.playbook, 2, "Edith")
+        two = plan[1]
+        first, *rest = list(two.tasks.order_by("order"))
+        first.done = True
+        first.save()
+        card = yours(overview(client_for("editor"), world.playbook))
+        assert "1. Acknowledge" not in card
+        assert first.text not in card
+        assert all(task.text in card for task in rest)
+
+    def test_hidden_when_nothing_is_theirs(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        set_owner(world.playbook, 1, "CRM team")
+        html = overview(client_for("editor"), world.playbook)
+        assert 'id="yours"' not in html and "slot-yours" not in html
+
+    def test_overdue_in_days_and_dates_in_the_language(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        due = TODAY - datetime.timedelta(days=3)
+        set_owner(world.playbook, 2, "Edith", start=due, due=due)
+        client = client_for("editor")
+        card = yours(overview(client, world.playbook))
+        assert "3 days overdue" in card
+        assert f"due {due.strftime('%b')}" in card
+        client.cookies["django_language"] = "da"
+        card = yours(overview(client, world.playbook))
+        assert f"senest {due.day}. " in card  # "senest 27. november 2026"
+        assert "3 dage forsinket" in card
+
+    def test_another_members_items_never_come_from_the_cache(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        """Two editors share the cached overview: Edith's steps, read first and
+        cached warm, never reach Nora, and Nora's own fill the same fragment."""
+        nora = make_user("nora", first_name="Nora")
+        add_member(world.playbook, nora, "editor")
+        world.nora = nora  # client_for("nora")
+        set_owner(world.playbook, 2, "Edith")
+        set_owner(world.playbook, 4, "Nora")
+        edith_page = overview(client_for("editor"), world.playbook)
+        assert "2. Answer WIIFM" in yours(edith_page)
+        assert "4. " not in yours(edith_page)
+        nora_page = overview(client_for("nora"), world.playbook)  # from the cache
+        assert "2. Answer WIIFM" not in yours(nora_page)
+        assert "4. Recruit ambassadors" in yours(nora_page)
+        # The fragment itself holds nobody's steps: only a slot.
+        assert "Edith" not in yours(nora_page)
+
+    def test_the_cached_fragment_holds_no_ones_own(
+        self, world: Any, plan: list[Step], client_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        set_owner(world.playbook, 2, "Edith")
+        cached: list[str] = []
+        real = fragments.cache.set
+
+        def spy(key: str, value: Any, timeout: Any = None) -> Any:
+            if key.startswith("overview-fragment"):
+                cached.append(value[1])
+            return real(key, value, timeout)
+
+        monkeypatch.setattr(fragments.cache, "set", spy)
+        overview(client_for("editor"), world.playbook)
+        assert cached and 'id="yours"' not in cached[0] and "slot-yours-" in cached[0]
+
+    @pytest.mark.parametrize("warm", [False, True])
+    def test_query_count(
+        self,
+        world: Any,
+        plan: list[Step],
+        client_for: Any,
+        django_assert_num_queries: Any,
+        warm: bool,
+    ) -> None:
+        for number in range(1, 8):
+            set_owner(world.playbook, number, "Edith")
+        sales = make_role(world.playbook, "Sales")
+        make_ambassador(sales, "Mette Sørensen")
+        make_giveget(sales)
+        client = client_for("editor")
+        if warm:
+            overview(client, world.playbook)
+        # cold: session, user, membership with playbook, roles, Give-Gets,
+        # ambassadors, steps, tasks, messages ("Yours" reads the same steps);
+        # warm: session, user, membership, steps, tasks
+        with django_assert_num_queries(5 if warm else 9):
+            html = overview(client, world.playbook)
+        assert yours(html).count('href="/playbooks/') == 7
