@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,10 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
 from core.concurrency import VersionedForm
-from core.forms import DateInput, SuggestingInput, one_line
-
-# The owner field suggests the playbook's people; any other text is kept.
-OWNER_HELP = _("Pick one of the playbook’s people or type any name, a team’s too.")
+from core.forms import OWNER_HELP, DateInput, SuggestingInput, one_line
 
 
 class StepForm(VersionedForm):
@@ -45,14 +41,6 @@ class StepForm(VersionedForm):
             self.initial["shown_start"], self.initial["shown_due"] = defaults
             if step.playbook.go_live:
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
-
-    def suggest_owners(self, names: Sequence[str]) -> StepForm:
-        """Let the owner field suggest ``names`` (``playbooks.people``): read
-        only when the form is shown, not for a save that succeeds."""
-        widget = self.fields["owner"].widget
-        assert isinstance(widget, SuggestingInput)
-        widget.suggestions = list(names)
-        return self
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])

@@ -25,7 +25,7 @@ from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
 from core import concurrency, undo
-from core.forms import autofocus
+from core.forms import autofocus, suggest_owners
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
 from core.ordering import move, next_order
@@ -127,7 +127,7 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         "playbook": access.playbook,
         "step": step,
         # Two queries more when the form is shown: members, ambassadors.
-        "form": autofocus(form.suggest_owners(owner_suggestions(access.playbook))),
+        "form": autofocus(suggest_owners(form, owner_suggestions(access.playbook))),
         "section": "plan",
     }
     return edit_form_response(

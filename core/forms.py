@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # a lazy translation
@@ -110,3 +112,18 @@ class SuggestingInput(forms.TextInput):
             list_id,
             options,
         )
+
+
+# An owner field (a step's, a Give-Get's) suggests the playbook's people and
+# keeps any other text.
+OWNER_HELP = _("Pick one of the playbook’s people or type any name, a team’s too.")
+
+
+def suggest_owners[F: forms.BaseForm](form: F, names: Sequence[str]) -> F:
+    """Let ``form``'s owner field, when it has one, suggest ``names``
+    (``playbooks.people``): set when the form is shown, so a save that
+    succeeds reads no names."""
+    field = form.fields.get("owner")
+    if field is not None and isinstance(field.widget, SuggestingInput):
+        field.widget.suggestions = list(names)
+    return form

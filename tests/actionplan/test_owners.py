@@ -270,3 +270,80 @@ class TestYours:
         with django_assert_num_queries(5 if warm else 9):
             html = overview(client, world.playbook)
         assert yours(html).count('href="/playbooks/') == 7
+
+
+class TestGiveGetOwnerField:
+    """A Give-Get's "who delivers the get" suggests the same people."""
+
+    @pytest.fixture
+    def sales(self, world: Any) -> Any:
+        sales = make_role(world.playbook, "Sales")
+        make_ambassador(sales, "Mette Sørensen")
+        return sales
+
+    @pytest.mark.parametrize("who", PEOPLE)
+    def test_the_role_pages_add_form(
+        self, world: Any, sales: Any, client_for: Any, who: str
+    ) -> None:
+        response = client_for(who).get(reverse("role_detail", args=[world.playbook.pk, sales.pk]))
+        if who in ("anonymous", "outsider"):
+            assert response.status_code == (302 if who == "anonymous" else 404)
+            return
+        html = response.content.decode()
+        if who == "viewer":
+            assert "<datalist" not in html
+            return
+        assert suggestions(html) == ["Edith", "Mette Sørensen", "Olivia", "Victor"]
+        assert 'name="new-owner"' in html
+
+    def test_a_new_member_is_suggested_at_once_though_the_page_is_cached(
+        self, world: Any, sales: Any, client_for: Any
+    ) -> None:
+        url = reverse("role_detail", args=[world.playbook.pk, sales.pk])
+        client = client_for("editor")
+        client.get(url)  # the fragment cached
+        add_member(world.playbook, make_user("jb", first_name="Jonas"), "viewer")
+        assert "Jonas" in suggestions(client.get(url).content.decode())
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_editing_a_giveget(self, world: Any, sales: Any, client_for: Any, htmx: bool) -> None:
+        gg = make_giveget(sales)
+        url = reverse("giveget_edit", args=[world.playbook.pk, sales.pk, gg.pk])
+        headers = {"HX-Request": "true"} if htmx else {}
+        assert client_for("viewer").get(url).status_code == 403
+        html = client_for("editor").get(url, headers=headers).content.decode()
+        assert suggestions(html) == ["Edith", "Mette Sørensen", "Olivia", "Victor"]
+
+    def test_the_matrix_owner_cell(self, world: Any, sales: Any, client_for: Any) -> None:
+        gg = make_giveget(sales)
+        args = [world.playbook.pk, sales.pk, gg.pk]
+        html = client_for("editor").get(
+            reverse("matrix_giveget_cell", args=[*args, "owner"]), headers={"HX-Request": "true"}
+        )
+        assert suggestions(html.content.decode()) == ["Edith", "Mette Sørensen", "Olivia", "Victor"]
+        other = client_for("editor").get(
+            reverse("matrix_giveget_cell", args=[*args, "give"]), headers={"HX-Request": "true"}
+        )
+        assert "<datalist" not in other.content.decode()
+
+    def test_any_text_is_kept_and_a_refusal_saves_nothing(
+        self, world: Any, sales: Any, client_for: Any
+    ) -> None:
+        url = reverse("giveget_create", args=[world.playbook.pk, sales.pk])
+        client = client_for("editor")
+        data = {
+            "new-give": "Log calls",
+            "new-minutes_each": "2",
+            "new-times_per_week": "5",
+            "new-get_kind": "time_saved",
+            "new-minutes_saved_per_week": "2401",
+            "new-status": "planned",
+            "new-owner": "CRM team",
+        }
+        html = client.post(url, data).content.decode()  # without JavaScript: the page
+        assert "less than or equal to 2400" in html
+        assert 'value="CRM team"' in html
+        assert suggestions(html) == ["Edith", "Mette Sørensen", "Olivia", "Victor"]
+        assert not sales.givegets.exists()
+        client.post(url, data | {"new-minutes_saved_per_week": "0"})
+        assert sales.givegets.get().owner == "CRM team"
