@@ -71,3 +71,23 @@ def test_owner_picked_from_people_and_yours_on_the_overview(
     page.goto(f"{live_server.url}/playbooks/{playbook.pk}/")
     expect(page.locator("h2", has_text="Action plan")).to_be_visible()
     expect(page.locator("#yours")).to_have_count(0)
+
+
+def test_a_giveget_owner_is_suggested_on_the_role_page(
+    page: Page, live_server: Any, playbook: Any, problems: PageProblems
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server.url, "jonas")
+    role = playbook.roles.get()
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/roles/{role.pk}/")
+    form = page.locator("#add-giveget")
+    owner = form.get_by_label("Who delivers the get")
+    listed = page.locator(f"datalist#{owner.get_attribute('list')} option")
+    expect(listed).to_have_count(4)
+    assert "Mette Sørensen" in [listed.nth(i).get_attribute("value") for i in range(4)]
+    form.get_by_label("Give").first.fill("Log each call")
+    owner.fill("Mette Sørensen")
+    form.get_by_role("button", name="Add Give-Get").click()
+    expect(page.locator("#givegets")).to_contain_text("delivered by Mette Sørensen")
+    assert serious_axe_violations(page) == []
+    assert problems.csp_violations() == []
