@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
 from core.concurrency import VersionedForm
-from core.forms import DateInput, one_line
+from core.forms import OWNER_HELP, DateInput, SuggestingInput, one_line
 
 
 class StepForm(VersionedForm):
@@ -26,7 +26,9 @@ class StepForm(VersionedForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "start": DateInput(),
             "due": DateInput(),
+            "owner": SuggestingInput(),
         }
+        help_texts = {"owner": OWNER_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,12 +25,13 @@ from actionplan.models import Step, Task
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
 from core import concurrency, undo
-from core.forms import autofocus
+from core.forms import autofocus, suggest_owners
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
 from core.ordering import move, next_order
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
+from playbooks.people import owner_suggestions
 from roles.models import Role
 
 
@@ -125,7 +126,8 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         "access": access,
         "playbook": access.playbook,
         "step": step,
-        "form": autofocus(form),
+        # Two queries more when the form is shown: members, ambassadors.
+        "form": autofocus(suggest_owners(form, owner_suggestions(access.playbook))),
         "section": "plan",
     }
     return edit_form_response(

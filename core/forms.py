@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # a lazy translation
@@ -76,3 +80,50 @@ def one_line(value: str) -> str:
     """A one-line text (a title) as one line: line breaks, which no text input
     sends but a crafted request may, become spaces."""
     return " ".join(part.strip() for part in value.splitlines() if part.strip())
+
+
+class SuggestingInput(forms.TextInput):
+    """A text input that suggests values (an HTML ``<datalist>``) and takes any
+    other text too: the browser offers the suggestions as the user types, with
+    no script. ``suggestions`` is set per form (they are read per request)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions: list[str] = []
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        if not self.suggestions:
+            return super().render(name, value, attrs, renderer)
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or name}-suggestions"
+        attrs["list"] = list_id
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((text,) for text in self.suggestions)
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
+# An owner field (a step's, a Give-Get's) suggests the playbook's people and
+# keeps any other text.
+OWNER_HELP = _("Pick one of the playbook’s people or type any name, a team’s too.")
+
+
+def suggest_owners[F: forms.BaseForm](form: F, names: Sequence[str]) -> F:
+    """Let ``form``'s owner field, when it has one, suggest ``names``
+    (``playbooks.people``): set when the form is shown, so a save that
+    succeeds reads no names."""
+    field = form.fields.get("owner")
+    if field is not None and isinstance(field.widget, SuggestingInput):
+        field.widget.suggestions = list(names)
+    return form

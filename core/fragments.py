@@ -11,6 +11,10 @@ A fragment never holds a CSRF token: it is rendered with a placeholder made
 for that rendering (random, so no typed text can contain it), which each
 request replaces with its own token.
 
+A part that differs per reader beyond their level (what is theirs) is never
+in a fragment: the fragment holds a placeholder for it, a slot (random like
+the CSRF one), and each request fills it with its own HTML (``Fragment.fill``).
+
 Costs: one cache read for the version stamp, one for the fragment; on a miss
 whatever ``context()`` costs, and one cache write.
 """
@@ -63,6 +67,16 @@ class Fragment:
     meta: Mapping[str, Any]
     # The context it was rendered from, when it was rendered for this request.
     context: Mapping[str, Any] | None = field(default=None)
+    # Each slot's placeholder in ``html``, by name.
+    slots: Mapping[str, str] = field(default_factory=dict)
+
+    def fill(self, **parts: str) -> SafeString:
+        """The HTML with each slot replaced by this request's part (safe HTML
+        rendered for this reader; an empty string hides the slot)."""
+        html = str(self.html)
+        for name, placeholder in self.slots.items():
+            html = html.replace(placeholder, parts.get(name, ""))
+        return mark_safe(html)  # noqa: S308 - our own template and our own parts
 
 
 def cached_fragment(
@@ -74,8 +88,12 @@ def cached_fragment(
     context: Callable[[], Mapping[str, Any]],
     vary: Iterable[object] = (),
     meta: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    slots: Iterable[str] = (),
 ) -> Fragment:
-    """The ``template`` rendered from ``context()``, from the cache when it can be."""
+    """The ``template`` rendered from ``context()``, from the cache when it can be.
+
+    ``slots``: names the template places as ``{{ slots.<name> }}``, filled
+    per request with ``Fragment.fill``."""
     key = ":".join(
         [
             f"{name}-fragment",
@@ -92,12 +110,17 @@ def cached_fragment(
     if cached is None:
         rendered_context = context()
         placeholder = f"csrf-placeholder-{secrets.token_hex(16)}"
-        html = render_to_string(template, {**rendered_context, "csrf_token": placeholder})
-        cached = (placeholder, html, dict(meta(rendered_context)) if meta else {})
+        holes = {name: f"slot-{name}-{secrets.token_hex(16)}" for name in slots}
+        html = render_to_string(
+            template,
+            {**rendered_context, "csrf_token": placeholder, "slots": holes},
+        )
+        cached = (placeholder, html, dict(meta(rendered_context)) if meta else {}, holes)
         cache.set(key, cached, TIMEOUT)
-    placeholder, html, values = cached
+    placeholder, html, values, holes = cached
     return Fragment(
         html=mark_safe(html.replace(placeholder, get_token(request))),  # noqa: S308 - our own template
         meta=values,
         context=rendered_context,
+        slots=holes,
     )

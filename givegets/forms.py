@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
-from core.forms import DateInput
+from core.forms import OWNER_HELP, DateInput, SuggestingInput
 from givegets.models import GiveGet
 from roles.equation import (
     MAX_MINUTES_PER_WEEK,
@@ -63,7 +63,8 @@ class GiveGetForm(VersionedForm):
             "deliver_by",
             "status",
         ]
-        widgets = {"deliver_by": DateInput()}
+        widgets = {"deliver_by": DateInput(), "owner": SuggestingInput()}
+        help_texts = {"owner": OWNER_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from core import concurrency, undo
-from core.forms import autofocus
+from core.forms import autofocus, suggest_owners
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
 from core.ordering import move
@@ -48,6 +48,7 @@ from planner.grid import (
 from planner.services import add_role, delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level
+from playbooks.people import owner_suggestions
 from roles import services
 from roles.forms import AddRoleForm, MatrixRoleForm
 from roles.models import FACTORS, Role
@@ -216,6 +217,8 @@ def matrix_giveget_cell(
             return redirect(_matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk))
         cell = giveget_cells(gg, role, can_edit=True, names=[name])[name]
         return _saved(request, access, role, cell, field=name)
+    if name == "owner":  # two queries more: members, ambassadors
+        suggest_owners(form, owner_suggestions(access.playbook))
     back = _matrix_url(access, f"gg-{gg.pk}", open_pk=role.pk)
     return _editor(request, access, form=autofocus(form), cell=cell, back=back)
 

@@ -31,6 +31,7 @@ from planner.health import (
     check,
 )
 from playbooks.models import Playbook
+from playbooks.people import names_of, owner_key
 from pulse.adoption import RoleAdoption, adoption_for
 from pulse.results import RoleResults
 from roles.chart import balance_chart
@@ -228,6 +229,48 @@ def next_due(
                 items.append(DueItem(task.due, task.text, url, task.due < today, "task"))
     items.sort(key=lambda item: (item.date, item.kind))
     return items[:count]
+
+
+@dataclass(frozen=True)
+class YourTask:
+    text: str
+    due: datetime.date | None
+    overdue_days: int
+
+
+@dataclass(frozen=True)
+class YourStep:
+    text: str
+    url: str
+    due: datetime.date | None
+    overdue_days: int
+    tasks: tuple[YourTask, ...]
+
+
+def yours(playbook: Playbook, steps: list[Step], user: Any, today: datetime.date) -> list[YourStep]:
+    """The steps not done whose owner names ``user`` (``playbooks.people``), in
+    plan order, each with its tasks not done: a step's checklist is its
+    owner's. No query: the steps come with their tasks."""
+    names = names_of(user)
+    items = []
+    for step in steps:
+        if step.status == Step.Status.DONE or owner_key(step.owner) not in names:
+            continue
+        step.playbook = playbook
+        items.append(
+            YourStep(
+                text=f"{step.number}. {step.title}",
+                url=reverse("plan", args=[playbook.pk]) + f"#step-{step.number}",
+                due=step.due_date,
+                overdue_days=step.days_overdue(today),
+                tasks=tuple(
+                    YourTask(task.text, task.due, task.days_overdue(today))
+                    for task in step.tasks.all()
+                    if not task.done
+                ),
+            )
+        )
+    return items
 
 
 def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from comms.upcoming import Upcoming, upcoming
 from core import concurrency, undo
-from core.forms import autofocus
+from core.forms import autofocus, suggest_owners
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
@@ -42,6 +42,7 @@ from planner.results import RolePulse, cache_part
 from planner.services import add_role, delete_role, giveget_undo_label, role_undo_label
 from playbooks.access import Access, get_playbook
 from playbooks.models import Level, Playbook
+from playbooks.people import owner_suggestions
 from pulse import weeks
 from roles.equation import MINUS
 from roles.forms import FactorForm, RoleForm
@@ -176,7 +177,7 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
 
     def context() -> dict[str, object]:
         role = get_role_with_givegets_and_link(access.playbook, role_id)
-        extra = {"add_form": GiveGetForm(prefix="new")} if access.can_edit else {}
+        extra = {"add_form": new_giveget_form()} if access.can_edit else {}
         return role_context(
             access,
             role,
@@ -211,6 +212,11 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
             # Outside the cached fragment: a fresh order each view, and a
             # week's comments appear the day it closes.
             **comments_context(request, access, role_id),
+            # The add form's owner suggestions (editors: members, ambassadors;
+            # two queries): not cached, a new member changes no version.
+            **(
+                {"owner_suggestions": owner_suggestions(access.playbook)} if access.can_edit else {}
+            ),
         },
     )
 
@@ -241,6 +247,18 @@ def role_delete(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> Htt
     return render(request, "planner/role_delete.html", role_context(access, role))
 
 
+# The datalist the role page's add form suggests owners from: rendered
+# outside the cached fragment (role_detail.html), once per page.
+ADD_FORM_OWNERS = "giveget-owner-suggestions"
+
+
+def new_giveget_form(data: Any = None) -> GiveGetForm:
+    """The role page's add form; its owner field suggests from the page's list."""
+    form = GiveGetForm(data, prefix="new")
+    form.fields["owner"].widget.attrs["list"] = ADD_FORM_OWNERS
+    return form
+
+
 def _role_url(role: Role) -> str:
     return reverse("role_detail", args=[role.playbook_id, role.pk])
 
@@ -256,7 +274,7 @@ def _section_response(
     """The Give-Gets section plus the equation, swapped out of band, and
     ``status`` in the page's live region."""
     role = get_role(access.playbook, role.pk)  # fresh Give-Gets after the change
-    context = role_context(access, role, add_form=add_form or GiveGetForm(prefix="new"))
+    context = role_context(access, role, add_form=add_form or new_giveget_form())
     html = render_to_string("planner/role_detail.html#givegets", context, request=request)
     return HttpResponse(html + _out_of_band(request, context, status))
 
@@ -279,7 +297,7 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
     role = get_role(access.playbook, role_id)
     if request.method == "GET":  # the form is on the role page
         return redirect(_role_url(role) + "#add-giveget")
-    form = GiveGetForm(request.POST, prefix="new")
+    form = new_giveget_form(request.POST)
     if form.is_valid():
         giveget = services.create_giveget(role=role, giveget=form.save(commit=False))
         if request.htmx:
@@ -289,7 +307,7 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
                 request,
                 access,
                 role,
-                add_form=autofocus(GiveGetForm(prefix="new")),
+                add_form=autofocus(new_giveget_form()),
                 status=_("Give-Get “%(give)s” added.") % {"give": giveget.give},
             )
         messages.success(request, _("Give-Get added."))
@@ -303,6 +321,7 @@ def giveget_create(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> 
         **pulse_panel(request, access, role),
         **messages_panel(access, role),
         **comments_context(request, access, role.pk),
+        owner_suggestions=owner_suggestions(access.playbook),
     )
     return render(request, "planner/role_detail.html", context)
 
@@ -321,6 +340,8 @@ def giveget_edit(
             return _section_response(request, access, role)
         messages.success(request, _("Give-Get saved."))
         return redirect(_role_url(role) + f"#gg-{giveget.pk}")
+    # Two queries more when the form is shown: members, ambassadors.
+    form = suggest_owners(form, owner_suggestions(access.playbook))
     context = {**role_context(access, role), "gg": giveget, "form": autofocus(form)}
     return edit_form_response(
         request,
@@ -462,7 +483,8 @@ def _factors_response(
     context = role_context(access, role, factors=factor_rows(role, errors, conflicts))
     code = 409 if conflict else 200
     if not request.htmx:
-        context["add_form"] = GiveGetForm(prefix="new")
+        context["add_form"] = new_giveget_form()
+        context["owner_suggestions"] = owner_suggestions(access.playbook)
         context.update(pulse_panel(request, access, role))
         context.update(messages_panel(access, role))
         context.update(comments_context(request, access, role.pk))

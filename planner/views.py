@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from actionplan.selectors import progress_of, steps_with_tasks
 from core import concurrency
 from core.accounts import signed_in_user
 from core.forms import autofocus
@@ -28,7 +29,7 @@ from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
 from planner import pdf, playbook_file, results, services
 from planner.health import MISTAKES, TITLES
-from planner.overview import avoided_counts, overview
+from planner.overview import avoided_counts, overview, yours
 from playbooks.access import Access, get_playbook
 from playbooks.forms import (
     CharterForm,
@@ -37,6 +38,7 @@ from playbooks.forms import (
     TemplateForm,
 )
 from playbooks.models import Level, Membership, Playbook
+from playbooks.people import user_name
 from pulse import weeks
 
 
@@ -100,13 +102,14 @@ def overview_context(access: Access, **extra: Any) -> dict[str, Any]:
 @require_GET
 def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
     """The overview. Queries: session, user, membership with playbook; then
-    either the cached fragment and the plan's progress for the header, or
-    roles, Give-Gets, ambassadors, steps and tasks.
+    either the cached fragment and the steps and tasks (for "Yours" and the
+    header's progress), or roles, Give-Gets, ambassadors, steps and tasks.
 
     The body is a cached fragment (``core.fragments``) that varies with the
     reader's level: owners see Delete, editors the edit links, viewers neither;
     and with the last closed week and k, for its "Since go-live" card and
-    finding P1 (``results.cache_part``).
+    finding P1 (``results.cache_part``). "Yours", the steps the reader owns,
+    is in none: it fills the fragment's slot for each request.
     """
     access = get_playbook(request, playbook_id)
     fragment = cached_fragment(
@@ -116,19 +119,32 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
         template="planner/overview.html#overview_body",
         context=lambda: overview_context(access),
         vary=[access.level.name, results.cache_part(access.playbook, weeks.today())],
+        slots=["yours"],
     )
-    extra = {}
+    # "Yours" is this reader's own: read apart from the fragment (from the
+    # fragment's steps when it was just rendered) and filled into its slot.
     if fragment.context is not None:
-        extra["plan_progress"] = fragment.context["plan_progress"]  # computed already
+        steps = fragment.context["steps"]
+    else:
+        steps = steps_with_tasks(access.playbook)
+    user = request.user
+    yours_html = render_to_string(
+        "planner/overview.html#yours",
+        {
+            "yours": yours(access.playbook, steps, user, weeks.today()),
+            "your_name": user_name(user),
+        },
+        request,
+    )
     return render(
         request,
         "planner/overview.html",
         {
-            **extra,
             "access": access,
             "playbook": access.playbook,
             "section": "overview",
-            "overview_html": fragment.html,
+            "overview_html": fragment.fill(yours=yours_html),
+            "plan_progress": progress_of(steps),  # for the header: no query of its own
         },
     )
 

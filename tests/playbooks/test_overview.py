@@ -165,8 +165,9 @@ def test_query_budget_demo_and_large(
     with django_assert_num_queries(9):
         response = client.get(reverse("playbook_detail", args=[large.pk]))
     assert response.status_code == 200
-    # From the fragment cache: session, user, membership, the header's progress.
-    with django_assert_num_queries(4):
+    # From the fragment cache: session, user, membership; the steps and their
+    # tasks (the reader's own, "Yours", and the header's progress).
+    with django_assert_num_queries(5):
         client.get(reverse("playbook_detail", args=[large.pk]))
     assert get_user_model().objects.filter(username="lead").exists()
 

@@ -153,8 +153,9 @@ class TestRolePage:
             links.issue(role)
         client = client_for("editor")
         # session, user, membership with its playbook, the role with its pulse
-        # link, its Give-Gets, its next messages, the plan's progress for the header
-        with django_assert_num_queries(7):
+        # link, its Give-Gets, its next messages, the plan's progress for the
+        # header; an editor's add form suggests owners: members, ambassadors
+        with django_assert_num_queries(9):
             response = client.get(role_page(role))
         assert ("/p/" in response.content.decode()) is with_link
 

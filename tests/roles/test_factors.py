@@ -210,9 +210,9 @@ class TestThePage:
     ) -> None:
         client = client_for("editor")
         # session, user, membership with its playbook, the role, its Give-Gets,
-        # its next messages, the plan's progress for the header: the factors
-        # cost nothing more.
-        with django_assert_num_queries(7):
+        # its next messages, the plan's progress for the header, the add form's
+        # owner suggestions (members, ambassadors): the factors cost nothing more.
+        with django_assert_num_queries(9):
             client.get(page_url(role))
 
     def test_a_score_costs_a_fixed_number_of_queries(
