@@ -319,7 +319,6 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
         playbook, data["messages"], {r.pk: r for r, _b in rows}, data["step_five_due"]
     )
     data["comms_go_live_at"] = go_live_at(data["communications"], playbook.go_live)
-    data["summary"] = summary(data, go_live=playbook.go_live, today=today)
     return {
         "playbook": playbook,
         "today": today,
@@ -385,8 +384,10 @@ def document_key(playbook: Playbook, kind: str) -> str:
 
 
 def playbook_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
-    """Everything the full playbook PDF shows."""
+    """Everything the full playbook PDF shows: besides what the one-pager
+    reads too, its summary page (no query) and the trends since go-live."""
     context = _pdf_context(playbook, today)
+    context["summary"] = summary(context, go_live=playbook.go_live, today=today)
     with translation.override(playbook.language):  # the trends' words
         context["since_go_live"] = since_go_live(
             playbook, [(r, b.time_balance) for r, b in context["role_rows"]], today
