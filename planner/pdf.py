@@ -68,8 +68,7 @@ def layout_version() -> str:
             root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
             root / "planner" / "since_go_live.py",  # draws the pulse's trends
             root / "comms" / "drafts.py",  # writes the drafted messages
-            root / "static" / "pdf" / "playbook.css",
-            root / "static" / "pdf" / "one_pager.css",
+            *(root / "static" / "pdf").glob("*.css"),  # the stylesheets and fonts.css they import
             root / "planner" / "one_pager.py",  # fits the one-pager's texts to its page
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
