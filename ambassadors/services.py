@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from ambassadors.models import Ambassador, hash_token, new_token
-from core.accounts import signed_in_user
+from core.accounts import display_name, signed_in_user
 
 OPENED_PRECISION = datetime.timedelta(hours=1)
 
@@ -59,7 +59,7 @@ def email_link(request: HttpRequest, ambassador: Ambassador, token: str) -> None
         "playbook": playbook,
         "role": ambassador.role,
         "url": link_url(request, token),
-        "sender": sender.get_full_name() or sender.get_username(),
+        "sender": display_name(sender),
     }
     with translation.override(playbook.language):
         subject = render_to_string("ambassadors/email/link_subject.txt", context)

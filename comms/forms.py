@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from ambassadors.models import Ambassador
 from comms.drafts import Draft
 from comms.models import MAX_TEXT, Message
-from comms.selectors import draft_digest, person
+from comms.selectors import draft_digest
+from core.accounts import display_name
 from core.concurrency import VersionedForm
 from core.forms import DateInput, one_line
 from playbooks.models import Membership, Playbook
@@ -204,7 +205,7 @@ class MessageForm(VersionedForm):
             choices.append(
                 (
                     _("Members of the playbook"),
-                    [(f"{MEMBER}:{m.user_id}", person(m.user)) for m in members],
+                    [(f"{MEMBER}:{m.user_id}", display_name(m.user)) for m in members],
                 )
             )
         self.fields["sender"].widget = SenderSelect(

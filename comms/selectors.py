@@ -13,7 +13,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -25,6 +24,7 @@ from comms.drafts import Draft, draft
 from comms.mailto import mailto
 from comms.models import Message
 from comms.timeline import far_from_go_live
+from core.accounts import display_name
 from givegets.models import GiveGet
 from playbooks.models import Membership, Playbook
 from roles.models import Role
@@ -147,10 +147,6 @@ def read_context(
     )
 
 
-def person(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
-
-
 @dataclass
 class Shown:
     """A message as every page shows it."""
@@ -201,7 +197,7 @@ def shown(message: Message, context: Context) -> Shown:
     if message.sender_ambassador_id is not None and message.sender_ambassador is not None:
         sender = message.sender_ambassador.name
     elif message.sender_member_id is not None and message.sender_member is not None:
-        sender, is_member = person(message.sender_member), True
+        sender, is_member = display_name(message.sender_member), True
     else:
         sender = message.sender_text
     to = (

@@ -20,7 +20,8 @@ from actionplan.models import Step
 from comms.dates import OPEN_SESSION_STEP, date_of
 from comms.drafts import shown
 from comms.models import Message
-from comms.selectors import person, visible
+from comms.selectors import visible
+from core.accounts import display_name
 from givegets.models import GiveGet
 from playbooks.models import Playbook
 from roles.models import Role
@@ -57,7 +58,7 @@ def sender_name(message: Message) -> str:
     if message.sender_ambassador_id is not None and message.sender_ambassador is not None:
         return message.sender_ambassador.name
     if message.sender_member_id is not None and message.sender_member is not None:
-        return person(message.sender_member)
+        return display_name(message.sender_member)
     return message.sender_text
 
 

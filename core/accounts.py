@@ -1,4 +1,5 @@
-"""Accounts: the signed-in user, and what an invitation that was never accepted looks like."""
+"""Accounts: the signed-in user, the name a person goes by, and what an
+invitation that was never accepted looks like."""
 
 from __future__ import annotations
 
@@ -25,3 +26,10 @@ def signed_in_user(request: HttpRequest) -> User:
 def is_pending_invitation(user: Any) -> bool:
     """Invited by an owner, never logged in: inactive with an unusable password."""
     return not user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+def display_name(user: Any) -> str:
+    """The name a person goes by on pages, in e-mails and in the history:
+    their full name, or their username when they gave none. Templates use
+    the ``display_name`` filter (``{% load accounts %}``)."""
+    return str(user.get_full_name() or user.get_username())

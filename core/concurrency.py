@@ -35,6 +35,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts import display_name
+
 TOKEN = "read_as"  # noqa: S105 - a field name
 CHOICE = "on_conflict"
 KEEP_THEIRS = "theirs"
@@ -344,7 +346,7 @@ def _conflict(
 def changed_by(record: Any) -> str:
     """Who made a history record's change, as the conflict names them."""
     if record is not None and record.history_user is not None:
-        return str(record.history_user.get_full_name() or record.history_user.get_username())
+        return display_name(record.history_user)
     if record is not None and record.history_change_reason == "import":
         return gettext("an import")
     return gettext("someone else")

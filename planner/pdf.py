@@ -68,8 +68,7 @@ def layout_version() -> str:
             root / "roles" / "templatetags" / "wiifm.py",  # draws the chart's SVG
             root / "planner" / "since_go_live.py",  # draws the pulse's trends
             root / "comms" / "drafts.py",  # writes the drafted messages
-            root / "static" / "pdf" / "playbook.css",
-            root / "static" / "pdf" / "one_pager.css",
+            *(root / "static" / "pdf").glob("*.css"),  # the stylesheets and fonts.css they import
             root / "planner" / "one_pager.py",  # fits the one-pager's texts to its page
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
@@ -319,7 +318,6 @@ def _pdf_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
         playbook, data["messages"], {r.pk: r for r, _b in rows}, data["step_five_due"]
     )
     data["comms_go_live_at"] = go_live_at(data["communications"], playbook.go_live)
-    data["summary"] = summary(data, go_live=playbook.go_live, today=today)
     return {
         "playbook": playbook,
         "today": today,
@@ -385,8 +383,10 @@ def document_key(playbook: Playbook, kind: str) -> str:
 
 
 def playbook_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]:
-    """Everything the full playbook PDF shows."""
+    """Everything the full playbook PDF shows: besides what the one-pager
+    reads too, its summary page (no query) and the trends since go-live."""
     context = _pdf_context(playbook, today)
+    context["summary"] = summary(context, go_live=playbook.go_live, today=today)
     with translation.override(playbook.language):  # the trends' words
         context["since_go_live"] = since_go_live(
             playbook, [(r, b.time_balance) for r, b in context["role_rows"]], today

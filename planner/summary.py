@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -81,7 +81,8 @@ class Mistake:
 @dataclass(frozen=True)
 class RoleRow:
     """One role on the summary: its plan and, when they may be shown, its
-    last shown pulse week and its last closed week with adoption figures."""
+    last shown pulse week and its last closed week with adoption figures;
+    the weeks the measured and adoption columns' headings name (``role_rows``)."""
 
     pk: int
     name: str
@@ -90,10 +91,27 @@ class RoleRow:
     verdict: Verdict
     measured: Measured | None = None
     used: AdoptionWeek | None = None
+    measured_column: int | None = None
+    adoption_column: int | None = None
 
     @property
     def assessed(self) -> bool:
         return self.verdict is not Verdict.NOT_ASSESSED
+
+    @property
+    def measured_earlier(self) -> bool:
+        """The measured balance is from another week than its column's (marked)."""
+        return self.measured is not None and self.measured.week != self.measured_column
+
+    @property
+    def with_rate(self) -> bool:
+        """An adoption rate to show (a closed week with a figure and people)."""
+        return self.used is not None and self.used.rate is not None
+
+    @property
+    def used_earlier(self) -> bool:
+        """The adoption rate is from another week than its column's (marked)."""
+        return self.used is not None and self.used.week != self.adoption_column
 
 
 @dataclass(frozen=True)
@@ -165,12 +183,7 @@ class Summary:
     def earlier(self) -> bool:
         """Whether a role's measured balance or adoption rate is from another
         week than its column's (marked with an asterisk, said under the table)."""
-        measured, used = self.measured_week, self.adoption_week
-        return any(
-            (row.measured is not None and row.measured.week != measured)
-            or (row.used is not None and row.used.week != used)
-            for row in self.listed
-        )
+        return any(row.measured_earlier or row.used_earlier for row in self.listed)
 
     @property
     def hours_back(self) -> Decimal:
@@ -192,7 +205,8 @@ def role_rows(
     adoption: Mapping[int, RoleAdoption],
 ) -> tuple[RoleRow, ...]:
     """Each role's row: what the pulse and the adoption figures may show
-    comes in already filtered (k, 2k, closed weeks)."""
+    comes in already filtered (k, 2k, closed weeks). Each row knows the weeks
+    its columns name: the week most roles' figures are from."""
     out = []
     for role, balance in rows:
         results = pulse.get(role.pk)
@@ -208,7 +222,11 @@ def role_rows(
                 used=used.last if used is not None else None,
             )
         )
-    return tuple(out)
+    measured_week = _most_common(row.measured.week for row in out if row.measured)
+    adoption_week = _most_common(row.used.week for row in out if row.used)
+    return tuple(
+        replace(row, measured_column=measured_week, adoption_column=adoption_week) for row in out
+    )
 
 
 def found_mistakes(report: Report) -> tuple[Mistake, ...]:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts import display_name
 from core.concurrency import VersionedForm
 from core.forms import DateInput
 from playbooks.models import Level, Membership, Playbook
@@ -18,8 +19,8 @@ class MemberChoiceField(forms.ModelChoiceField):
     """A member by name and e-mail, as ambassadors would see them."""
 
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        return f"{name} <{obj.email}>" if obj.email else str(name)
+        name = display_name(obj)
+        return f"{name} <{obj.email}>" if obj.email else name
 
 
 class PlaybookForm(VersionedForm):

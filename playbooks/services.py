@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from core.accounts import is_pending_invitation
+from core.accounts import display_name, is_pending_invitation
 from playbooks.models import Level, Membership, Playbook
 
 User = get_user_model()
@@ -91,7 +91,7 @@ def add_member(
     )
     context = {
         "playbook": playbook,
-        "inviter": invited_by.get_full_name() or invited_by.get_username(),
+        "inviter": display_name(invited_by),
         "level": Level(level).label,
         "user": user,
     }

@@ -11,6 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from core.accounts import display_name
+from tests.factories import make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -223,3 +226,17 @@ class TestPasswordReset:
         client.cookies["django_language"] = "da"
         client.post(reverse("password_reset"), {"email": "lena@example.com"})
         assert mail.outbox[0].subject == "Vælg din adgangskode til WIIFM Planner"
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "shown"), [("Lea", "Holm", "Lea Holm"), ("", "", "lea")]
+)
+def test_a_person_goes_by_their_full_name_else_their_username(
+    first_name: str, last_name: str, shown: str
+) -> None:
+    user = make_user("lea", first_name=first_name, last_name=last_name)
+    assert display_name(user) == shown
+    client = Client()
+    client.force_login(user)
+    html = client.get(reverse("home"), follow=True).content.decode()
+    assert f'<span class="navbar-text user-name">{shown}</span>' in html

@@ -18,7 +18,14 @@ from ambassadors.models import Ambassador
 from ambassadors.services import issue_link
 from playbooks.models import Level
 from pulse import weeks
-from tests.factories import make_ambassador, make_giveget, make_message, make_role, make_user
+from tests.factories import (
+    make_ambassador,
+    make_giveget,
+    make_message,
+    make_role,
+    make_sales_role,
+    make_user,
+)
 from tests.playbooks.test_changes import sentences
 from tests.playbooks.test_changes import url as changes_url
 
@@ -44,18 +51,12 @@ def sales(world: Any) -> Any:
     world.playbook.data_used_for = "Coaching conversations."
     world.playbook.data_not_used_for = "Ranking people."
     world.playbook.save()
-    role = make_role(
+    role = make_sales_role(
         world.playbook,
         "Sales",
-        headcount=40,
         question="Does it help me close?",
         wiifm="Lead scoring.",
         quick_win="Voice notes",
-        unique_data=4,
-        speed=3,
-        recognition=2,
-        friction=2,
-        rigidity=1,
     )
     make_giveget(role, "Log each meeting", minutes_each=5, minutes_saved_per_week=60)
     return role

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ambassadors.coverage import needed, training_due
 from ambassadors.models import Ambassador, hash_token
 from ambassadors.services import issue_link, note_opened
-from tests.factories import make_ambassador, make_giveget, make_role
+from tests.factories import make_ambassador, make_giveget, make_role, make_sales_role
 
 pytestmark = pytest.mark.django_db
 PEOPLE = ["anonymous", "outsider", "viewer", "editor", "owner"]
@@ -29,18 +29,12 @@ def sales(world: Any) -> Any:
     world.playbook.language = "da"
     world.playbook.go_live = datetime.date(2027, 3, 1)
     world.playbook.save()
-    role = make_role(
+    role = make_sales_role(
         world.playbook,
         "Salg",
-        headcount=40,
         question="Hjælper det mig?",
         wiifm="Lead scoring.",
         quick_win="Stemmenoter",
-        unique_data=4,
-        speed=3,
-        recognition=2,
-        friction=2,
-        rigidity=1,
     )
     make_giveget(
         role, "Registrér hvert møde", minutes_each=5, times_per_week=8, minutes_saved_per_week=60

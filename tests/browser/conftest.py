@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from actionplan.services import create_default_plan
+from tests.factories import make_playbook, make_user
 
 SCREENSHOTS = Path(os.environ.get("WIIFM_SCREENSHOTS", Path(__file__).parents[2] / "screenshots"))
 
@@ -78,3 +82,17 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     """screenshots/<name>.png: the whole page, or with full_page=False what the viewport shows."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture
+def planned_playbook(transactional_db: Any) -> Any:
+    """Lea's playbook (she logs in as "lead"), 60 days before go-live, with
+    the default plan and no roles yet: the modules' ``playbook`` fixtures add them."""
+    lead = make_user("lead", first_name="Lea")
+    playbook = make_playbook(
+        lead,
+        name="Salesforce rollout 2027",
+        go_live=datetime.date.today() + datetime.timedelta(days=60),
+    )
+    create_default_plan(playbook)
+    return playbook

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import make_giveget, make_playbook, make_role, make_user
+from tests.factories import make_giveget, make_playbook, make_sales_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,18 +28,12 @@ def playbook(transactional_db: Any) -> Any:
         data_not_used_for="Rangering af medarbejdere.",
         ambassador_contact=lead,
     )
-    role = make_role(
+    role = make_sales_role(
         playbook,
         "Salg",
-        headcount=40,
         question="Hjælper det mig med at sælge?",
         wiifm="Lead scoring viser, hvem du skal ringe til.",
         quick_win="Stemmenoter i CRM",
-        unique_data=4,
-        speed=3,
-        recognition=2,
-        friction=2,
-        rigidity=1,
     )
     make_giveget(
         role,

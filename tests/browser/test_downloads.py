@@ -3,7 +3,6 @@ download, and the button says "Preparing PDF…" only until it has started."""
 
 from __future__ import annotations
 
-import datetime
 import time
 from typing import Any
 
@@ -11,10 +10,9 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
-from actionplan.services import create_default_plan
 from planner import tasks
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import make_giveget, make_playbook, make_role, make_user
+from tests.factories import make_giveget, make_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +31,8 @@ new MutationObserver((records) => {
 
 
 @pytest.fixture
-def playbook(transactional_db: Any) -> Any:
-    lead = make_user("lead", first_name="Lea")
-    playbook = make_playbook(
-        lead,
-        name="Salesforce rollout 2027",
-        go_live=datetime.date.today() + datetime.timedelta(days=60),
-    )
-    create_default_plan(playbook)
+def playbook(planned_playbook: Any) -> Any:
+    playbook = planned_playbook
     for name in ("Sales", "Customer service"):
         role = make_role(playbook, name, headcount=12, question="Does it help me?", wiifm="Yes.")
         make_giveget(role, "Log each meeting", minutes_each=5, times_per_week=8, get="A report")

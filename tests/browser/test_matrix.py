@@ -18,7 +18,14 @@ from planner.grid import GIVEGET_CELLS, ROLE_CELLS
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import add_member, make_giveget, make_playbook, make_role, make_user
+from tests.factories import (
+    add_member,
+    make_giveget,
+    make_playbook,
+    make_role,
+    make_sales_role,
+    make_user,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,17 +41,11 @@ def playbook(transactional_db: Any) -> Playbook:
     lead = make_user("lead", first_name="Lea")
     playbook = make_playbook(lead, name="Salesforce rollout 2027", go_live="2027-03-01")
     add_member(playbook, make_user("manager"), "viewer")
-    sales = make_role(
+    sales = make_sales_role(
         playbook,
         "Sales",
-        headcount=40,
         question="Does it help me sell?",
         wiifm="Lead scoring.",
-        unique_data=4,
-        speed=3,
-        recognition=2,
-        friction=2,
-        rigidity=1,
     )
     make_giveget(sales, minutes_each=5, times_per_week=8, minutes_saved_per_week=60)
     service = make_role(

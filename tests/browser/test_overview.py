@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from actionplan.services import create_default_plan
 from comms.services import create_default_set
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import make_giveget, make_playbook, make_role, make_user
+from tests.factories import make_giveget, make_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def playbook(transactional_db: Any) -> Any:
-    lead = make_user("lead", first_name="Lea")
-    playbook = make_playbook(
-        lead,
-        name="Salesforce rollout 2027",
-        go_live=datetime.date.today() + datetime.timedelta(days=60),
-    )
-    create_default_plan(playbook)
+def playbook(planned_playbook: Any) -> Any:
+    playbook = planned_playbook
     role = make_role(
         playbook,
         "Sales",

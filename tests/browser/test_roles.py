@@ -8,7 +8,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import add_member, make_giveget, make_playbook, make_role, make_user
+from tests.factories import (
+    add_member,
+    make_giveget,
+    make_playbook,
+    make_sales_role,
+    make_user,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,18 +28,12 @@ def role(transactional_db: Any) -> Any:
     lead = make_user("lead", first_name="Lea")
     playbook = make_playbook(lead, name="Salesforce rollout 2027", go_live="2027-03-01")
     add_member(playbook, make_user("manager"), "viewer")
-    role = make_role(
+    role = make_sales_role(
         playbook,
         "Sales",
-        headcount=40,
         question="Does it help me close deals faster?",
         wiifm="Lead scoring puts the right customers first.",
         quick_win="Voice notes",
-        unique_data=4,
-        speed=3,
-        recognition=2,
-        friction=2,
-        rigidity=1,
     )
     make_giveget(
         role,

@@ -355,3 +355,12 @@ def test_sheet_reads_what_is_prefetched(playbook: Playbook, django_assert_num_qu
     assert [row.give.text for row in fitted.rows] == ["Log each customer meeting"]
     assert [p.name.text for p in fitted.ambassadors] == ["Mette"]
     assert not fitted.cut
+
+
+def test_the_one_pager_builds_no_summary(playbook: Playbook, monkeypatch: Any) -> None:
+    """The summary is page 2 of the full playbook: a one-pager does not build it."""
+    role = make_role(playbook, "Sales")
+    built: list[Any] = []
+    monkeypatch.setattr(pdf, "summary", lambda *args, **kwargs: built.append(args))
+    assert len(read(one_pager(playbook, role)).pages) == 1
+    assert built == []

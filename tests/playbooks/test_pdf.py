@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pypdf
@@ -156,6 +157,25 @@ class TestSafety:
 
 
 class TestCacheAndViews:
+    def test_a_changed_stylesheet_changes_the_layout_version(self, monkeypatch: Any) -> None:
+        """Every stylesheet of static/pdf/, fonts.css (imported by both) too, is
+        in the cache keys: a deploy that changes one renders the PDFs anew."""
+        read: list[Path] = []
+        original = Path.read_bytes
+
+        def recording(self: Path) -> bytes:
+            read.append(self)
+            return original(self)
+
+        monkeypatch.setattr(Path, "read_bytes", recording)
+        pdf.layout_version.cache_clear()
+        try:
+            pdf.layout_version()
+        finally:
+            pdf.layout_version.cache_clear()
+        names = {p.name for p in read if p.resolve().parent == pdf.STATIC_DIR / "pdf"}
+        assert names == {"fonts.css", "one_pager.css", "playbook.css"}
+
     def test_cached_until_something_changes(self, world: Any) -> None:
         role = make_role(world.playbook, "Sales", headcount=10)
         giveget = make_giveget(role, minutes_each=5, times_per_week=8, minutes_saved_per_week=60)

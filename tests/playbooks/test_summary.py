@@ -195,6 +195,22 @@ class TestTheSelector:
         assert finance.measured is None and finance.used is None
         assert (built.measured_week, built.adoption_week) == (1, 2)
         assert not built.earlier
+        assert sales.with_rate and not finance.with_rate
+        assert not any(row.measured_earlier or row.used_earlier for row in built.roles)
+
+    def test_a_row_from_an_earlier_week_is_marked(self, world: Any) -> None:
+        """The first role measured in week 1 only, the others in week 2 (the
+        column's): its cell is marked, on the page and in the PDF alike."""
+        playbook = worst_case(world.owner, 3, "en")
+        today = timezone.localdate()
+        built = summary(overview(playbook, today, can_edit=False), go_live=None, today=today)
+        assert [row.measured_earlier for row in built.roles] == [True, False, False]
+        assert [row.used_earlier for row in built.roles] == [False, False, False]
+        assert all(row.with_rate for row in built.roles) and built.earlier
+        client = Client()
+        client.force_login(world.owner)
+        html = client.get(url(playbook)).content.decode()
+        assert html.count('title="week 1">*</span>') == 1
 
     def rows(self, count: int) -> Summary:
         row = RoleRow(pk=1, name="R", headcount=1, planned=Decimal(0), verdict=Verdict.AT_RISK)
