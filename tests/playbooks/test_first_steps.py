@@ -96,6 +96,15 @@ class TestTheOverview:
         assert "0 ambassadors for 1 needed" in html
         assert 'id="totals-title"' in html
 
+    def test_live_already_and_empty_counts_no_results_either(
+        self, empty: Playbook, client_for: Any
+    ) -> None:
+        empty.go_live = timezone.localdate() - datetime.timedelta(days=30)
+        empty.save()
+        html = overview(client_for("editor"), empty)
+        assert 'id="first-steps"' in html
+        assert 'id="since-title"' not in html and "0 of 0" not in html
+
     def test_a_playbook_whose_roles_are_all_deleted_starts_again(
         self, empty: Playbook, client_for: Any
     ) -> None:
@@ -174,9 +183,7 @@ class TestStartFromExamples:
         assert list(empty.roles.values_list("pk", "name", "version")) == before
         assert Message.objects.filter(playbook=empty, role__isnull=False).count() == 12
 
-    def test_refused_once_a_role_was_added_by_hand(
-        self, empty: Playbook, client_for: Any
-    ) -> None:
+    def test_refused_once_a_role_was_added_by_hand(self, empty: Playbook, client_for: Any) -> None:
         make_role(empty, "Field service")
         response = client_for("editor").post(examples_url(empty), follow=True)
         assert "the example roles were not added" in response.content.decode()
@@ -211,9 +218,7 @@ class TestStartFromExamples:
         locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
         assert len(locked) == (1 if connection.features.has_select_for_update else 0)
 
-    def test_the_overview_after_it_shows_the_roles(
-        self, empty: Playbook, client_for: Any
-    ) -> None:
+    def test_the_overview_after_it_shows_the_roles(self, empty: Playbook, client_for: Any) -> None:
         client = client_for("editor")
         assert 'id="first-steps"' in overview(client, empty)  # cached now
         client.post(examples_url(empty))
