@@ -1,6 +1,7 @@
 """Writes that span apps: a new playbook with its default plan, example roles
-and default messages; a new role with its messages; a role's (soft)
-deletion, which revokes its ambassadors' links."""
+and default messages; the example roles in a playbook that has none yet; a
+new role with its messages; a role's (soft) deletion, which revokes its
+ambassadors' links."""
 
 from __future__ import annotations
 
@@ -35,6 +36,26 @@ def create_playbook(*, owner: Any, with_examples: bool = False, **fields: Any) -
         add_example_roles(playbook)
     create_default_set(playbook)
     return playbook
+
+
+def start_from_examples(*, playbook: Playbook) -> list[Role] | None:
+    """The four example roles, each with its Give-Gets and its three default
+    messages, in a playbook that has no roles yet; None, and nothing added,
+    when it has some (a second click, a second tab, another editor first).
+
+    The playbook's row is locked while it is read and filled (on PostgreSQL;
+    SQLite's IMMEDIATE transactions lock the whole database), so two editors
+    pressing at the same moment add the examples once. Each role is saved one
+    by one: the history records who added it, as for a role added by hand.
+    Queries: the lock, whether it has roles, then the examples' writes."""
+    with transaction.atomic():
+        locked = Playbook.objects.select_for_update().get(pk=playbook.pk)
+        if locked.roles.exists():
+            return None
+        roles = add_example_roles(locked)
+        for role in roles:
+            create_role_messages(role)
+    return roles
 
 
 def add_role(form: RoleForm, *, playbook: Playbook) -> Role | None:

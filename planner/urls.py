@@ -30,6 +30,11 @@ urlpatterns = [
     path("<int:playbook_id>/", views.playbook_detail, name="playbook_detail"),
     path("<int:playbook_id>/summary/", summary_page.summary_page, name="summary"),
     path("<int:playbook_id>/charter/", views.charter_edit, name="charter_edit"),
+    path(
+        "<int:playbook_id>/examples/",
+        views.start_from_examples,
+        name="playbook_start_from_examples",
+    ),
     path("<int:playbook_id>/export.json", views.export_json, name="playbook_export"),
     path("<int:playbook_id>/playbook.pdf", views.playbook_pdf, name="playbook_pdf"),
     path("<int:playbook_id>/downloads/", downloads.downloads, name="downloads"),

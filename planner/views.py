@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from actionplan.selectors import progress_of, steps_with_tasks
@@ -147,6 +152,27 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
             "plan_progress": progress_of(steps),  # for the header: no query of its own
         },
     )
+
+
+@require_POST
+def start_from_examples(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """The overview's first steps: the four example roles, in the playbook's
+    language, into a playbook that has no roles yet (editors), then the matrix
+    to edit them. A playbook that has roles meanwhile keeps them, unchanged."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    roles = services.start_from_examples(playbook=access.playbook)
+    if roles is None:
+        messages.error(
+            request,
+            _("This playbook has roles already: the example roles were not added."),
+        )
+        return redirect("playbook_detail", access.playbook.pk)
+    messages.success(
+        request,
+        _("Example roles added: %(names)s. Change them to fit, or delete those you do not need.")
+        % {"names": ", ".join(role.name for role in roles)},
+    )
+    return redirect("matrix", access.playbook.pk)
 
 
 @require_http_methods(["GET", "POST"])

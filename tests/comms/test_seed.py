@@ -44,7 +44,7 @@ def test_both_demos_have_their_plan() -> None:
         assert hand == [(None, "", "scheduled", None, "lead")]
     # Live for eight weeks: everything of the default set has gone out.
     assert {m[2] for m in plan(english) if m[1]} == {"sent"}
-    # Going live in 75 days: the first ones are scheduled, the later ones drafts.
+    # Going live in four weeks: those before go-live scheduled, those after it drafts.
     statuses = {(m[1], m[2]) for m in plan(danish) if m[1]}
     assert statuses == {
         ("wiifm", "scheduled"),

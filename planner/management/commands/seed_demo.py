@@ -9,13 +9,19 @@ with comments every week) though it uses the CRM (adopting but not feeling
 it), Field service (this demo's fifth role) above its plan but with too few
 of its people using it against its 90 % target (feeling it but not adopting:
 finding P2), Marketing and Management too small to report (fewer than 2k
-people: no figures either). "HubSpot-udrulning" (Danish) goes live in 75
-days and has no pulse links yet.
+people: no figures either). "HubSpot-udrulning" (Danish) goes live on a Monday
+four to five weeks ahead and has no pulse links yet.
+
+Every date follows the day it is seeded and go-live, so the story holds on
+any day: the plan's steps are done when their due dates are past, under way
+when today falls between their dates, ahead otherwise; the ambassadors got
+early access and training on days of their own before go-live (trained when
+that day is past, a training booked when it is ahead).
 
 Both have the communications plan's default set (each role's three messages
 and the open session, from the services, senders following the ambassadors),
 with statuses as a rollout would have them: the English demo's messages are
-sent, the Danish one's first ones scheduled; each has one message added by
+sent, the Danish one's before go-live scheduled; each has one message added by
 hand, scheduled in the coming days, from the change lead.
 """
 
@@ -74,10 +80,10 @@ HAND_MESSAGES: dict[str, dict[str, Any]] = {
     "da": {
         "in_days": 7,
         "channel": Message.Channel.INTRANET,
-        "title": "HubSpot kommer: sådan bliver de næste ti uger",
+        "title": "HubSpot kommer: sådan bliver ugerne frem til go-live",
         "text": (
             "Hej alle\n\n"
-            "Om ti uger går vi i gang med HubSpot. Inden da hører hver afdeling, hvad "
+            "Om få uger går vi i gang med HubSpot. Inden da hører hver afdeling, hvad "
             "CRM’et giver netop jer, og I møder jeres ambassadører, som har prøvet det først.\n\n"
             "Vi beder jer om data. Til gengæld får I indsigt og tid tilbage: det holder vi "
             "os selv op på.\n\n"
@@ -115,7 +121,11 @@ PLAYBOOKS: list[dict[str, Any]] = [
         "organisation": "Fjordsalg ApS",
         "crm_system": Playbook.CRM.HUBSPOT,
         "language": "da",
-        "go_live_in_days": 75,
+        # On the first Monday four weeks ahead or later (28 to 34 days): steps
+        # 1 and 2 done, 3 and 4 under way, the ambassadors partly trained, the
+        # WIIFMs going out soon.
+        "go_live_in_days": 4 * 7,
+        "go_live_monday": True,
         "pulse": False,
         "extra_roles": [],
         "pledge": (
@@ -161,6 +171,34 @@ EXTRA_ROLES: dict[str, dict[str, Any]] = {
             }
         ],
     }
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """A demo ambassador: early access and training, in days from go-live
+    (trained when that day is past; ``booked``: a training day is planned
+    when it is ahead, else none is yet)."""
+
+    name: str
+    department: str
+    influence: int
+    early_access: int
+    trained: int
+    booked: bool = True
+
+
+# By the roles' order. Training two weeks before go-live at the latest (the
+# plan's step 4); each person on days of their own.
+AMBASSADORS: dict[int, list[Person]] = {
+    0: [
+        Person("Mette Sørensen", "Salg København", 5, early_access=-45, trained=-38),
+        Person("Jonas Holm", "Salg Aarhus", 4, early_access=-35, trained=-20),
+    ],
+    1: [Person("Aisha Rahman", "Kundeservice", 5, early_access=-42, trained=-36)],
+    2: [Person("Sofie Lund", "Marketing", 4, early_access=-24, trained=-15, booked=False)],
+    3: [Person("Peter Krogh", "Ledelse", 3, early_access=-31, trained=-17)],
+    4: [Person("Kasper Nielsen", "Field service", 4, early_access=-40, trained=-24)],
 }
 
 
@@ -333,7 +371,10 @@ class Command(BaseCommand):
         today = site_today()
         for spec in PLAYBOOKS:
             spec = dict(spec)
-            days = spec.pop("go_live_in_days")
+            go_live = today + datetime.timedelta(days=spec.pop("go_live_in_days"))
+            if spec.pop("go_live_monday", False):
+                go_live += datetime.timedelta(days=-go_live.weekday() % 7)
+            live = go_live <= today
             with_pulse = spec.pop("pulse")
             extra_roles = spec.pop("extra_roles")
             playbook = Playbook.objects.filter(
@@ -342,15 +383,15 @@ class Command(BaseCommand):
             if playbook is None:
                 playbook = create_playbook(
                     owner=users["lead"],
-                    go_live=today + datetime.timedelta(days=days),
+                    go_live=go_live,
                     with_examples=True,
                     **spec,
                 )
                 # Lea is the ambassadors' contact (create_playbook: its creator).
-                if days < 0:  # live already: the week-1 quick wins delivered but one
+                if live:  # live already: the week-1 quick wins delivered but one
                     playbook.roles.exclude(order=2).update(quick_win_done=True)
                 self.stdout.write(f"Created playbook “{playbook.name}” (id {playbook.pk}).")
-            self._extra_roles(playbook, extra_roles, live=days < 0)
+            self._extra_roles(playbook, extra_roles, live=live)
             Membership.objects.get_or_create(
                 playbook=playbook, user=users["manager"], defaults={"level": Level.VIEWER}
             )
@@ -386,37 +427,31 @@ class Command(BaseCommand):
                 giveget.save()
 
     def _ambassadors(self, playbook: Playbook, today: datetime.date) -> None:
-        """Two or three respected people per role, some trained (idempotent).
-        After go-live they were all trained three weeks before it."""
-        people = {
-            0: [
-                ("Mette Sørensen", "Salg København", 5, "completed"),
-                ("Jonas Holm", "Salg Aarhus", 4, "scheduled"),
-            ],
-            1: [("Aisha Rahman", "Kundeservice", 5, "completed")],
-            2: [("Sofie Lund", "Marketing", 4, "not_started")],
-            3: [("Peter Krogh", "Ledelse", 3, "scheduled")],
-            4: [("Kasper Nielsen", "Field service", 4, "completed")],
-        }
+        """One or two respected people per role (idempotent: an e-mail that is
+        there already stays as it is). Each got early access and a training
+        day of their own, weeks before go-live (``AMBASSADORS``): trained when
+        that day is past, booked when it is ahead, or not planned yet."""
         domain = "nordlys.example" if playbook.language == "en" else "fjordsalg.example"
-        go_live = playbook.go_live
+        go_live = playbook.go_live or today
         for index, role in enumerate(playbook.roles.order_by("order", "pk")):
-            for name, department, influence, training in people.get(index, []):
-                email = f"{name.split()[0].lower()}@{domain}"
-                early: datetime.date = today
-                trained: datetime.date | None = today if training != "not_started" else None
-                if go_live is not None and go_live <= today:
-                    early = go_live - datetime.timedelta(days=28)
-                    trained = go_live - datetime.timedelta(days=21)
-                    training = "completed"
+            for person in AMBASSADORS.get(index, []):
+                early = go_live + datetime.timedelta(days=person.early_access)
+                day = go_live + datetime.timedelta(days=person.trained)
+                trained: datetime.date | None = day
+                if day <= today:
+                    training = Ambassador.Training.COMPLETED
+                elif person.booked:
+                    training = Ambassador.Training.SCHEDULED
+                else:
+                    training, trained = Ambassador.Training.NOT_STARTED, None
                 Ambassador.all_objects.get_or_create(
                     playbook=playbook,
-                    email=email,
+                    email=f"{person.name.split()[0].lower()}@{domain}",
                     defaults={
                         "role": role,
-                        "name": name,
-                        "department": department,
-                        "influence": influence,
+                        "name": person.name,
+                        "department": person.department,
+                        "influence": person.influence,
                         "training": training,
                         "early_access": early,
                         "trained_on": trained,
@@ -424,19 +459,32 @@ class Command(BaseCommand):
                 )
 
     def _plan_progress(self, playbook: Playbook, today: datetime.date) -> None:
-        """A plan partway done: before go-live steps 1 and 2 done, step 3 under
-        way; after it steps 1 to 6 done, step 7 (measure and adjust) under way."""
+        """The plan as far as today has come (idempotent: a plan anybody moved
+        on stays as it is): a step whose due date is past is done with all its
+        tasks, one that today falls in is under way (Lea's, its first task
+        done), the others are ahead. Live for eight weeks: steps 1 to 6 done,
+        step 7 (measure and adjust) under way; four weeks before go-live:
+        steps 1 and 2 done, 3 and 4 under way."""
         if playbook.steps.exclude(status=Step.Status.NOT_STARTED).exists():
             return
-        live = playbook.go_live is not None and playbook.go_live <= today
-        done, current = ([1, 2, 3, 4, 5, 6], 7) if live else ([1, 2], 3)
+        done, current = [], []
+        for step in playbook.steps.all():
+            step.playbook = playbook
+            start, due = step.start_date, step.due_date
+            if due is not None and due < today:
+                done.append(step.number)
+            elif start is not None and start <= today:
+                current.append(step.number)
         playbook.steps.filter(number__in=done).update(status=Step.Status.DONE)
-        playbook.steps.filter(number=current).update(
+        playbook.steps.filter(number__in=current).update(
             status=Step.Status.IN_PROGRESS, owner="Lea Dahl"
         )
         Task.objects.filter(step__playbook=playbook, step__number__in=done).update(done=True)
-        first = Task.objects.filter(step__playbook=playbook, step__number=current).order_by("order")
-        Task.objects.filter(pk__in=first.values("pk")[:1]).update(done=True)
+        for number in current:
+            first = Task.objects.filter(step__playbook=playbook, step__number=number)
+            Task.objects.filter(pk__in=first.order_by("order", "pk").values("pk")[:1]).update(
+                done=True
+            )
 
     def _communications(self, playbook: Playbook, lead: Any, today: datetime.date) -> None:
         """The default set (idempotent: those missing, e.g. in a demo seeded
@@ -464,14 +512,13 @@ class Command(BaseCommand):
         if step is not None:
             step.playbook = playbook
         five = step_five_due(step)
-        soon = today + datetime.timedelta(days=70)
         for message in defaults:
             day = date_of(message.date, message.kind, playbook.go_live, five)
-            if day is None:
+            if day is None or playbook.go_live is None:
                 continue
             if day < today:  # gone out already
                 message.status = Message.Status.SENT
-            elif day <= soon:  # the first ones, planned in the calendar
+            elif day < playbook.go_live:  # before go-live: planned in the calendar
                 message.status = Message.Status.SCHEDULED
             else:
                 continue
