@@ -50,11 +50,25 @@ SHOWN_NAMES = 8  # of the roles an error message lists
 
 
 @dataclass(frozen=True)
+class CellError:
+    """One error of a row: its column as the file's header writes it ("" for
+    the row as a whole), and what is wrong and what the column takes."""
+
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        if not self.column:
+            return self.problem
+        return _("%(column)s: %(problem)s") % {"column": self.column, "problem": self.problem}
+
+
+@dataclass(frozen=True)
 class RowErrors:
     """The errors of one row of the file, each naming its column."""
 
     number: int  # as the spreadsheet numbers it: the header is row 1
-    messages: list[str]
+    messages: list[CellError]
 
 
 class RosterFileError(Exception):
@@ -69,7 +83,7 @@ class RosterFileError(Exception):
         self.errors = [
             *errors,
             *(
-                _("Row %(n)s, %(message)s") % {"n": row.number, "message": message}
+                _("Row %(n)s, %(message)s") % {"n": row.number, "message": str(message)}
                 for row in self.rows
                 for message in row.messages
             ),
@@ -182,15 +196,12 @@ class _RowChecker:
         }
         self.seen: dict[str, int] = {}
 
-    def message(self, column: str, text: str, **values: Any) -> str:
-        return _("%(column)s: %(problem)s") % {
-            "column": self.labels.get(column, column),
-            "problem": text % values if values else text,
-        }
+    def message(self, column: str, text: str, **values: Any) -> CellError:
+        return CellError(self.labels.get(column, column), text % values if values else text)
 
-    def check(self, number: int, values: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
+    def check(self, number: int, values: dict[str, str]) -> tuple[list[CellError], dict[str, Any]]:
         """The row's errors, and its values as the ambassador form takes them."""
-        errors: list[str] = []
+        errors: list[CellError] = []
         email = values.get("email", "").lower()
         instance = self.existing.get(email)
         data: dict[str, Any] = {
@@ -236,7 +247,7 @@ class _RowChecker:
             )
         return errors, data
 
-    def too_long(self, column: str, value: str, errors: list[str]) -> None:
+    def too_long(self, column: str, value: str, errors: list[CellError]) -> None:
         field = Ambassador._meta.get_field(column)
         limit = field.max_length if isinstance(field, models.Field) else None
         if limit is not None and len(value) > limit:
@@ -249,7 +260,7 @@ class _RowChecker:
                 )
             )
 
-    def check_name(self, values: dict[str, str], errors: list[str]) -> None:
+    def check_name(self, values: dict[str, str], errors: list[CellError]) -> None:
         if not values.get("name"):
             errors.append(self.message("name", _("empty; give the ambassador’s name")))
         else:
@@ -257,7 +268,7 @@ class _RowChecker:
         if values.get("department"):
             self.too_long("department", values["department"], errors)
 
-    def check_email(self, number: int, values: dict[str, str], errors: list[str]) -> None:
+    def check_email(self, number: int, values: dict[str, str], errors: list[CellError]) -> None:
         raw = values.get("email", "")
         email = raw.lower()
         if not email:
@@ -296,7 +307,7 @@ class _RowChecker:
                 )
             )
 
-    def check_role(self, values: dict[str, str], errors: list[str]) -> Role | None:
+    def check_role(self, values: dict[str, str], errors: list[CellError]) -> Role | None:
         value = values.get("role", "")
         role = self.roles.get(value.casefold())
         if role is not None:
@@ -325,7 +336,7 @@ class _RowChecker:
             )
         return None
 
-    def check_influence(self, value: str, errors: list[str]) -> str:
+    def check_influence(self, value: str, errors: list[CellError]) -> str:
         if value.isascii() and value.isdigit() and 1 <= int(value) <= 5:
             return str(int(value))
         errors.append(
@@ -337,7 +348,7 @@ class _RowChecker:
         )
         return ""
 
-    def check_training(self, value: str, errors: list[str]) -> str:
+    def check_training(self, value: str, errors: list[CellError]) -> str:
         code = _training(value)
         if code is not None:
             return code
@@ -354,7 +365,7 @@ class _RowChecker:
         )
         return ""
 
-    def check_date(self, column: str, value: str, errors: list[str]) -> str:
+    def check_date(self, column: str, value: str, errors: list[CellError]) -> str:
         if not value:
             return ""
         try:
@@ -427,11 +438,11 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         }
         row_errors, form_data = checker.check(number, values)
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-            row_errors.insert(
-                0,
-                _("more cells than columns: %(cells)s cells, %(columns)s columns")
-                % {"cells": len(row), "columns": len(header)},
-            )
+            problem = _("more cells than columns: %(cells)s cells, %(columns)s columns") % {
+                "cells": len(row),
+                "columns": len(header),
+            }
+            row_errors.insert(0, CellError("", problem))
         if not row_errors:
             instance = checker.existing.get(form_data["email"])
             form = AmbassadorForm(form_data, instance=instance, playbook=playbook)

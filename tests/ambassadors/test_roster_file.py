@@ -218,7 +218,10 @@ class TestViews:
         )
         html = response.content.decode()
         assert "Nothing was imported: the file has 1 error." in html
-        assert "influence: “9” is not allowed; use a whole number from 1 to 5" in unescape(html)
+        assert (
+            "<strong>influence</strong>: “9” is not allowed; use a whole number from 1 to 5"
+            in unescape(html)
+        )
         assert Ambassador.objects.count() == 0
 
     def test_upload_imports(self, world: Any, roles: dict, client_for: Any) -> None:
@@ -372,13 +375,13 @@ class TestTheUploadPage:
         )
         assert 'aria-invalid="true"' in page
         assert '<th scope="row" class="text-nowrap fw-semibold">Row 2</th>' in page
-        for text in (
-            "email: “x@” is not an e-mail address",
-            "role: “Sales ops” is not a role of this playbook",
-            "influence: “9” is not allowed",
-            "training: “maybe” is not allowed",
+        for column, text in (
+            ("email", "“x@” is not an e-mail address"),
+            ("role", "“Sales ops” is not a role of this playbook"),
+            ("influence", "“9” is not allowed"),
+            ("training", "“maybe” is not allowed"),
         ):
-            assert f"<li>{text}" in page
+            assert f"<li><strong>{column}</strong>: {text}" in page
         assert "available choices" not in page
         assert Ambassador.objects.count() == 0
 
