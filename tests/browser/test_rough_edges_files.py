@@ -102,6 +102,8 @@ def test_an_imported_playbook_is_told_apart_from_its_namesake(
     old_card = page.locator(".playbook-list > li", has=page.locator(f"a[href$='/{playbook.pk}/']"))
     expect(new_card.locator(".imported-badge")).to_have_text(f"imported {today}")
     expect(old_card.locator(".imported-badge")).to_have_count(0)
+    created = date_format(timezone.localtime(playbook.created_at), "j M")
+    expect(old_card.locator(".created-badge")).to_have_text(f"created {created}")
     # Beside the name, not in it.
     expect(new_card.get_by_role("link", name="Salesforce rollout 2027", exact=True)).to_be_visible()
     screenshot(page, "playbook-list-imported-desktop")
