@@ -3,9 +3,11 @@
 Written as UTF-8 with a byte-order mark and ``;`` between fields; read with
 ``;`` or ``,``. Rows are matched to ambassadors by e-mail: known ones are
 updated, the others added. All or nothing: every row is checked (with the
-same form as the roster page) before anything is saved, and each error names
-its row. Cells that a spreadsheet would run as a formula are written with a
-leading ``'`` and read back without it.
+same form as the roster page) before anything is saved. Each column of each
+row is checked on its own, so that every error is listed at once, each naming
+its row and column and saying what the column takes. Cells that a
+spreadsheet would run as a formula are written with a leading ``'`` and read
+back without it.
 """
 
 from __future__ import annotations
@@ -13,14 +15,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambassadors.forms import AmbassadorForm
 from ambassadors.models import Ambassador
 from playbooks.models import Playbook
+from roles.models import Role
 
 COLUMNS = [
     "name",
@@ -37,12 +45,50 @@ REQUIRED = ["name", "email", "role"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+SHOWN_CHARS = 40  # of a bad value, in its error message
+SHOWN_NAMES = 8  # of the roles an error message lists
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One error of a row: its column as the file's header writes it ("" for
+    the row as a whole), and what is wrong and what the column takes."""
+
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        if not self.column:
+            return self.problem
+        return _("%(column)s: %(problem)s") % {"column": self.column, "problem": self.problem}
+
+
+@dataclass(frozen=True)
+class RowErrors:
+    """The errors of one row of the file, each naming its column."""
+
+    number: int  # as the spreadsheet numbers it: the header is row 1
+    messages: list[CellError]
 
 
 class RosterFileError(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+    """Nothing was imported. ``errors``: every problem, one line each (the
+    file's own first, then each row's, prefixed with its number);
+    ``file_errors``: the file's own (its size, its header); ``rows``: the
+    rows' problems grouped per row, for a page to show as a table."""
+
+    def __init__(self, errors: list[str], rows: list[RowErrors] | None = None) -> None:
+        self.file_errors = errors
+        self.rows = rows or []
+        self.errors = [
+            *errors,
+            *(
+                _("Row %(n)s, %(message)s") % {"n": row.number, "message": str(message)}
+                for row in self.rows
+                for message in row.messages
+            ),
+        ]
+        super().__init__("\n".join(self.errors))
 
 
 @dataclass(frozen=True)
@@ -97,8 +143,9 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _training(value: str) -> str:
-    """A code (completed) or its label in English or Danish (Completed, Gennemført)."""
+def _training(value: str) -> str | None:
+    """The code of a training cell: a code (completed) or a label in English or
+    Danish (Completed, Gennemført); None for anything else."""
     wanted = value.strip().casefold()
     for code, label in Ambassador.Training.choices:
         names = {code, code.replace("_", " ")}
@@ -107,7 +154,232 @@ def _training(value: str) -> str:
                 names.add(str(label).casefold())
         if wanted in names:
             return code
-    return value.strip()
+    return None
+
+
+def shown(value: str) -> str:
+    """A cell's value as an error message quotes it: at most 40 characters."""
+    value = " ".join(value.split())
+    return value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…"
+
+
+def _listed(names: list[str]) -> str:
+    """Names joined with commas, the first few only: "A, B, C and 9 more"."""
+    if len(names) <= SHOWN_NAMES:
+        return ", ".join(names)
+    rest = len(names) - SHOWN_NAMES
+    return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", rest) % {
+        "names": ", ".join(names[:SHOWN_NAMES]),
+        "count": rest,
+    }
+
+
+class _RowChecker:
+    """Checks each column of a row on its own, so that a row shows all its
+    errors at once, each naming its column as the file's header writes it and
+    saying what the column takes. Three queries, whatever the number of rows."""
+
+    def __init__(self, playbook: Playbook, labels: dict[str, str]) -> None:
+        self.playbook = playbook
+        self.labels = labels
+        role_list = list(playbook.roles.all())
+        self.roles = {role.name.casefold(): role for role in role_list}
+        self.role_names = [role.name for role in role_list]
+        self.existing = {a.email.lower(): a for a in Ambassador.objects.filter(playbook=playbook)}
+        # The e-mails of a deleted role's ambassadors are still taken (the
+        # role comes back with them).
+        self.deleted = {
+            a.email.lower(): a
+            for a in Ambassador.all_objects.filter(
+                playbook=playbook, role__deleted_at__isnull=False
+            ).select_related("role")
+        }
+        self.seen: dict[str, int] = {}
+
+    def message(self, column: str, text: str, **values: Any) -> CellError:
+        return CellError(self.labels.get(column, column), text % values if values else text)
+
+    def check(self, number: int, values: dict[str, str]) -> tuple[list[CellError], dict[str, Any]]:
+        """The row's errors, and its values as the ambassador form takes them."""
+        errors: list[CellError] = []
+        email = values.get("email", "").lower()
+        instance = self.existing.get(email)
+        data: dict[str, Any] = {
+            "name": instance.name if instance else "",
+            "email": email,
+            "department": instance.department if instance else "",
+            "influence": str(instance.influence) if instance else "3",
+            "early_access": instance.early_access.isoformat()
+            if instance and instance.early_access
+            else "",
+            "training": instance.training if instance else Ambassador.Training.NOT_STARTED,
+            "trained_on": instance.trained_on.isoformat()
+            if instance and instance.trained_on
+            else "",
+            "notes": instance.notes if instance else "",
+        }
+        for column in ("name", "department", "notes"):
+            if column in values:
+                data[column] = values[column]
+        self.check_name(values, errors)
+        self.check_email(number, values, errors)
+        role = self.check_role(values, errors)
+        data["role"] = str(role.pk) if role else ""
+        # An empty influence or training cell keeps the current value (3 and
+        # "not started" for a new row).
+        if values.get("influence"):
+            data["influence"] = self.check_influence(values["influence"], errors)
+        if values.get("training"):
+            data["training"] = self.check_training(values["training"], errors)
+        for column in ("early_access", "trained_on"):
+            if column in values:
+                data[column] = self.check_date(column, values[column], errors)
+        if (
+            data["trained_on"]
+            and data["training"] == Ambassador.Training.NOT_STARTED
+            and values.get("trained_on")
+        ):
+            errors.append(
+                self.message(
+                    "trained_on",
+                    _("a training date goes with training scheduled or completed"),
+                )
+            )
+        return errors, data
+
+    def too_long(self, column: str, value: str, errors: list[CellError]) -> None:
+        field = Ambassador._meta.get_field(column)
+        limit = field.max_length if isinstance(field, models.Field) else None
+        if limit is not None and len(value) > limit:
+            errors.append(
+                self.message(
+                    column,
+                    _("%(count)s characters; at most %(max)s are allowed"),
+                    count=len(value),
+                    max=limit,
+                )
+            )
+
+    def check_name(self, values: dict[str, str], errors: list[CellError]) -> None:
+        if not values.get("name"):
+            errors.append(self.message("name", _("empty; give the ambassador’s name")))
+        else:
+            self.too_long("name", values["name"], errors)
+        if values.get("department"):
+            self.too_long("department", values["department"], errors)
+
+    def check_email(self, number: int, values: dict[str, str], errors: list[CellError]) -> None:
+        raw = values.get("email", "")
+        email = raw.lower()
+        if not email:
+            errors.append(self.message("email", _("empty; give the ambassador’s e-mail address")))
+            return
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(
+                self.message("email", _("“%(value)s” is not an e-mail address"), value=shown(raw))
+            )
+            return
+        self.too_long("email", email, errors)
+        if email in self.seen:
+            errors.append(
+                self.message(
+                    "email",
+                    _("“%(value)s” is on row %(other)s too; give each e-mail once"),
+                    value=shown(raw),
+                    other=self.seen[email],
+                )
+            )
+            return
+        self.seen[email] = number
+        holder = self.deleted.get(email)
+        if holder is not None:
+            errors.append(
+                self.message(
+                    "email",
+                    _(
+                        "%(name)s of the deleted role “%(role)s” has this e-mail; restore "
+                        "the role on the Changes page, or use another e-mail"
+                    ),
+                    name=holder.name,
+                    role=holder.role.name,
+                )
+            )
+
+    def check_role(self, values: dict[str, str], errors: list[CellError]) -> Role | None:
+        value = values.get("role", "")
+        role = self.roles.get(value.casefold())
+        if role is not None:
+            return role
+        if not self.role_names:
+            errors.append(
+                self.message(
+                    "role",
+                    _("this playbook has no roles yet; add them on the WIIFM matrix first"),
+                )
+            )
+        elif not value:
+            errors.append(
+                self.message(
+                    "role", _("empty; the roles are: %(roles)s"), roles=_listed(self.role_names)
+                )
+            )
+        else:
+            errors.append(
+                self.message(
+                    "role",
+                    _("“%(value)s” is not a role of this playbook; the roles are: %(roles)s"),
+                    value=shown(value),
+                    roles=_listed(self.role_names),
+                )
+            )
+        return None
+
+    def check_influence(self, value: str, errors: list[CellError]) -> str:
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= 5:
+            return str(int(value))
+        errors.append(
+            self.message(
+                "influence",
+                _("“%(value)s” is not allowed; use a whole number from 1 to 5"),
+                value=shown(value),
+            )
+        )
+        return ""
+
+    def check_training(self, value: str, errors: list[CellError]) -> str:
+        code = _training(value)
+        if code is not None:
+            return code
+        errors.append(
+            self.message(
+                "training",
+                _(
+                    "“%(value)s” is not allowed; use not_started, scheduled or completed "
+                    "(or %(labels)s)"
+                ),
+                value=shown(value),
+                labels=", ".join(str(label) for label in Ambassador.Training.labels),
+            )
+        )
+        return ""
+
+    def check_date(self, column: str, value: str, errors: list[CellError]) -> str:
+        if not value:
+            return ""
+        try:
+            day = forms.DateField().clean(value)
+        except ValidationError:
+            errors.append(
+                self.message(
+                    column,
+                    _("“%(value)s” is not a date; write it as year-month-day, like 2027-02-10"),
+                    value=shown(value),
+                )
+            )
+            return ""
+        return day.isoformat()
 
 
 def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
@@ -135,10 +407,11 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     unknown = [name for name in header if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
     twice = sorted({name for name in header if header.count(name) > 1})
-    where = {"n": header_number}
+    where = {"n": header_number, "columns": ", ".join(COLUMNS)}
     if unknown:
         errors.append(
-            _("Row %(n)s: unknown columns: %(names)s.") % {**where, "names": ", ".join(unknown)}
+            _("Row %(n)s: unknown columns: %(names)s. The columns are: %(columns)s.")
+            % {**where, "names": ", ".join(shown(name) for name in unknown)}
         )
     if missing:
         errors.append(
@@ -154,69 +427,41 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     if len(numbered) - 1 > MAX_ROWS:
         raise RosterFileError([_("The file has more than 5,000 rows.")])
 
-    roles = {role.name.casefold(): role for role in playbook.roles.all()}
-    existing = {a.email.lower(): a for a in Ambassador.objects.filter(playbook=playbook)}
-    seen: dict[str, int] = {}
-    forms: list[AmbassadorForm] = []
+    # Each column named as the file's header writes it (Email, E-mail...).
+    labels = {name: cell.strip() for name, cell in zip(header, header_row, strict=True)}
+    checker = _RowChecker(playbook, labels)
+    bad: list[RowErrors] = []
+    forms_: list[AmbassadorForm] = []
     for number, row in numbered[1:]:
         values = {
             name: unprotect(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)
         }
+        row_errors, form_data = checker.check(number, values)
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-            errors.append(_("Row %(n)s: more cells than columns.") % {"n": number})
-            continue
-        email = values.get("email", "").lower()
-        if email in seen:
-            errors.append(
-                _("Row %(n)s, column email: the same e-mail as row %(other)s.")
-                % {"n": number, "other": seen[email]}
-            )
-            continue
-        if email:
-            seen[email] = number
-        role = roles.get(values.get("role", "").casefold())
-        if role is None:
-            errors.append(
-                _("Row %(n)s, column role: this playbook has no role called “%(role)s”.")
-                % {"n": number, "role": values.get("role", "")}
-            )
-            continue
-        instance = existing.get(email)
-        current = {
-            "name": instance.name if instance else "",
-            "department": instance.department if instance else "",
-            "influence": str(instance.influence) if instance else "3",
-            "early_access": instance.early_access.isoformat()
-            if instance and instance.early_access
-            else "",
-            "training": instance.training if instance else Ambassador.Training.NOT_STARTED,
-            "trained_on": instance.trained_on.isoformat()
-            if instance and instance.trained_on
-            else "",
-            "notes": instance.notes if instance else "",
-        }
-        # An empty influence or training cell keeps the current value (3 and
-        # "not started" for a new row).
-        keep_if_empty = {"influence", "training"}
-        given = {k: v for k, v in values.items() if k in current and (v or k not in keep_if_empty)}
-        form_data = {**current, **given}
-        form_data.update(email=email, role=str(role.pk), training=_training(form_data["training"]))
-        form = AmbassadorForm(form_data, instance=instance, playbook=playbook)
-        if not form.is_valid():
-            for field, messages in form.errors.items():
-                for message in messages:
-                    errors.append(
-                        _("Row %(n)s, column %(field)s: %(message)s")
-                        % {"n": number, "field": field, "message": message}
-                    )
-            continue
-        forms.append(form)
-    if errors:
-        raise RosterFileError(errors)
-    added = sum(1 for form in forms if form.instance.pk is None)
+            problem = _("more cells than columns: %(cells)s cells, %(columns)s columns") % {
+                "cells": len(row),
+                "columns": len(header),
+            }
+            row_errors.insert(0, CellError("", problem))
+        if not row_errors:
+            instance = checker.existing.get(form_data["email"])
+            form = AmbassadorForm(form_data, instance=instance, playbook=playbook)
+            if form.is_valid():
+                forms_.append(form)
+                continue
+            # The form's own rules: none should be left after the checks above.
+            row_errors = [
+                checker.message(field, "%(problem)s", problem=str(message))
+                for field, messages in form.errors.items()
+                for message in messages
+            ]
+        bad.append(RowErrors(number, row_errors))
+    if bad:
+        raise RosterFileError([], bad)
+    added = sum(1 for form in forms_ if form.instance.pk is None)
     try:
         with transaction.atomic():
-            for form in forms:
+            for form in forms_:
                 if form.instance.pk is None or form.has_changed():  # a row as it is: untouched
                     form.save()
     except IntegrityError as error:
@@ -229,4 +474,4 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
                 )
             ]
         ) from error
-    return ImportResult(added=added, updated=len(forms) - added)
+    return ImportResult(added=added, updated=len(forms_) - added)

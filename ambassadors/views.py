@@ -277,6 +277,11 @@ def roster_export(request: HttpRequest, playbook_id: int) -> HttpResponse:
     return response
 
 
+# Of a refused file's rows with errors, the page lists this many (a file of
+# 5,000 rows may have as many): having fixed those, the person uploads it again.
+ROWS_SHOWN = 50
+
+
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id, Level.EDITOR)
@@ -285,13 +290,22 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
         if request.method == "POST"
         else RosterUploadForm()
     )
-    errors: list[str] = []
+    refused: RosterFileError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             upload = form.cleaned_data["file"]
             result = import_roster(access.playbook, upload.read(MAX_BYTES + 1))
         except RosterFileError as error:
-            errors = error.errors
+            refused = error
+            autofocus(form)
+            # The field points at the list of errors below it (its summary
+            # line: the list itself may be long).
+            form.fields["file"].widget.attrs.update(
+                {
+                    "aria-invalid": "true",
+                    "aria-describedby": "roster-errors-summary id_file_helptext",
+                }
+            )
         else:
             messages.success(
                 request,
@@ -299,6 +313,7 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
                 % {"added": result.added, "updated": result.updated},
             )
             return redirect(_roster_url(access))
+    rows = refused.rows if refused else []
     return render(
         request,
         "ambassadors/import.html",
@@ -306,7 +321,11 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
             "access": access,
             "playbook": access.playbook,
             "form": form,
-            "errors": errors,
+            "refused": refused,
+            # The file's own errors (its header, its size): without a row.
+            "file_errors": refused.file_errors if refused else [],
+            "rows": rows[:ROWS_SHOWN],
+            "rows_not_shown": max(0, len(rows) - ROWS_SHOWN),
             "section": "ambassadors",
         },
     )

@@ -866,11 +866,19 @@ def loads(text: str | bytes) -> Any:
 
 @transaction.atomic
 @history.recorded_as(history.SOURCE_IMPORT)
-def import_playbook(document: Any, *, owner: Any) -> Playbook:
+def import_playbook(
+    document: Any, *, owner: Any, imported_at: datetime.datetime | None = None
+) -> Playbook:
     """Create a new playbook owned by ``owner`` from a parsed document; its
-    history starts here, each record named as the import's."""
+    history starts here, each record named as the import's.
+
+    ``imported_at``: when a person imported a file (the upload, the command),
+    for the list to tell the new playbook from the one the file came from;
+    None for a playbook made from a template. Never written to a file.
+    """
     parts = read(document)
     playbook = parts.playbook
+    playbook.imported_at = imported_at
     # The file carries no members, so no contact: its new owner, as for a new playbook.
     playbook.ambassador_contact = owner
     playbook.save()

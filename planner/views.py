@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -32,7 +33,7 @@ from core.accounts import signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
-from planner import pdf, playbook_file, results, services
+from planner import namesakes, pdf, playbook_file, results, services
 from planner.health import MISTAKES, TITLES
 from planner.overview import avoided_counts, overview, yours
 from playbooks.access import Access, get_playbook
@@ -66,11 +67,14 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
         mine = {playbook.pk for playbook, _level in rows}
         rows += [(p, Level.OWNER) for p in Playbook.objects.exclude(pk__in=mine)]
         rows.sort(key=lambda row: (row[0].created_at, row[0].pk), reverse=True)
-    avoided = avoided_counts([playbook for playbook, _level in rows], timezone.localdate())
+    playbooks = [playbook for playbook, _level in rows]
+    avoided = avoided_counts(playbooks, timezone.localdate())
+    # Beside a name: "imported 30 Nov", or "created 12 Nov" where two share it.
+    labels = namesakes.labels(playbooks)
     return render(
         request,
         "planner/playbook_list.html",
-        {"rows": [(p, level, avoided.get(p.pk, 0)) for p, level in rows]},
+        {"rows": [(p, level, avoided.get(p.pk, 0), labels.get(p.pk)) for p, level in rows]},
     )
 
 
@@ -233,13 +237,35 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read(playbook_file.MAX_BYTES + 1)
         try:
-            playbook = playbook_file.import_playbook(playbook_file.loads(data), owner=request.user)
+            playbook = playbook_file.import_playbook(
+                playbook_file.loads(data), owner=request.user, imported_at=timezone.now()
+            )
         except playbook_file.PlaybookFileError as error:
             errors = error.errors
         else:
-            messages.success(request, _("Playbook “%(name)s” imported.") % {"name": playbook.name})
+            messages.success(request, _imported_message(playbook, request.user))
             return redirect("playbook_detail", playbook.pk)
     return render(request, "planner/import.html", {"form": form, "errors": errors})
+
+
+def _imported_message(playbook: Playbook, user: Any) -> str:
+    """Says that the import made a new playbook, and, when the user has another
+    of that name (the file's own, most likely), that it is untouched."""
+    others = namesakes.namesakes(playbook, user)
+    if not others:
+        return _("Imported “%(name)s”.") % {"name": playbook.name}
+    assert playbook.imported_at is not None  # set by the import
+    return ngettext(
+        "Imported as a new playbook “%(name)s” (%(imported)s). "
+        "Your other playbook with this name is unchanged.",
+        "Imported as a new playbook “%(name)s” (%(imported)s). "
+        "Your %(count)s other playbooks with this name are unchanged.",
+        others,
+    ) % {
+        "name": playbook.name,
+        "imported": namesakes.imported_label(playbook.imported_at),
+        "count": others,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -122,6 +122,11 @@ class Playbook(Versioned):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When it was made by importing a playbook file (null: created here, or
+    # from a template). A file exported from a playbook imports as a second
+    # one of the same name: the list tells them apart by this. Never in the
+    # file itself, whose round trip stays byte-identical.
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
 
     objects = PlaybookQuerySet.as_manager()
 

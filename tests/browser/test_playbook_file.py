@@ -53,7 +53,7 @@ def test_download_upload_and_template(
     assert serious_axe_violations(page) == []
     page.get_by_label("Playbook file (JSON)").set_input_files(str(saved))
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_text("Playbook “Salesforce rollout” imported.")).to_be_visible()
+    expect(page.get_by_text("Imported as a new playbook “Salesforce rollout”")).to_be_visible()
     imported = Playbook.objects.exclude(pk=demo.pk).get(name="Salesforce rollout")
     screenshot(page, "imported-overview-desktop")
     for key, (url, selector) in original.items():

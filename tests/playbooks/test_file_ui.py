@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime
+import io
 import json
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,11 @@ import jsonschema
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
@@ -268,3 +273,146 @@ class TestTemplate:
         assert "This field is required." in html or "Give the playbook a name." in html
         assert "Enter a valid date." in html
         assert Playbook.objects.count() == count
+
+
+class TestImportedPlaybooksAreToldApart:
+    """Issue 22: importing an exported file makes a second playbook of the same
+    name; the list tells them apart and the import says so."""
+
+    def test_the_message_names_the_untouched_namesake(self, world: Any, client_for: Any) -> None:
+        client = client_for("viewer")  # sees world.playbook, "Salesforce rollout 2027"
+        exported = dumps(export_playbook(world.playbook))
+        response = upload(client, exported)
+        new = Playbook.objects.exclude(pk__in=[world.playbook.pk, world.other_playbook.pk]).get()
+        assert new.name == world.playbook.name
+        assert new.imported_at is not None
+        assert abs((timezone.now() - new.imported_at).total_seconds()) < 60
+        today = dateformat.format(timezone.localtime(new.imported_at), "j M")
+        html = unescape(client.get(response["Location"]).content.decode())
+        assert (
+            f"Imported as a new playbook “Salesforce rollout 2027” (imported {today}). "
+            "Your other playbook with this name is unchanged."
+        ) in html
+        world.playbook.refresh_from_db()
+        assert world.playbook.imported_at is None
+
+    def test_without_a_namesake_a_plain_message(self, world: Any, client_for: Any) -> None:
+        client = client_for("outsider")  # does not see world.playbook
+        response = upload(client, json.dumps(EXAMPLE))
+        html = unescape(client.get(response["Location"]).content.decode())
+        assert "Imported “Salesforce rollout 2027”." in html
+        assert "Imported as a new playbook" not in html
+
+    def test_two_namesakes(self, world: Any, client_for: Any) -> None:
+        client = client_for("owner")
+        upload(client, json.dumps(EXAMPLE))
+        response = upload(client, json.dumps(EXAMPLE))
+        html = unescape(client.get(response["Location"]).content.decode())
+        assert "Your 2 other playbooks with this name are unchanged." in html
+
+    def test_the_file_carries_no_import_date_and_round_trips_byte_for_byte(
+        self, world: Any, client_for: Any
+    ) -> None:
+        source = full_playbook(world.owner)
+        first = client_for("owner").get(reverse("playbook_export", args=[source.pk])).content
+        upload(client_for("owner"), first)
+        copy_ = Playbook.objects.exclude(imported_at=None).get()
+        second = client_for("owner").get(reverse("playbook_export", args=[copy_.pk])).content
+        assert first == second
+        assert b"imported" not in second
+        assert "imported_at" not in json.dumps(SCHEMA)
+
+    def test_a_template_is_not_imported(self, world: Any, client_for: Any) -> None:
+        client_for("owner").post(
+            reverse("playbook_template", args=[world.playbook.pk]),
+            {"name": "Salesforce rollout 2027", "go_live": "2027-06-01"},
+        )
+        copy_ = Playbook.objects.exclude(pk=world.playbook.pk).get(name="Salesforce rollout 2027")
+        assert copy_.imported_at is None
+
+    def test_the_command_marks_it_imported(self, world: Any, tmp_path: Path) -> None:
+        path = tmp_path / "playbook.json"
+        path.write_text(json.dumps(EXAMPLE), encoding="utf-8")
+        out = io.StringIO()
+        call_command("import_playbook", str(path), "--owner", "olivia", stdout=out)
+        assert Playbook.objects.get(pk=int(out.getvalue())).imported_at is not None
+
+    def test_a_refused_file_saves_nothing(self, world: Any, client_for: Any) -> None:
+        count = Playbook.objects.count()
+        bad: Any = copy.deepcopy(EXAMPLE)
+        bad["playbook"]["imported_at"] = "2026-11-30"  # not a key of the file
+        response = upload(client_for("owner"), json.dumps(bad))
+        assert "playbook.imported_at: unknown key" in unescape(response.content.decode())
+        assert Playbook.objects.count() == count
+
+
+class TestTheListTellsNamesakesApart:
+    def list_html(self, client: Client) -> str:
+        return unescape(client.get(reverse("playbook_list")).content.decode())
+
+    def test_badges_beside_the_names(self, world: Any, client_for: Any) -> None:
+        imported = import_playbook(
+            export_playbook(world.playbook),
+            owner=world.owner,
+            imported_at=datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC),
+        )
+        Playbook.objects.filter(pk=world.playbook.pk).update(
+            created_at=datetime.datetime(2026, 11, 12, 9, 0, tzinfo=datetime.UTC)
+        )
+        html = self.list_html(client_for("owner"))
+        link = f'<a href="{reverse("playbook_detail", args=[imported.pk])}">'
+        assert (
+            f"{link}Salesforce rollout 2027</a> "
+            '<span class="badge origin-badge imported-badge">imported 30 Nov</span>'
+        ) in html
+        link = f'<a href="{reverse("playbook_detail", args=[world.playbook.pk])}">'
+        assert (
+            f"{link}Salesforce rollout 2027</a> "
+            '<span class="badge origin-badge created-badge">created 12 Nov</span>'
+        ) in html
+
+    def test_a_lone_playbook_has_no_badge(self, world: Any, client_for: Any) -> None:
+        assert "origin-badge" not in self.list_html(client_for("owner"))
+
+    def test_an_imported_one_has_its_badge_even_alone(self, world: Any, client_for: Any) -> None:
+        solo: Any = copy.deepcopy(EXAMPLE)
+        solo["playbook"]["name"] = "Solo"
+        import_playbook(solo, owner=world.outsider, imported_at=timezone.now())
+        assert "imported-badge" in self.list_html(client_for("outsider"))
+        assert "created-badge" not in self.list_html(client_for("outsider"))
+
+    def test_the_same_day_twice_gives_the_time(self, world: Any, client_for: Any) -> None:
+        for hour in (9, 13):
+            import_playbook(
+                export_playbook(world.playbook),
+                owner=world.owner,
+                imported_at=datetime.datetime(2026, 11, 30, hour, 5, tzinfo=datetime.UTC),
+            )
+        html = self.list_html(client_for("owner"))
+        # Copenhagen is an hour ahead of UTC in November.
+        assert ">imported 30 Nov, 10:05</span>" in html
+        assert ">imported 30 Nov, 14:05</span>" in html
+
+    def test_local_time_and_another_year(self, world: Any, client_for: Any) -> None:
+        import_playbook(
+            export_playbook(world.playbook),
+            owner=world.owner,
+            # 23:30 UTC is half past midnight in Copenhagen: the 1st of December.
+            imported_at=datetime.datetime(2024, 11, 30, 23, 30, tzinfo=datetime.UTC),
+        )
+        assert ">imported 1 Dec 2024</span>" in self.list_html(client_for("owner"))
+
+    def test_the_query_count_does_not_grow(self, world: Any, client_for: Any) -> None:
+        client = client_for("owner")
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.list_html(client)
+            return len(captured)
+
+        alone = queries()
+        for _n in range(3):
+            import_playbook(
+                export_playbook(world.playbook), owner=world.owner, imported_at=timezone.now()
+            )
+        assert queries() == alone

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from planner.playbook_file import PlaybookFileError, import_playbook, loads
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
-            playbook = import_playbook(loads(data), owner=user)
+            playbook = import_playbook(loads(data), owner=user, imported_at=timezone.now())
         except PlaybookFileError as error:
             raise CommandError(
                 "Nothing was imported:\n" + "\n".join(f"  {line}" for line in error.errors)
