@@ -64,6 +64,16 @@ class StepForm(VersionedForm):
         return step
 
 
+class FollowGoLiveForm(VersionedForm):
+    """A step's "follow go-live again": posts only the version token, so its
+    typed dates come back empty, and the save says if someone else changed
+    them since the page was read (core.concurrency)."""
+
+    class Meta:
+        model = Step
+        fields = ["start", "due"]
+
+
 class TaskForm(VersionedForm):
     class Meta:
         model = Task
