@@ -28,6 +28,7 @@ from actionplan.order import Dated, date_problems
 from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
 from actionplan.timeline import StepDates, build_timeline
 from core import concurrency, undo
+from core.concurrency import read_token
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
@@ -44,11 +45,21 @@ def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
     steps = steps_with_tasks(playbook)
     roles = list(
         playbook.roles.only(
-            "pk", "name", "quick_win", "quick_win_due", "quick_win_done", "playbook_id", "order"
+            "pk",
+            "name",
+            "quick_win",
+            "quick_win_due",
+            "quick_win_done",
+            "playbook_id",
+            "order",
+            "version",
         )
     )
     for role in roles:
         role.playbook = playbook
+        role.follow_token = ""  # "follow go-live again" on a typed quick-win date
+        if access.can_edit and role.quick_win_due is not None and role.quick_win_due_default:
+            role.follow_token = read_token(role, ["quick_win_due"])
     timeline = build_timeline(
         [
             StepDates(s.number, s.title, s.start_date, s.due_date, s.status, s.is_overdue(today))
