@@ -80,7 +80,9 @@ class TestFollowGoLiveAgain:
         self, world: Any, role: Role, client_for: Any
     ) -> None:
         read = token(role)
-        Role.objects.filter(pk=role.pk).update(quick_win_due=D(2027, 3, 5), version=role.version + 1)
+        Role.objects.filter(pk=role.pk).update(
+            quick_win_due=D(2027, 3, 5), version=role.version + 1
+        )
         html = client_for("editor").post(url(role), read, follow=True).content.decode()
         assert typed(role) == D(2027, 3, 5)
         assert "Someone else changed the quick win’s date of “Sales”" in html
