@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from actionplan.defaults import default_dates
 from actionplan.services import create_default_plan
 from tests.browser.conftest import PageProblems, log_in, serious_axe_violations
-from tests.factories import make_playbook, make_user
+from tests.factories import make_message, make_playbook, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +82,38 @@ def test_a_step_due_after_go_live_says_so_and_works_without_javascript(
     page.wait_for_load_state()
     expect(page.locator("#step-5")).to_contain_text("follows go-live")
     expect(page.locator(".date-problem")).to_have_count(0)
+
+
+def test_a_typed_quick_win_date_and_message_date_follow_go_live_again(
+    page: Page, live_server: Any, playbook: Any, problems: PageProblems
+) -> None:
+    role = make_role(
+        playbook,
+        "Sales",
+        quick_win="Voice notes",
+        quick_win_due=GO_LIVE + datetime.timedelta(days=2),
+    )
+    message = make_message(
+        playbook, role, "Your WIIFM", kind="wiifm", date=GO_LIVE - datetime.timedelta(days=30)
+    )
+    week_one_end = GO_LIVE + datetime.timedelta(days=6)
+    log_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/roles/{role.pk}/")
+    page.get_by_role(
+        "button", name=f"Follow go-live again (end of week 1, {_shown(week_one_end)})"
+    ).click()
+    expect(page.locator("#quickwin-title + p + p")).to_contain_text(
+        f"due {_shown(week_one_end)} (end of week 1)"
+    )
+    expect(page.get_by_role("button", name="Follow go-live again")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/playbooks/{playbook.pk}/comms/")
+    row = page.locator(f"#message-{message.pk}")
+    wiifm_default = GO_LIVE - datetime.timedelta(days=14)
+    row.get_by_role("button", name=f"Follow go-live again ({_shown(wiifm_default)})").click()
+    row = page.locator(f"#message-{message.pk}")
+    expect(row).to_contain_text(f"{_shown(wiifm_default)} (follows go-live)")
+    expect(page.locator("#comms-status")).to_contain_text("“Your WIIFM” follows go-live again.")
+    assert serious_axe_violations(page) == []
+    assert problems.csp_violations() == []
