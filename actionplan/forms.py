@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
@@ -39,6 +40,15 @@ class StepForm(VersionedForm):
             self.initial["shown_start"], self.initial["shown_due"] = defaults
             if step.playbook.go_live:
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
+        else:
+            start, due = default_dates(step.number, step.playbook.go_live)
+            if start is not None and due is not None:
+                self.fields["start"].help_text = _(
+                    "Empty both dates to follow go-live again (%(start)s – %(due)s)."
+                ) % {
+                    "start": formats.date_format(start, "DATE_FORMAT"),
+                    "due": formats.date_format(due, "DATE_FORMAT"),
+                }
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])

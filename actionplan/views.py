@@ -25,7 +25,13 @@ from actionplan.defaults import default_dates
 from actionplan.forms import FollowGoLiveForm, StepForm, TaskForm
 from actionplan.models import Step, Task
 from actionplan.order import Dated, date_problems
-from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
+from actionplan.selectors import (
+    date_problems_of,
+    get_step,
+    get_task,
+    progress_of,
+    steps_with_tasks,
+)
 from actionplan.timeline import StepDates, build_timeline
 from core import concurrency, undo
 from core.concurrency import read_token
@@ -154,6 +160,8 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         "step": step,
         "form": autofocus(form),
         "section": "plan",
+        # What is wrong with its dates now, to mend while editing them.
+        "date_problems": date_problems_of(access.playbook).get(step.number, []),
     }
     return edit_form_response(
         request,

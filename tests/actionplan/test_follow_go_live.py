@@ -184,3 +184,35 @@ class TestFollowGoLiveAgain:
         assert response.status_code == 404
         assert dates(foreign) == (D(2027, 1, 1), D(2027, 1, 2))
         assert Task.objects.filter(step=foreign).exists()
+
+
+class TestTheEditForm:
+    def test_says_what_is_wrong_and_how_to_follow_go_live_again(
+        self, world: Any, plan: list, client_for: Any
+    ) -> None:
+        three = plan[2]
+        client = client_for("editor")
+        edit = reverse("step_edit", args=[world.playbook.pk, three.pk])
+        for headers in ({}, {"HX-Request": "true"}):
+            html = client.get(edit, headers=headers).content.decode()
+            assert "Starts before step 1</li>" in html
+            assert "Due before step 2</li>" in html
+            assert (
+                "Empty both dates to follow go-live again (Jan. 18, 2027 – Feb. 1, 2027)." in html
+            )
+        one = reverse("step_edit", args=[world.playbook.pk, plan[0].pk])
+        html = client.get(one).content.decode()
+        assert "Starts after step 3</li>" in html
+        assert "Empty both dates" not in html  # it follows go-live already
+
+    def test_emptying_both_dates_follows_go_live_again(
+        self, world: Any, plan: list, client_for: Any
+    ) -> None:
+        three = plan[2]
+        p = f"step{three.pk}-"
+        response = client_for("editor").post(
+            reverse("step_edit", args=[world.playbook.pk, three.pk]),
+            {f"{p}title": three.title, f"{p}status": "not_started", f"{p}start": "", f"{p}due": ""},
+        )
+        assert response.status_code == 302
+        assert dates(three) == (None, None)
