@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
@@ -41,6 +42,15 @@ class StepForm(VersionedForm):
             self.initial["shown_start"], self.initial["shown_due"] = defaults
             if step.playbook.go_live:
                 self.fields["start"].help_text = _("Follows go-live until you change it.")
+        else:
+            start, due = default_dates(step.number, step.playbook.go_live)
+            if start is not None and due is not None:
+                self.fields["start"].help_text = _(
+                    "Empty both dates to follow go-live again (%(start)s – %(due)s)."
+                ) % {
+                    "start": formats.date_format(start, "DATE_FORMAT"),
+                    "due": formats.date_format(due, "DATE_FORMAT"),
+                }
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])
@@ -64,6 +74,16 @@ class StepForm(VersionedForm):
         if commit:
             step.save()
         return step
+
+
+class FollowGoLiveForm(VersionedForm):
+    """A step's "follow go-live again": posts only the version token, so its
+    typed dates come back empty, and the save says if someone else changed
+    them since the page was read (core.concurrency)."""
+
+    class Meta:
+        model = Step
+        fields = ["start", "due"]
 
 
 class TaskForm(VersionedForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from actionplan.defaults import default_dates
 from core.concurrency import Versioned
+
+if TYPE_CHECKING:
+    from actionplan.order import Problem
 from playbooks.models import Playbook
 
 
@@ -48,6 +52,9 @@ class Step(Versioned):
     overdue_days: int
     done_tasks: int
     add_form: ModelForm[Task]
+    date_problems: list[Problem]
+    follow_dates: tuple[datetime.date | None, datetime.date | None]  # the defaults, when typed
+    follow_form: ModelForm[Step]
 
     history = HistoricalRecords()
 

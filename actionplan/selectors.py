@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
+from actionplan.order import Dated, Problem, date_problems
 from playbooks.models import Playbook
 
 
@@ -70,3 +72,16 @@ def get_task(playbook: Playbook, task_id: int) -> Task:
 
 def tasks_of(step: Step) -> QuerySet[Task]:
     return Task.objects.filter(step=step).order_by("order", "pk")
+
+
+def date_problems_of(playbook: Playbook) -> dict[int, list[Problem]]:
+    """The steps' dates out of order (actionplan.order), as the plan shows
+    them: typed, or the defaults. One query."""
+    rows = Step.objects.filter(playbook=playbook).order_by("number")
+    dated = [
+        Dated(number, start, due)
+        if start is not None or due is not None
+        else Dated(number, *default_dates(number, playbook.go_live))
+        for number, start, due in rows.values_list("number", "start", "due")
+    ]
+    return date_problems(dated, playbook.go_live)

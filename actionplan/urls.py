@@ -7,6 +7,11 @@ from actionplan import calendar_feed, views
 urlpatterns = [
     path("", views.plan, name="plan"),
     path("steps/<int:step_id>/edit/", views.step_edit, name="step_edit"),
+    path(
+        "steps/<int:step_id>/follow-go-live/",
+        views.step_follow_go_live,
+        name="step_follow_go_live",
+    ),
     path("steps/<int:step_id>/tasks/add/", views.task_add, name="task_add"),
     path("tasks/<int:task_id>/toggle/", views.task_toggle, name="task_toggle"),
     path("tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),

@@ -16,15 +16,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from actionplan.calendar_feed import calendar_panel
-from actionplan.forms import StepForm, TaskForm
+from actionplan.defaults import default_dates
+from actionplan.forms import FollowGoLiveForm, StepForm, TaskForm
 from actionplan.models import Step, Task
-from actionplan.selectors import get_step, get_task, progress_of, steps_with_tasks
+from actionplan.order import Dated, date_problems
+from actionplan.selectors import (
+    date_problems_of,
+    get_step,
+    get_task,
+    progress_of,
+    steps_with_tasks,
+)
 from actionplan.timeline import StepDates, build_timeline
 from core import concurrency, undo
+from core.concurrency import read_token
 from core.forms import autofocus, suggest_owners
 from core.http import HtmxHttpRequest
 from core.inplace import edit_form_response
@@ -42,11 +52,21 @@ def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
     steps = steps_with_tasks(playbook)
     roles = list(
         playbook.roles.only(
-            "pk", "name", "quick_win", "quick_win_due", "quick_win_done", "playbook_id", "order"
+            "pk",
+            "name",
+            "quick_win",
+            "quick_win_due",
+            "quick_win_done",
+            "playbook_id",
+            "order",
+            "version",
         )
     )
     for role in roles:
         role.playbook = playbook
+        role.follow_token = ""  # "follow go-live again" on a typed quick-win date
+        if access.can_edit and role.quick_win_due is not None and role.quick_win_due_default:
+            role.follow_token = read_token(role, ["quick_win_due"])
     timeline = build_timeline(
         [
             StepDates(s.number, s.title, s.start_date, s.due_date, s.status, s.is_overdue(today))
@@ -58,7 +78,15 @@ def plan_context(access: Access, **extra: Any) -> dict[str, Any]:
         today_label=_("Today"),
     )
     add_forms = extra.pop("add_forms", {})
+    problems = date_problems(
+        [Dated(s.number, s.start_date, s.due_date) for s in steps], playbook.go_live
+    )
     for step in steps:
+        step.date_problems = problems.get(step.number, [])
+        step.follow_dates = (None, None)
+        if not step.dates_are_default and access.can_edit:
+            step.follow_dates = default_dates(step.number, playbook.go_live)
+            step.follow_form = FollowGoLiveForm(instance=step, prefix=f"follow{step.pk}")
         step.add_form = add_forms.get(step.pk) or TaskForm(prefix=f"new{step.pk}")
         step.overdue = step.is_overdue(today)
         step.overdue_days = step.days_overdue(today)
@@ -87,11 +115,16 @@ def _plan_url(access: Access, step: Step | None = None) -> str:
 def _step_response(
     request: HttpRequest, access: Access, step_id: int, **extra: Any
 ) -> HttpResponse:
-    """One step, fresh, plus the header's progress and the timeline out of band."""
+    """One step, fresh, plus out of band the other steps' dates (with their
+    warnings), the header's progress and the timeline."""
     context = plan_context(access, **extra)
     step = next(s for s in context["steps"] if s.pk == step_id)
     html = render_to_string("actionplan/plan.html#step", {**context, "step": step}, request)
     oob = {**context, "oob": True}
+    for other in context["steps"]:  # their warnings come and go with this step's dates
+        if other.pk != step_id:
+            dates = {**oob, "step": other}
+            html += render_to_string("actionplan/plan.html#step_dates", dates, request)
     html += render_to_string("playbooks/base_playbook.html#progress", oob, request)
     html += render_to_string("actionplan/plan.html#timeline", oob, request)
     return HttpResponse(html)
@@ -129,6 +162,8 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         # Two queries more when the form is shown: members, ambassadors.
         "form": autofocus(suggest_owners(form, owner_suggestions(access.playbook))),
         "section": "plan",
+        # What is wrong with its dates now, to mend while editing them.
+        "date_problems": date_problems_of(access.playbook).get(step.number, []),
     }
     return edit_form_response(
         request,
@@ -137,6 +172,33 @@ def step_edit(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpR
         item=f"#step-{step.number}",
         context=context,
     )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def step_follow_go_live(request: HtmxHttpRequest, playbook_id: int, step_id: int) -> HttpResponse:
+    """Empty a step's typed dates: it follows go-live again. Unless someone
+    changed them since the page was read: then nothing changes, and the
+    plan, fresh, says so."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    step = get_step(access.playbook, step_id)
+    form = FollowGoLiveForm(request.POST, instance=step, prefix=f"follow{step.pk}")
+    if form.is_valid() and concurrency.save(form):
+        if request.htmx:
+            return _step_response(request, access, step.pk, focus_heading=step.pk)
+        messages.success(request, _("Step %(n)s follows go-live again.") % {"n": step.number})
+        return redirect(_plan_url(access, step))
+    messages.warning(
+        request,
+        _(
+            "Someone else changed the dates of step %(n)s since you opened the page, "
+            "so they were left as they are now."
+        )
+        % {"n": step.number},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(_plan_url(access, step))
+    return redirect(_plan_url(access, step))
 
 
 @require_http_methods(["GET", "POST"])

@@ -394,6 +394,16 @@ def _read_sender(data: Any, prefix: str | None) -> tuple[Any, bool]:
     return data, bool(kind) and kind not in (AMBASSADOR, MEMBER)
 
 
+class FollowGoLiveForm(VersionedForm):
+    """A message's "follow go-live again": posts only the version token, so
+    its typed date comes back empty, unless someone else changed it since the
+    page was read (core.concurrency)."""
+
+    class Meta:
+        model = Message
+        fields = ["date"]
+
+
 class FilterForm(forms.Form):
     """The page's filter: one role (with the messages to all roles) and one
     status. A value not offered is said beside its field, and not applied."""

@@ -161,10 +161,13 @@ class Shown:
     sender: str
     sender_is_member: bool
     to: tuple[str, ...]  # the addresses "Open in e-mail" writes to
+    # A typed date's default, which "follow go-live again" gives it back.
+    follow_date: datetime.date | None = None
     # Set by the page: whether it can move within its day.
     can_move_up: bool = False
     can_move_down: bool = False
     focus: str = ""  # after a change: "title", "up" or "down" takes the focus
+    follow_token: str = ""  # for editors: the version "follow go-live again" was read at
 
     @property
     def pk(self) -> int:
@@ -216,6 +219,11 @@ def shown(message: Message, context: Context) -> Shown:
         sender=sender,
         sender_is_member=is_member,
         to=to,
+        follow_date=(
+            default_date(message.kind, context.playbook.go_live, context.step_five_due)
+            if message.date is not None
+            else None
+        ),
     )
 
 

@@ -10,5 +10,10 @@ urlpatterns = [
     path("<int:message_id>/edit/", views.message_edit, name="message_edit"),
     path("<int:message_id>/delete/", views.message_delete, name="message_delete"),
     path("<int:message_id>/move/", views.message_move, name="message_move"),
+    path(
+        "<int:message_id>/follow-go-live/",
+        views.message_follow_go_live,
+        name="message_follow_go_live",
+    ),
     path("<int:message_id>/text/", views.message_text, name="message_text"),
 ]

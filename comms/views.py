@@ -20,11 +20,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from comms import timeline
-from comms.forms import FilterForm, MessageForm
+from comms.forms import FilterForm, FollowGoLiveForm, MessageForm
 from comms.models import Message
 from comms.selectors import (
     Context,
@@ -123,6 +123,8 @@ def page_context(
     today = timezone.localdate()
     plan = _rows(access, found, context, today)
     for row in _all_rows(plan):
+        if access.can_edit and row.follow_date is not None:
+            row.follow_token = concurrency.read_token(row.message, ["date"])
         if row.pk == focus:
             row.focus = "title"
         elif focus_move is not None and row.pk == focus_move[0]:
@@ -329,6 +331,36 @@ def message_delete(request: HtmxHttpRequest, playbook_id: int, message_id: int) 
             "page": _page_url(access, page_filter.query),
         },
     )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def message_follow_go_live(
+    request: HtmxHttpRequest, playbook_id: int, message_id: int
+) -> HttpResponse:
+    """Empty a message's typed date: its kind's default again, following
+    go-live. Unless someone changed the date since the page was read: then it
+    stays, and the list, fresh, shows it."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    message = get_message(access.playbook, message_id)
+    roles = roles_of(access.playbook)
+    page_filter = Filter(request, roles)
+    title = shown(message, read_context(access.playbook, [message], roles=roles)).title
+    form = FollowGoLiveForm(request.POST, instance=message)
+    if form.is_valid() and concurrency.save(form):
+        said = _("“%(title)s” follows go-live again.") % {"title": title}
+        if request.htmx:
+            return _list_response(request, access, status_message=said, focus=message.pk)
+        flash.success(request, said)
+    else:
+        said = _(
+            "Someone else changed the date of “%(title)s” since you opened the page, "
+            "so it was left as it is now."
+        ) % {"title": title}
+        if request.htmx:
+            return _list_response(request, access, status_message=said, focus=message.pk)
+        flash.warning(request, said)
+    return redirect(_page_url(access, page_filter.query, message.pk))
 
 
 @require_http_methods(["GET", "POST"])

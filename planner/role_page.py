@@ -132,6 +132,12 @@ def role_context(access: Access, role: Role, **extra: object) -> dict[str, objec
         "balance": balance,
         "factors": factor_rows(role),
         "pulse": RolePulse(access.playbook, role, balance, weeks.today()),
+        # "Follow go-live again" for a typed quick-win date: the version it was read at.
+        "quick_win_token": (
+            concurrency.read_token(role, ["quick_win_due"])
+            if access.can_edit and role.quick_win_due is not None
+            else ""
+        ),
         "section": "roles",
         **extra,
     }

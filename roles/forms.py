@@ -152,3 +152,17 @@ class AdoptionTargetForm(VersionedForm):
         """Left to the database, as for a matrix cell: the field's validators
         hold the same range (1-100), and checking the constraints here would
         cost a savepoint and a query on every save."""
+
+
+class QuickWinFollowForm(VersionedForm):
+    """A role's quick win "follow go-live again": posts only the version
+    token, so the typed date comes back empty, unless someone else changed it
+    since the page was read (core.concurrency)."""
+
+    class Meta:
+        model = Role
+        fields = ["quick_win_due"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quick_win_due"].widget = forms.HiddenInput()

@@ -119,6 +119,10 @@ class Role(Versioned):
     # with everything under it, restorable for 30 days, then purged.
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
+    # Not a field: the plan page sets it on the roles whose typed quick-win
+    # date can follow go-live again (actionplan.views).
+    follow_token: str
+
     history = HistoricalRecords()
 
     objects = RoleManager()
@@ -169,6 +173,11 @@ class Role(Versioned):
     @property
     def quick_win_due_is_default(self) -> bool:
         return self.quick_win_due is None
+
+    @property
+    def quick_win_due_default(self) -> datetime.date | None:
+        """The end of week 1: the date a typed quick-win date gives way to."""
+        return week_one_end(self.playbook.go_live)
 
     @property
     def quick_win_due_date(self) -> datetime.date | None:

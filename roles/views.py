@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import concurrency
 from playbooks.access import get_playbook
 from playbooks.models import Level
 from roles import services
-from roles.forms import RoleForm
+from roles.forms import QuickWinFollowForm, RoleForm
 from roles.selectors import get_role
 
 
@@ -36,3 +38,31 @@ def role_edit(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRespo
         },
         status=concurrency.status(form),
     )
+
+
+@require_POST
+def quick_win_follow_go_live(request: HttpRequest, playbook_id: int, role_id: int) -> HttpResponse:
+    """Empty a role's typed quick-win date: due at the end of week 1 again,
+    following go-live. Back to the role page, or to the plan's step 6 when
+    posted from there (``back=plan``)."""
+    access = get_playbook(request, playbook_id, Level.EDITOR)
+    role = get_role(access.playbook, role_id)
+    form = QuickWinFollowForm(request.POST, instance=role)
+    if form.is_valid() and concurrency.save(form):
+        messages.success(
+            request,
+            _("The quick win of “%(name)s” is due at the end of week 1 again.")
+            % {"name": role.name},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Someone else changed the quick win’s date of “%(name)s” since you opened "
+                "the page, so it was left as it is now."
+            )
+            % {"name": role.name},
+        )
+    if request.POST.get("back") == "plan":
+        return redirect(reverse("plan", args=[access.playbook.pk]) + "#step-6")
+    return redirect("role_detail", access.playbook.pk, role.pk)
