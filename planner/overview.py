@@ -338,16 +338,22 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
     }
 
 
-def avoided_counts(playbooks: list[Playbook], today: datetime.date) -> dict[int, int]:
-    """'N of 5' for each playbook of a list. Seven queries, however many playbooks."""
+def avoided_counts(
+    playbooks: list[Playbook], today: datetime.date
+) -> dict[int, int | None]:
+    """'N of 5' for each playbook of a list, None for one with no roles (nothing
+    to check yet). Seven queries, however many playbooks."""
     loaded = Playbook.objects.filter(pk__in=[p.pk for p in playbooks]).prefetch_related(
         roles_for_overview(),
         Prefetch("steps", queryset=Step.objects.order_by("number")),
         messages_for_overview(),
     )
-    counts = {}
+    counts: dict[int, int | None] = {}
     for playbook in loaded:
         roles = list(playbook.roles.all())
+        if not roles:
+            counts[playbook.pk] = None
+            continue
         for role in roles:
             role.playbook = playbook
         steps, messages = list(playbook.steps.all()), list(playbook.messages.all())

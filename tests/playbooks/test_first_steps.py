@@ -96,6 +96,21 @@ class TestTheOverview:
         assert "0 ambassadors for 1 needed" in html
         assert 'id="totals-title"' in html
 
+    def test_the_health_check_neither_avoids_nor_finds_before_there_are_roles(
+        self, empty: Playbook, client_for: Any
+    ) -> None:
+        """With no roles, M1 to M3 have nothing to fail: "3 of 5 avoided" would
+        be praise for nothing, on the overview and in the list."""
+        client = client_for("editor")
+        html = overview(client, empty)
+        assert "classic mistakes avoided" not in html and "mistake-chip" not in html
+        assert "nothing can be avoided or found" in html
+        listing = client.get(reverse("playbook_list")).content.decode()
+        assert "no roles yet" in listing and "mistakes avoided" not in listing
+        make_role(empty, "Sales", headcount=30)
+        assert "classic mistakes avoided" in overview(client, empty)
+        assert "of 5 mistakes avoided" in client.get(reverse("playbook_list")).content.decode()
+
     def test_live_already_and_empty_counts_no_results_either(
         self, empty: Playbook, client_for: Any
     ) -> None:
@@ -120,8 +135,9 @@ class TestTheOverview:
         with django_assert_num_queries(7):
             html = overview(client, empty)
         assert 'id="first-steps"' in html
-        # From the fragment cache: session, user, membership, the header's progress.
-        with django_assert_num_queries(4):
+        # From the fragment cache: session, user, membership, then steps and
+        # tasks (the reader's own "Yours" and the header's progress).
+        with django_assert_num_queries(5):
             overview(client, empty)
 
 
