@@ -2,6 +2,11 @@
 
 Geometry in plain Python; templates/includes/plan_timeline.html draws it as
 inline SVG with presentation attributes, like the balance chart.
+
+On screen the drawing has no viewBox: it is as wide as its card, its type in
+CSS pixels (legible at 390 px as at 1366 px, never scaled), and only the
+positions along the time axis are percentages of its width. The PDF gives a
+``width`` and gets a viewBox of that many units, scaled to the page.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ LEFT = 8
 RIGHT = WIDTH - 8
 ROW = 42
 TOP = 34  # keep ROW and TOP whole numbers; the markers' labels sit above
+# On screen: the time axis from 1 % to 99 % of the width; a one-day bar is
+# still a visible sliver.
+PERCENT_LEFT = 1.0
+PERCENT_RIGHT = 99.0
+PERCENT_MIN_BAR = 0.6
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,13 @@ class Marker:
 class Timeline:
     bars: tuple[TimelineBar, ...]
     markers: tuple[Marker, ...]
-    width: int
+    width: int | None  # None: as wide as its card, x and widths in percent
     height: int
+
+    @property
+    def unit(self) -> str:
+        """What follows each x and width in the drawing: "%" on screen."""
+        return "%" if self.width is None else ""
 
     @property
     def shows_today(self) -> bool:
@@ -77,10 +92,12 @@ def build_timeline(
     today: datetime.date,
     go_live_label: str,
     today_label: str,
-    width: int = WIDTH,
+    width: int | None = None,
 ) -> Timeline | None:
-    """None when no step has dates to place. ``width`` in the drawing's units:
-    wider draws the same type smaller against the bars (the PDF's full page)."""
+    """None when no step has dates to place. Without ``width`` the positions
+    are percentages of the card's width (the screen). With it they are in the
+    drawing's units, for a viewBox that wide: wider draws the same type
+    smaller against the bars (the PDF's full page)."""
     dated = [dates for dates in (s.span for s in steps) if dates is not None]
     if not dated:
         return None
@@ -94,11 +111,14 @@ def build_timeline(
     if show_today:
         first, last = min(first, today), max(last, today)
     span = max((last - first).days, 1)
-    right = width - (WIDTH - RIGHT)
-    scale = (right - LEFT) / span
+    if width is None:
+        left, right, full, min_bar = PERCENT_LEFT, PERCENT_RIGHT, 100.0, PERCENT_MIN_BAR
+    else:
+        left, right, full, min_bar = LEFT, width - (WIDTH - RIGHT), float(width), 3.0
+    scale = (right - left) / span
 
     def x_of(day: datetime.date) -> float:
-        return round(LEFT + (day - first).days * scale, 1)
+        return round(left + (day - first).days * scale, 1)
 
     bars = []
     x: float
@@ -106,10 +126,10 @@ def build_timeline(
         top = TOP + index * ROW
         dates = step.span
         if dates is None:
-            x, length = LEFT, 0.0
+            x, length = left, 0.0
         else:
             x = x_of(dates[0])
-            length = max(round(x_of(dates[1]) - x, 1), 3.0)
+            length = max(round(x_of(dates[1]) - x, 1), min_bar)
         bars.append(
             TimelineBar(
                 number=step.number,
@@ -130,7 +150,7 @@ def build_timeline(
         if day is None or (kind == "today" and not show_today):
             continue
         x = x_of(day)
-        anchor = "start" if x < width / 4 else ("end" if x > width * 3 / 4 else "middle")
+        anchor = "start" if x < full / 4 else ("end" if x > full * 3 / 4 else "middle")
         # Go-live's label on the first line, today's on the second: they
         # never overlap, even when the two days are close.
         label_y = 12 if kind == "go_live" else 27

@@ -294,3 +294,33 @@ document.addEventListener("click", (event) => {
     for (const senders of event.target.querySelectorAll("select[data-sender-of]")) sync(senders);
   });
 })();
+
+// The playbook's tabs, where they do not fit (a phone): the current tab is
+// scrolled into view, and more-before / more-after tell app.css which edge
+// fades to say there are more tabs that way. Without JavaScript the far edge
+// fades below 768 px and the first tabs show.
+(() => {
+  const edges = (list) => {
+    const hidden = list.scrollWidth - list.clientWidth;
+    list.classList.toggle("more-before", hidden > 1 && list.scrollLeft > 1);
+    list.classList.toggle("more-after", hidden > 1 && list.scrollLeft < hidden - 1);
+  };
+  const fit = (root) => {
+    for (const list of root.querySelectorAll("[data-section-tabs]")) {
+      if (list.dataset.fitted) continue;
+      list.dataset.fitted = "1";
+      const current = list.querySelector("[aria-current]") || list.querySelector(".active");
+      const item = current && current.closest("li");
+      if (item && list.scrollWidth > list.clientWidth) {
+        list.scrollLeft = item.offsetLeft - (list.clientWidth - item.offsetWidth) / 2;
+      }
+      edges(list);
+      list.addEventListener("scroll", () => edges(list), { passive: true });
+    }
+  };
+  document.addEventListener("DOMContentLoaded", () => fit(document));
+  document.addEventListener("htmx:load", (event) => fit(event.target));
+  window.addEventListener("resize", () => {
+    for (const list of document.querySelectorAll("[data-section-tabs]")) edges(list);
+  });
+})();
