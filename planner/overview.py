@@ -338,9 +338,7 @@ def overview(playbook: Playbook, today: datetime.date, *, can_edit: bool) -> dic
     }
 
 
-def avoided_counts(
-    playbooks: list[Playbook], today: datetime.date
-) -> dict[int, int | None]:
+def avoided_counts(playbooks: list[Playbook], today: datetime.date) -> dict[int, int | None]:
     """'N of 5' for each playbook of a list, None for one with no roles (nothing
     to check yet). Seven queries, however many playbooks."""
     loaded = Playbook.objects.filter(pk__in=[p.pk for p in playbooks]).prefetch_related(
