@@ -191,6 +191,24 @@ def test_at_desktop_width_the_menu_does_not_repeat_the_tabs(
     screenshot(page, "nav-plan-1366")
 
 
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_from_1280_every_tab_fits_with_no_fade_in_either_language(
+    page: Page, live_server: Any, playbook: Any, language: str
+) -> None:
+    """The Danish tabs were 7 px wider than the bar at 1280 and 1366: the last
+    one faded as if more were hidden."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(live_server.url + reverse("plan", args=[playbook.pk]))  # its tab is the widest
+    scroller = page.get_by_role("navigation").locator(".section-tabs")
+    widths = scroller.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    expect(scroller).not_to_have_class(re.compile(r"\bmore-"))
+
+
 def test_without_javascript_the_tabs_still_fade_and_the_menu_stays_short(
     browser: Browser, live_server: Any, playbook: Any
 ) -> None:
