@@ -111,9 +111,10 @@ class TestStepOwnerField:
             make_ambassador(make_role(world.playbook, f"Role {n}"), f"P {n}", email=f"{n}@x.dk")
         client = client_for("editor")
         headers = {"HX-Request": "true"} if htmx else {}
-        # session, user, membership with playbook, the step; members, ambassadors;
-        # the whole page also the header's plan progress
-        with django_assert_num_queries(6 if htmx else 7):
+        # session, user, membership with playbook, the step, the plan's dates
+        # (its date warnings); members, ambassadors; the whole page also the
+        # header's plan progress
+        with django_assert_num_queries(7 if htmx else 8):
             response = client.get(self.url(world, plan), headers=headers)
         assert len(suggestions(response.content.decode())) == 3 + 30
 

@@ -59,6 +59,7 @@ def test_in_week_1_it_says_when_results_start(
     playbook: Any, client_for: Any, pulse_day: Any
 ) -> None:
     pulse_day.set(GO_LIVE)
+    make_role(playbook, "Sales", headcount=40)  # a playbook with no roles shows first steps
     text = words(card(overview(client_for("viewer"), playbook)))
     assert "Results start after week 1 closes on March 7, 2027." in text
 
