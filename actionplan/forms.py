@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actionplan.defaults import default_dates
 from actionplan.models import Step, Task
-from core.concurrency import VersionedForm
+from core.concurrency import FollowDefaultForm, VersionedForm
 from core.forms import OWNER_HELP, DateInput, SuggestingInput, one_line
 
 
@@ -76,7 +76,7 @@ class StepForm(VersionedForm):
         return step
 
 
-class FollowGoLiveForm(VersionedForm):
+class FollowGoLiveForm(FollowDefaultForm):
     """A step's "follow go-live again": posts only the version token, so its
     typed dates come back empty, and the save says if someone else changed
     them since the page was read (core.concurrency)."""

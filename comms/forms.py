@@ -25,7 +25,7 @@ from comms.drafts import Draft
 from comms.models import MAX_TEXT, Message
 from comms.selectors import draft_digest
 from core.accounts import display_name
-from core.concurrency import VersionedForm
+from core.concurrency import FollowDefaultForm, VersionedForm
 from core.forms import DateInput, one_line
 from playbooks.models import Membership, Playbook
 from roles.models import Role
@@ -394,7 +394,7 @@ def _read_sender(data: Any, prefix: str | None) -> tuple[Any, bool]:
     return data, bool(kind) and kind not in (AMBASSADOR, MEMBER)
 
 
-class FollowGoLiveForm(VersionedForm):
+class FollowGoLiveForm(FollowDefaultForm):
     """A message's "follow go-live again": posts only the version token, so
     its typed date comes back empty, unless someone else changed it since the
     page was read (core.concurrency)."""

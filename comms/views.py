@@ -345,21 +345,35 @@ def message_follow_go_live(
     message = get_message(access.playbook, message_id)
     roles = roles_of(access.playbook)
     page_filter = Filter(request, roles)
-    title = shown(message, read_context(access.playbook, [message], roles=roles)).title
+    row = shown(message, read_context(access.playbook, [message], roles=roles))
+    title = row.title
     form = FollowGoLiveForm(request.POST, instance=message)
-    if form.is_valid() and concurrency.save(form):
+    if row.follow_date is None:
+        # A message added by hand, no go-live (emptied since the page was
+        # read), or no typed date: nothing to follow, nothing emptied.
+        said = _(
+            "“%(title)s” has no default date to follow (the playbook has no go-live date, "
+            "or the message was added by hand), so its date was left as it is."
+        ) % {"title": title}
+    elif form.is_valid() and concurrency.save(form):
         said = _("“%(title)s” follows go-live again.") % {"title": title}
         if request.htmx:
             return _list_response(request, access, status_message=said, focus=message.pk)
         flash.success(request, said)
-    else:
+        return redirect(_page_url(access, page_filter.query, message.pk))
+    elif form.is_valid():
         said = _(
             "Someone else changed the date of “%(title)s” since you opened the page, "
             "so it was left as it is now."
         ) % {"title": title}
-        if request.htmx:
-            return _list_response(request, access, status_message=said, focus=message.pk)
-        flash.warning(request, said)
+    else:
+        said = _(
+            "The page was out of date, so the date of “%(title)s” was left as it is. "
+            "Try again on the page as it is now."
+        ) % {"title": title}
+    if request.htmx:
+        return _list_response(request, access, status_message=said, focus=message.pk)
+    flash.warning(request, said)
     return redirect(_page_url(access, page_filter.query, message.pk))
 
 

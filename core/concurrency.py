@@ -160,6 +160,20 @@ class Read:
         return field.to_python(self.values.get(name))
 
 
+class FollowDefaultForm(VersionedForm):
+    """ "Follow go-live again": posts only the version token, and its fields are
+    saved empty whatever else is posted, so the row takes its default date
+    again (``class FollowGoLiveForm(FollowDefaultForm)``, its Meta naming the
+    date fields). Someone else's change since the page was read is a
+    conflict, as for any VersionedForm."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        for name in self._meta.fields or ():
+            cleaned[name] = None
+        return cleaned
+
+
 def read_token(instance: models.Model, names: list[str], *, disputed: tuple[str, ...] = ()) -> str:
     """The signed version and values of ``names`` of ``instance``."""
     if instance.pk is None:

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from core.concurrency import VersionedForm
+from core.concurrency import FollowDefaultForm, VersionedForm
 from core.forms import DateInput, DigitsField
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role, week_one_end
@@ -154,7 +154,7 @@ class AdoptionTargetForm(VersionedForm):
         cost a savepoint and a query on every save."""
 
 
-class QuickWinFollowForm(VersionedForm):
+class QuickWinFollowForm(FollowDefaultForm):
     """A role's quick win "follow go-live again": posts only the version
     token, so the typed date comes back empty, unless someone else changed it
     since the page was read (core.concurrency)."""

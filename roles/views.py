@@ -48,18 +48,38 @@ def quick_win_follow_go_live(request: HttpRequest, playbook_id: int, role_id: in
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
     form = QuickWinFollowForm(request.POST, instance=role)
-    if form.is_valid() and concurrency.save(form):
+    if role.quick_win_due_default is None:
+        # A stale page (go-live emptied since) or a crafted post: emptying the
+        # typed date would leave the quick win with none at all.
+        messages.warning(
+            request,
+            _(
+                "The quick win of “%(name)s” has no date to follow: the playbook has no "
+                "go-live date. Its date was left as it is."
+            )
+            % {"name": role.name},
+        )
+    elif form.is_valid() and concurrency.save(form):
         messages.success(
             request,
             _("The quick win of “%(name)s” is due at the end of week 1 again.")
+            % {"name": role.name},
+        )
+    elif form.is_valid():
+        messages.warning(
+            request,
+            _(
+                "Someone else changed the quick win’s date of “%(name)s” since you opened "
+                "the page, so it was left as it is now."
+            )
             % {"name": role.name},
         )
     else:
         messages.warning(
             request,
             _(
-                "Someone else changed the quick win’s date of “%(name)s” since you opened "
-                "the page, so it was left as it is now."
+                "The page was out of date, so the quick win’s date of “%(name)s” was left "
+                "as it is. Try again on the page as it is now."
             )
             % {"name": role.name},
         )

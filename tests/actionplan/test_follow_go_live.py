@@ -216,3 +216,45 @@ class TestTheEditForm:
         )
         assert response.status_code == 302
         assert dates(three) == (None, None)
+
+
+class TestNothingToFollow:
+    """The button shows only where there is a default; the server checks again,
+    for a stale page (go-live emptied since) or a crafted post."""
+
+    def test_without_go_live_the_typed_dates_stay(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        three = plan[2]
+        posted = token(three)
+        world.playbook.go_live = None  # another editor, since the page was read
+        world.playbook.save()
+        response = client_for("editor").post(url(world, three), posted, follow=True)
+        assert dates(three) == (D(2026, 12, 1), D(2027, 1, 20))
+        assert "Step 3 has no date to follow: the playbook has no go-live date." in (
+            response.content.decode()
+        )
+
+    def test_posted_dates_are_ignored(self, world: Any, plan: list[Step], client_for: Any) -> None:
+        three = plan[2]
+        client_for("editor").post(
+            url(world, three), {**token(three), f"follow{three.pk}-start": "2030-01-01"}
+        )
+        assert dates(three) == (None, None)
+
+    def test_a_refused_post_is_not_called_someone_elses_change(
+        self, world: Any, plan: list[Step], client_for: Any
+    ) -> None:
+        three = plan[2]
+        html = (
+            client_for("editor")
+            .post(
+                url(world, three),
+                {**token(three), f"follow{three.pk}-due": "not a date"},
+                follow=True,
+            )
+            .content.decode()
+        )
+        assert dates(three) == (D(2026, 12, 1), D(2027, 1, 20))
+        assert "The page was out of date, so the dates of step 3 were left as they are." in html
+        assert "Someone else changed" not in html

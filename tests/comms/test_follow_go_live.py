@@ -134,3 +134,36 @@ class TestTheButton:
         # the plan's progress
         with django_assert_num_queries(10):
             assert BUTTON in client.get(comms(plan)).content.decode()
+
+
+class TestNothingToFollow:
+    def test_a_message_added_by_hand_keeps_its_date(self, plan: Plan, client_for: Any) -> None:
+        custom = make_message(plan.playbook, title="Lunch and learn", date=TYPED)
+        html = client_for("editor").post(url(custom), token(custom), follow=True).content.decode()
+        assert date(custom) == TYPED
+        assert "has no default date to follow" in html
+
+    def test_without_go_live_the_typed_date_stays(
+        self, plan: Plan, typed: Message, client_for: Any
+    ) -> None:
+        posted = token(typed)
+        plan.playbook.go_live = None  # another editor, since the page was read
+        plan.playbook.save()
+        response = client_for("editor").post(url(typed), posted, headers=HTMX)
+        assert date(typed) == TYPED
+        assert "has no default date to follow" in response.content.decode()
+
+    def test_a_posted_date_is_ignored(self, typed: Message, client_for: Any) -> None:
+        client_for("editor").post(url(typed), {**token(typed), "date": "2030-01-01"})
+        assert date(typed) is None
+
+    def test_a_refused_post_is_not_called_someone_elses_change(
+        self, typed: Message, client_for: Any
+    ) -> None:
+        html = (
+            client_for("editor")
+            .post(url(typed), {**token(typed), "date": "not a date"}, follow=True)
+            .content.decode()
+        )
+        assert date(typed) == TYPED
+        assert "The page was out of date" in html and "Someone else changed" not in html

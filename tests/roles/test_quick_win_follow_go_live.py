@@ -140,3 +140,30 @@ class TestTheButton:
         with django_assert_num_queries(7):
             html = client.get(reverse("plan", args=[world.playbook.pk])).content.decode()
         assert html.count(BUTTON) == 2
+
+
+class TestNothingToFollow:
+    def test_without_go_live_the_typed_date_stays(
+        self, world: Any, role: Role, client_for: Any
+    ) -> None:
+        posted = token(role)
+        world.playbook.go_live = None  # another editor, since the page was read
+        world.playbook.save()
+        html = client_for("editor").post(url(role), posted, follow=True).content.decode()
+        assert typed(role) == TYPED
+        assert "The quick win of “Sales” has no date to follow" in html
+
+    def test_a_posted_date_is_ignored(self, role: Role, client_for: Any) -> None:
+        client_for("editor").post(url(role), {**token(role), "quick_win_due": "2030-01-01"})
+        assert typed(role) is None
+
+    def test_a_refused_post_is_not_called_someone_elses_change(
+        self, role: Role, client_for: Any
+    ) -> None:
+        html = (
+            client_for("editor")
+            .post(url(role), {**token(role), "quick_win_due": "not a date"}, follow=True)
+            .content.decode()
+        )
+        assert typed(role) == TYPED
+        assert "The page was out of date" in html and "Someone else changed" not in html
