@@ -91,6 +91,13 @@ class SuggestingInput(forms.TextInput):
         super().__init__(attrs)
         self.suggestions: list[str] = []
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> SuggestingInput:
+        """Each form's copy has its own list: Widget.__deepcopy__ copies only
+        ``attrs``, so the suggestions would otherwise be shared by every form."""
+        copied = super().__deepcopy__(memo)
+        copied.suggestions = list(self.suggestions)
+        return copied
+
     def render(
         self,
         name: str,

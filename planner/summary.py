@@ -172,12 +172,14 @@ class Summary:
     @property
     def measured_week(self) -> int | None:
         """The week most roles' measured balance is from (the column's heading
-        names it; a role whose last shown week is another says which)."""
-        return _most_common(row.measured.week for row in self.roles if row.measured)
+        names it; a role whose last shown week is another says which). Every
+        row knows it (``role_rows``); no rows, no week."""
+        return self.roles[0].measured_column if self.roles else None
 
     @property
     def adoption_week(self) -> int | None:
-        return _most_common(row.used.week for row in self.roles if row.used)
+        """The week most roles' adoption figures are from, as every row knows it."""
+        return self.roles[0].adoption_column if self.roles else None
 
     @property
     def earlier(self) -> bool:

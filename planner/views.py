@@ -29,7 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from actionplan.selectors import progress_of, steps_with_tasks
 from core import concurrency
-from core.accounts import signed_in_user
+from core.accounts import display_name, signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
@@ -44,7 +44,6 @@ from playbooks.forms import (
     TemplateForm,
 )
 from playbooks.models import Level, Membership, Playbook
-from playbooks.people import user_name
 from pulse import weeks
 
 
@@ -141,7 +140,7 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
         "planner/overview.html#yours",
         {
             "yours": yours(access.playbook, steps, user, weeks.today()),
-            "your_name": user_name(user),
+            "your_name": display_name(user),
         },
         request,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.accounts import display_name
 from playbooks.models import Membership, Playbook
 
 
@@ -16,11 +17,6 @@ def owner_key(text: str) -> str:
     """An owner as compared: trimmed, inner spaces collapsed, case folded
     ("  lea  DAHL " names Lea Dahl)."""
     return " ".join(text.split()).casefold()
-
-
-def user_name(user: Any) -> str:
-    """How a member is named: the full name, else the username."""
-    return str(user.get_full_name() or user.get_username())
 
 
 def names_of(user: Any) -> frozenset[str]:
@@ -38,7 +34,7 @@ def owner_suggestions(playbook: Playbook) -> list[str]:
     members = Membership.objects.filter(playbook=playbook, user__is_active=True).select_related(
         "user"
     )
-    names = [user_name(m.user) for m in members]
+    names = [display_name(m.user) for m in members]
     names += playbook.ambassadors.values_list("name", flat=True)
     unique: dict[str, str] = {}
     for name in names:

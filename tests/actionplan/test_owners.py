@@ -9,12 +9,14 @@ import re
 from typing import Any
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
 from actionplan.models import Step
 from actionplan.services import create_default_plan
 from core import fragments
+from core.forms import SuggestingInput
 from playbooks.people import names_of, owner_key, owner_suggestions
 from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 
@@ -79,6 +81,19 @@ class TestPeople:
             names = owner_suggestions(playbook)
         # Usernames stand in for empty full names (the World's users have first names).
         assert names == ["Edith", "Jonas Berg", "Mette Sørensen", "Olivia", "Victor"]
+
+
+class OwnerForm(forms.Form):
+    owner = forms.CharField(widget=SuggestingInput())
+
+
+class TestSuggestingInput:
+    def test_a_forms_suggestions_are_its_own(self) -> None:
+        """Each form's widget is a copy: what one form suggests never shows
+        in another (nor in the class's widget)."""
+        OwnerForm().fields["owner"].widget.suggestions.append("Lea Dahl")
+        assert OwnerForm().fields["owner"].widget.suggestions == []
+        assert 'list="' not in str(OwnerForm()["owner"])
 
 
 class TestStepOwnerField:

@@ -4,7 +4,6 @@ one it was exported from."""
 
 from __future__ import annotations
 
-import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -14,23 +13,16 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import Page, expect
 
-from actionplan.services import create_default_plan
 from playbooks.models import Playbook
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import make_playbook, make_role, make_user
+from tests.factories import make_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def playbook(transactional_db: Any) -> Playbook:
-    lead = make_user("lead", first_name="Lea")
-    playbook = make_playbook(
-        lead,
-        name="Salesforce rollout 2027",
-        go_live=datetime.date.today() + datetime.timedelta(days=60),
-    )
-    create_default_plan(playbook)
+def playbook(planned_playbook: Playbook) -> Playbook:
+    playbook = planned_playbook
     make_role(playbook, "Sales", headcount=10)
     make_role(playbook, "Service", headcount=8)
     return playbook

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from actionplan.services import create_default_plan
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
-from tests.factories import make_playbook, make_role, make_user
+from tests.factories import make_playbook, make_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +33,8 @@ SECTIONS = [
 
 
 @pytest.fixture
-def playbook(transactional_db: Any) -> Any:
-    lead = make_user("lead", first_name="Lea")
-    playbook = make_playbook(
-        lead,
-        name="Salesforce rollout 2027",
-        go_live=datetime.date.today() + datetime.timedelta(days=60),
-    )
-    create_default_plan(playbook)
+def playbook(planned_playbook: Any) -> Any:
+    playbook = planned_playbook
     make_role(playbook, "Sales", headcount=10, question="Does it help me sell?", wiifm="Yes.")
     return playbook
 
