@@ -45,8 +45,8 @@ run: install  ## install, migrate, load the demo and serve http://127.0.0.1:8000
 	DEBUG=1 $(MANAGE) migrate --no-input
 	DEBUG=1 $(MANAGE) seed_demo
 	@echo "Open http://127.0.0.1:8000 and log in as lead / wiifm-demo (or manager / wiifm-demo)."
-	DEBUG=1 $(MANAGE) db_worker --interval 2 --no-startup-delay & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 bin/keep-running $(MANAGE) task_worker --interval 2 --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 serve: install  ## production serving: collectstatic, migrate, gunicorn and a task worker (settings from the environment)
@@ -54,8 +54,9 @@ serve: install  ## production serving: collectstatic, migrate, gunicorn and a ta
 	if [ "$$WIIFM_ALLOW_HTTP" != 1 ]; then $(MANAGE) check --deploy --fail-level WARNING; else $(MANAGE) check; fi
 	$(MANAGE) collectstatic --no-input -v0
 	$(MANAGE) migrate --no-input
-	$(MANAGE) db_worker --no-startup-delay & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	@# bin/keep-running starts the worker again when it exits (back-off 1 s, 2 s, ... 30 s).
+	bin/keep-running $(MANAGE) task_worker --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	.venv/bin/gunicorn -c gunicorn.conf.py wiifm_site.wsgi
 
 lint: install-dev  ## ruff (lint and formatting), import-linter (the layers), mypy

@@ -2,7 +2,7 @@
 
 A change anywhere in a playbook schedules one render a few seconds later;
 more changes in the meantime ride along with it (debounced), so a burst of
-edits gives one render. The worker (``manage.py db_worker``) runs it. The
+edits gives one render. The worker (``manage.py task_worker``) runs it. The
 downloads page schedules the documents it finds missing the same way: the
 playbook's PDF and each role's one-pager.
 """

@@ -176,8 +176,15 @@ else:
 # Background tasks (re-rendering a playbook's PDF after it changes): Django's
 # Tasks framework with the database-backed worker of django-tasks-db, which
 # works on SQLite alone and on PostgreSQL across machines. Run the worker with
-# `python manage.py db_worker` (make run and make serve start one).
+# `python manage.py task_worker` (make run and make serve start one; it also
+# runs again the tasks a dead worker left running: planner/worker.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still "running" this many seconds after it started was left by a
+# worker that died: `manage.py task_worker` queues it again (planner/worker.py).
+# Keep it longer than any render may take. After this many workers claimed a
+# task and died, it is marked failed instead.
+WIIFM_TASK_RUNNING_TIMEOUT = int(os.environ.get("WIIFM_TASK_RUNNING_TIMEOUT", "600"))
+WIIFM_TASK_MAX_ATTEMPTS = int(os.environ.get("WIIFM_TASK_MAX_ATTEMPTS", "3"))
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+IP before a password is checked.
