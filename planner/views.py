@@ -276,23 +276,36 @@ def use_as_template(request: HttpRequest, playbook_id: int) -> HttpResponse:
         request.POST or None,
         initial={"name": _("%(name)s (new rollout)") % {"name": source.name}},
     )
+    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         document = playbook_file.as_template(
             playbook_file.export_playbook(source),
             name=form.cleaned_data["name"],
             go_live=form.cleaned_data["go_live"],
         )
-        playbook = playbook_file.import_playbook(document, owner=request.user)
-        messages.success(
-            request,
-            _("Playbook “%(name)s” created from “%(source)s”.")
-            % {"name": playbook.name, "source": source.name},
-        )
-        return redirect("playbook_detail", playbook.pk)
+        try:
+            playbook = playbook_file.import_playbook(document, owner=request.user)
+        except playbook_file.PlaybookFileError as error:
+            # The playbook's own data the file refuses (a text longer than
+            # the file allows, saved before a limit): said as the import says it.
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Playbook “%(name)s” created from “%(source)s”.")
+                % {"name": playbook.name, "source": source.name},
+            )
+            return redirect("playbook_detail", playbook.pk)
     return render(
         request,
         "planner/template.html",
-        {"access": access, "playbook": source, "form": form, "section": "overview"},
+        {
+            "access": access,
+            "playbook": source,
+            "form": form,
+            "errors": errors,
+            "section": "overview",
+        },
     )
 
 
