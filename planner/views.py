@@ -28,7 +28,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 
 from actionplan.selectors import progress_of, steps_with_tasks
-from core import concurrency
+from core import concurrency, uploads
 from core.accounts import display_name, signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
@@ -225,15 +225,21 @@ def export_json(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.takes_upload(playbook_file.MAX_BYTES)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Any logged-in user creates a new playbook, of which they are the only owner."""
+    """Any logged-in user creates a new playbook, of which they are the only owner.
+    A file over the limit is refused before it is read (``core.uploads``)."""
     form = (
         PlaybookFileForm(request.POST, request.FILES)
         if request.method == "POST"
         else PlaybookFileForm()
     )
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uploads.too_large(request):
+        form.is_valid()
+        errors = [playbook_file.too_large_message()]
+        form.errors["file"] = form.error_class(errors)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read(playbook_file.MAX_BYTES + 1)
         try:
             playbook = playbook_file.import_playbook(
