@@ -43,7 +43,7 @@ COLUMNS = [
 ]
 REQUIRED = ["name", "email", "role"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # too_large_message() says it
 MAX_ROWS = 5000
 SHOWN_CHARS = 40  # of a bad value, in its error message
 SHOWN_NAMES = 8  # of the roles an error message lists
@@ -382,10 +382,14 @@ class _RowChecker:
         return day.isoformat()
 
 
+def too_large_message() -> str:
+    return _("The file is larger than 2 MB.")
+
+
 def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     """Add and update ambassadors from CSV bytes, or raise RosterFileError."""
     if len(data) > MAX_BYTES:
-        raise RosterFileError([_("The file is larger than 2 MB.")])
+        raise RosterFileError([too_large_message()])
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","

@@ -24,8 +24,14 @@ from ambassadors import services
 from ambassadors.coverage import needed, training_due
 from ambassadors.forms import AmbassadorForm, RosterUploadForm
 from ambassadors.models import Ambassador, hash_token
-from ambassadors.roster_file import MAX_BYTES, RosterFileError, export_roster, import_roster
-from core import concurrency, undo
+from ambassadors.roster_file import (
+    MAX_BYTES,
+    RosterFileError,
+    export_roster,
+    import_roster,
+    too_large_message,
+)
+from core import concurrency, undo, uploads
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
@@ -283,7 +289,9 @@ ROWS_SHOWN = 50
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.takes_upload(MAX_BYTES)
 def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    """A file over the limit is refused before it is read (``core.uploads``)."""
     access = get_playbook(request, playbook_id, Level.EDITOR)
     form = (
         RosterUploadForm(request.POST, request.FILES)
@@ -291,8 +299,12 @@ def roster_import(request: HttpRequest, playbook_id: int) -> HttpResponse:
         else RosterUploadForm()
     )
     refused: RosterFileError | None = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (uploads.too_large(request) or form.is_valid()):
         try:
+            if uploads.too_large(request):
+                form.is_valid()
+                form.errors.pop("file", None)  # not "required": said below, as a file error
+                raise RosterFileError([too_large_message()])
             upload = form.cleaned_data["file"]
             result = import_roster(access.playbook, upload.read(MAX_BYTES + 1))
         except RosterFileError as error:

@@ -9,19 +9,16 @@ preview of the counts, with a select for each value of the role column; the
 confirm POST, which saves through ``pulse.figures.replace``.
 
 Nothing of the file outlives the request that uploads it. The upload is held
-in memory, never in a temporary file, and stopped past 20 MB
-(``LimitedUpload``, set for this view alone, before the CSRF check reads the
-body: hence ``csrf_exempt`` outside and ``csrf_protect`` inside, as Django's
-documentation on upload handlers shows). The steps after it carry only the
-counts and the rows skipped, in a signed hidden field (salted with the
-playbook and the user, valid for an hour): no row, no user, nothing in the
-session or the cache. Editors and owners only.
+in memory, never in a temporary file, and refused past 20 MB: from its
+length before it is read, or cut as it comes (``core.uploads.takes_upload``).
+The steps after it carry only the counts and the rows skipped, in a signed
+hidden field (salted with the playbook and the user, valid for an hour): no
+row, no user, nothing in the session or the cache. Editors and owners only.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,8 +27,7 @@ from typing import IO, Any
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,9 +36,9 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import uploads
 from core.forms import autofocus
 from core.http import HtmxHttpRequest
 from playbooks.access import Access, get_playbook
@@ -54,7 +50,6 @@ from pulse.usage import Counted, Shape, UsageFileError
 from roles.models import Role
 
 MAX_AGE = 60 * 60  # a preview older than an hour is read again from the file
-FORM_OVERHEAD = 64 * 1024  # the form's other fields beside the file
 IGNORE = "ignore"
 DateFormat = UsageColumns.DateFormat
 LOCAL_FORMATS = (DateFormat.DAY_FIRST, DateFormat.MONTH_FIRST)
@@ -66,58 +61,6 @@ def too_large_message() -> str:
         "The file is larger than 20 MB. Export fewer weeks at a time (each import "
         "replaces only the weeks it holds), or only the user, date and role columns."
     )
-
-
-class LimitedUpload(FileUploadHandler):
-    """Holds an uploaded file in memory up to ``usage.MAX_BYTES`` and stops
-    the upload past it: a request whose length says it is larger keeps not a
-    byte of its file, and one that says less than it sends is stopped at the
-    limit. The rest of the body is read and thrown away (not reset), so the
-    browser gets the page that says why."""
-
-    chunk_size = 64 * 1024
-
-    def __init__(self, request: HttpRequest | None = None) -> None:
-        super().__init__(request)
-        self.too_large = False
-        self.received = 0
-
-    def handle_raw_input(
-        self,
-        input_data: IO[bytes],
-        META: dict[str, Any],
-        content_length: int,
-        boundary: str,
-        encoding: str | None = None,
-    ) -> None:
-        if content_length > usage.MAX_BYTES + FORM_OVERHEAD:
-            self.too_large = True
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        if self.too_large:
-            raise StopUpload(connection_reset=False)
-        self.file = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        self.received += len(raw_data)
-        if self.received > usage.MAX_BYTES:
-            self.too_large = True
-            self.file.close()  # what came so far is dropped at once
-            raise StopUpload(connection_reset=False)
-        self.file.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
-        self.file.seek(0)
-        return InMemoryUploadedFile(
-            file=self.file,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
 
 
 # Forms
@@ -571,8 +514,8 @@ def _saved_columns(access: Access) -> UsageColumns | None:
     return UsageColumns.objects.filter(playbook=access.playbook).first()
 
 
-@csrf_exempt  # checked inside, once the upload handler is in place
 @require_http_methods(["GET", "POST"])
+@uploads.takes_upload(usage.MAX_BYTES)
 def usage_import(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
     """The form, and the upload. Queries (GET): session, user, membership
     with playbook, the saved columns, the plan's progress."""
@@ -590,18 +533,14 @@ def usage_import(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
                 saved=saved,
             ),
         )
-    # Before anything reads the body: this view's handler alone.
-    handler = LimitedUpload(request)
-    request.upload_handlers = [handler]
-    return _upload(request, access, handler)
+    return _upload(request, access)
 
 
-@csrf_protect
-def _upload(request: HtmxHttpRequest, access: Access, handler: LimitedUpload) -> HttpResponse:
+def _upload(request: HtmxHttpRequest, access: Access) -> HttpResponse:
     saved = _saved_columns(access)
     form = UploadForm(request.POST, request.FILES)
     page = _context(access, upload_form=form, saved=saved)
-    if handler.too_large:
+    if uploads.too_large(request):
         form.is_valid()
         form.errors["file"] = form.error_class([too_large_message()])
         page["errors"] = [too_large_message()]

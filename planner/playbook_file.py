@@ -59,7 +59,7 @@ SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker(["date"]))
 FORMAT: str = SCHEMA["properties"]["format"]["const"]
 VERSION: int = SCHEMA["properties"]["version"]["const"]
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # too_large_message() says it
 
 
 class PlaybookFileError(Exception):
@@ -844,13 +844,17 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def too_large_message() -> str:
+    return _("the file is larger than 5 MB")
+
+
 def loads(text: str | bytes) -> Any:
     """Parse JSON text, refusing what is too large, not JSON, or ambiguous.
 
     Numbers with a fraction are read as exact Decimals.
     """
     if len(text) > MAX_BYTES:
-        raise PlaybookFileError([_("the file is larger than 5 MB")])
+        raise PlaybookFileError([too_large_message()])
     try:
         return json.loads(
             text,

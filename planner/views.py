@@ -28,7 +28,7 @@ from django.views.decorators.http import (
 from django.views.decorators.vary import vary_on_headers
 
 from actionplan.selectors import progress_of, steps_with_tasks
-from core import concurrency
+from core import concurrency, uploads
 from core.accounts import display_name, signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
@@ -225,15 +225,21 @@ def export_json(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@uploads.takes_upload(playbook_file.MAX_BYTES)
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Any logged-in user creates a new playbook, of which they are the only owner."""
+    """Any logged-in user creates a new playbook, of which they are the only owner.
+    A file over the limit is refused before it is read (``core.uploads``)."""
     form = (
         PlaybookFileForm(request.POST, request.FILES)
         if request.method == "POST"
         else PlaybookFileForm()
     )
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uploads.too_large(request):
+        form.is_valid()
+        errors = [playbook_file.too_large_message()]
+        form.errors["file"] = form.error_class(errors)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read(playbook_file.MAX_BYTES + 1)
         try:
             playbook = playbook_file.import_playbook(
@@ -276,23 +282,36 @@ def use_as_template(request: HttpRequest, playbook_id: int) -> HttpResponse:
         request.POST or None,
         initial={"name": _("%(name)s (new rollout)") % {"name": source.name}},
     )
+    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         document = playbook_file.as_template(
             playbook_file.export_playbook(source),
             name=form.cleaned_data["name"],
             go_live=form.cleaned_data["go_live"],
         )
-        playbook = playbook_file.import_playbook(document, owner=request.user)
-        messages.success(
-            request,
-            _("Playbook “%(name)s” created from “%(source)s”.")
-            % {"name": playbook.name, "source": source.name},
-        )
-        return redirect("playbook_detail", playbook.pk)
+        try:
+            playbook = playbook_file.import_playbook(document, owner=request.user)
+        except playbook_file.PlaybookFileError as error:
+            # The playbook's own data the file refuses (a text longer than
+            # the file allows, saved before a limit): said as the import says it.
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Playbook “%(name)s” created from “%(source)s”.")
+                % {"name": playbook.name, "source": source.name},
+            )
+            return redirect("playbook_detail", playbook.pk)
     return render(
         request,
         "planner/template.html",
-        {"access": access, "playbook": source, "form": form, "section": "overview"},
+        {
+            "access": access,
+            "playbook": source,
+            "form": form,
+            "errors": errors,
+            "section": "overview",
+        },
     )
 
 

@@ -318,3 +318,12 @@ LOGGING = {
 # The load balancer's probe speaks plain HTTP to the app server.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_FAILURE_VIEW = "wiifm_site.views.csrf_failure"
+
+# Uploads (core.uploads): a file is taken only by a view that says so, held in
+# memory up to that view's limit (5 MB playbook, 2 MB roster, 20 MB usage), and
+# refused from the request's length past it. Every other view skips files and
+# refuses a multipart body longer than form data may be. Nothing is ever
+# written to a temporary file, so FILE_UPLOAD_MAX_MEMORY_SIZE and
+# FILE_UPLOAD_TEMP_DIR do not apply.
+FILE_UPLOAD_HANDLERS = ["core.uploads.NoFiles"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields, not files: Django's 2.5 MB

@@ -274,6 +274,27 @@ class TestTemplate:
         assert "Enter a valid date." in html
         assert Playbook.objects.count() == count
 
+    @pytest.mark.parametrize("language", ["en", "da"])
+    def test_a_playbook_whose_own_file_is_refused_says_why(
+        self, world: Any, client_for: Any, language: str
+    ) -> None:
+        """Data longer than the file allows (saved before a limit, or past the
+        forms): the page says what to shorten, in the import's words, and
+        nothing is created (it answered 500)."""
+        limit = Role._meta.get_field("quick_win").max_length
+        role = Role.objects.create(playbook=world.playbook, name="Sales")
+        Role.objects.filter(pk=role.pk).update(quick_win="x" * (limit + 1))  # past the form
+        count = Playbook.objects.count()
+        client = client_for("editor")
+        client.cookies["django_language"] = language
+        response = client.post(self.url(world.playbook), {"name": "Next", "go_live": ""})
+        assert response.status_code == 200
+        html = unescape(response.content.decode())
+        said = {"en": f"must be at most {limit} characters", "da": f"må højst være {limit} tegn"}
+        assert f"roles[0].quick_win: {said[language]}" in html
+        assert 'class="alert alert-danger"' in html
+        assert Playbook.objects.count() == count
+
 
 class TestImportedPlaybooksAreToldApart:
     """Issue 22: importing an exported file makes a second playbook of the same

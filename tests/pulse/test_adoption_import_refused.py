@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
 from django.urls import reverse
 
+from core.uploads import FORM_OVERHEAD, LimitedUpload
 from planner import adoption_import
-from planner.adoption_import import LimitedUpload
 from pulse import usage
 from pulse.models import AdoptionFigure, UsageColumns, UsageValue
 from tests.factories import make_role
@@ -96,7 +96,7 @@ def test_a_file_over_20_mb_is_refused_clearly(
     assert "005SA00001" not in page
     # Stopped at the limit; one that says it is larger is not kept at all.
     assert sum(kept) <= usage.MAX_BYTES + LimitedUpload.chunk_size
-    if over > adoption_import.FORM_OVERHEAD:
+    if over > FORM_OVERHEAD:
         assert kept == []
     assert nothing_saved()
 
@@ -104,7 +104,7 @@ def test_a_file_over_20_mb_is_refused_clearly(
 def test_the_upload_handler_stops_at_the_limit_when_the_length_says_less() -> None:
     """A request whose Content-Length understates its file is stopped at
     20 MB, and what came is dropped."""
-    handler = LimitedUpload()
+    handler = LimitedUpload(max_bytes=usage.MAX_BYTES)
     handler.handle_raw_input(io.BytesIO(), {}, 1000, "boundary")
     handler.new_file("file", "export.csv", "text/csv", None)
     chunk = b"x" * handler.chunk_size
@@ -120,7 +120,7 @@ def test_the_upload_handler_stops_at_the_limit_when_the_length_says_less() -> No
 
 
 def test_the_upload_handler_keeps_nothing_of_a_request_too_long() -> None:
-    handler = LimitedUpload()
+    handler = LimitedUpload(max_bytes=usage.MAX_BYTES)
     handler.handle_raw_input(io.BytesIO(), {}, usage.MAX_BYTES + 10**6, "boundary")
     with pytest.raises(StopUpload):
         handler.new_file("file", "export.csv", "text/csv", None)
