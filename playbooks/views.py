@@ -47,7 +47,15 @@ def playbook_delete(request: HttpRequest, playbook_id: int) -> HttpResponse:
         playbook.delete()
         messages.success(request, _("Playbook “%(name)s” deleted.") % {"name": name})
         return redirect("playbook_list")
-    counts = Playbook.objects.filter(pk=playbook.pk).aggregate(members=Count("memberships"))
+    # One count each (reverse relations: playbooks sits below the apps that
+    # hold them); a single aggregate over five joins would multiply the rows.
+    counts = {
+        "members": playbook.memberships.count(),
+        "roles": playbook.roles.count(),  # not those deleted
+        "ambassadors": playbook.ambassadors.count(),
+        "messages": playbook.messages.count(),
+        "tasks": Playbook.objects.filter(pk=playbook.pk).aggregate(n=Count("steps__tasks"))["n"],
+    }
     return render(
         request,
         "playbooks/delete.html",
