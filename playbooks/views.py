@@ -156,6 +156,13 @@ def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) ->
             if membership.user == request.user and not request.user.is_superuser:
                 return redirect("playbook_list")  # they can no longer see the members
         return redirect("members", access.playbook.pk)
+    # The only owner: the page says why not, with no button that would fail.
+    last_owner = (
+        membership.level == Level.OWNER
+        and not access.playbook.memberships.filter(level=Level.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
     return render(
         request,
         "playbooks/member_remove.html",
@@ -163,6 +170,7 @@ def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) ->
             "access": access,
             "playbook": access.playbook,
             "membership": membership,
+            "last_owner": last_owner,
             "section": "members",
         },
     )

@@ -208,6 +208,16 @@ class TestLevelsAndRemoval:
         assert "A playbook needs at least one owner." in response.content.decode()
         assert membership(world, "owner").level == "owner"
 
+    def test_the_last_owners_remove_page_says_why_with_no_button(
+        self, world: Any, client_for: Any
+    ) -> None:
+        url = reverse("member_remove", args=[world.playbook.pk, membership(world, "owner").pk])
+        page = client_for("owner").get(url).content.decode()
+        assert "A playbook needs at least one owner." in page
+        assert f'action="{url}"' not in page
+        viewer = reverse("member_remove", args=[world.playbook.pk, membership(world, "viewer").pk])
+        assert f'action="{viewer}"' in client_for("owner").get(viewer).content.decode()
+
     def test_the_last_owner_cannot_be_removed(self, world: Any, client_for: Any) -> None:
         url = reverse("member_remove", args=[world.playbook.pk, membership(world, "owner").pk])
         response = client_for("owner").post(url, follow=True)
