@@ -16,6 +16,7 @@ back without it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -154,6 +155,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+@functools.cache
 def _training(value: str) -> str | None:
     """The code of a training cell: a code (completed) or a label in English or
     Danish (Completed, Gennemført); None for anything else."""
@@ -395,11 +397,12 @@ class _RowChecker:
 
 class _KnownRole(forms.ModelChoiceField):
     """A role of the playbook, looked up among those read once for the file
-    (a ModelChoiceField reads its role from the database for each row)."""
+    (a ModelChoiceField reads its role from the database for each row, and
+    copies its queryset for each form)."""
 
-    def __init__(self, roles: list[Role]) -> None:
-        super().__init__(queryset=Role.objects.none(), empty_label=None)
-        self.known = {str(role.pk): role for role in roles}
+    def __init__(self) -> None:
+        super().__init__(queryset=None, empty_label=None)
+        self.known: dict[str, Role] = {}
 
     def to_python(self, value: Any) -> Role | None:
         if value in self.empty_values:
@@ -419,9 +422,16 @@ class _RowForm(AmbassadorForm):
     role's). The database still keeps e-mails unique: a clash found on saving
     refuses the whole file."""
 
-    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+    role = _KnownRole()
+
+    def __init__(self, *args: Any, roles: dict[str, Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"] = _KnownRole(roles)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, _KnownRole)
+        role_field.known = roles
+
+    def limit_roles(self) -> None:
+        pass  # the known ones
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -516,7 +526,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     # Each column named as the file's header writes it (Email, E-mail...).
     labels = {name: cell.strip() for name, cell in zip(header, header_row, strict=True)}
     checker = _RowChecker(playbook, labels)
-    roles = list(checker.roles.values())
+    roles = {str(role.pk): role for role in checker.roles.values()}
     bad: list[RowErrors] = []
     forms_: list[AmbassadorForm] = []
     for number, row in numbered[1:]:
