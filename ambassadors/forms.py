@@ -49,15 +49,18 @@ class AmbassadorForm(VersionedForm):
     def __init__(self, *args: Any, playbook: Playbook, **kwargs: Any) -> None:
         self.playbook = playbook
         super().__init__(*args, **kwargs)
-        # Only this playbook's roles: another playbook's role id is an invalid
-        # choice, whatever the browser sends.
-        role_field = self.fields["role"]
-        assert isinstance(role_field, forms.ModelChoiceField)  # a ForeignKey's form field
-        role_field.queryset = playbook.roles.all()
-        role_field.empty_label = None
+        self.limit_roles()
         self.fields["email"].help_text = _(
             "Unique within this playbook; the personal link goes here."
         )
+
+    def limit_roles(self) -> None:
+        """Only this playbook's roles: another playbook's role id is an invalid
+        choice, whatever the browser sends."""
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ModelChoiceField)  # a ForeignKey's form field
+        role_field.queryset = self.playbook.roles.all()
+        role_field.empty_label = None
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -3,7 +3,10 @@
 Written as UTF-8 with a byte-order mark and ``;`` between fields; read with
 ``;`` or ``,``. Rows are matched to ambassadors by e-mail: known ones are
 updated, the others added. All or nothing: every row is checked (with the
-same form as the roster page) before anything is saved. Each column of each
+same form as the roster page) before anything is saved. Saved in bulk, in
+one transaction and a fixed number of queries whatever the number of rows,
+with a history record for each ambassador added or changed; then
+``roster_saved`` is sent once. Each column of each
 row is checked on its own, so that every error is listed at once, each naming
 its row and column and saying what the column takes. Cells that a
 spreadsheet would run as a formula are written with a leading ``'`` and read
@@ -13,6 +16,7 @@ back without it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +25,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ambassadors.forms import AmbassadorForm
 from ambassadors.models import Ambassador
+from core import history
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -47,6 +53,12 @@ MAX_BYTES = 2 * 1024 * 1024  # too_large_message() says it
 MAX_ROWS = 5000
 SHOWN_CHARS = 40  # of a bad value, in its error message
 SHOWN_NAMES = 8  # of the roles an error message lists
+
+# Sent once per import that changed something, inside its transaction, with
+# ``playbook_id`` and ``ambassadors``: those added or moved to another role
+# (the top layer bumps the version, schedules the PDF and the messages'
+# senders follow, as a save's signals do for one ambassador).
+roster_saved = Signal()
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+@functools.cache
 def _training(value: str) -> str | None:
     """The code of a training cell: a code (completed) or a label in English or
     Danish (Completed, Gennemført); None for anything else."""
@@ -382,6 +395,85 @@ class _RowChecker:
         return day.isoformat()
 
 
+class _KnownRole(forms.ModelChoiceField):
+    """A role of the playbook, looked up among those read once for the file
+    (a ModelChoiceField reads its role from the database for each row, and
+    copies its queryset for each form)."""
+
+    def __init__(self) -> None:
+        super().__init__(queryset=None, empty_label=None)
+        self.known: dict[str, Role] = {}
+
+    def to_python(self, value: Any) -> Role | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class _RowForm(AmbassadorForm):
+    """The roster page's form for one row of the file, without its reads: the
+    rows' checker has read the roles and the e-mails taken once for the whole
+    file and checked them (unique in the file and the playbook, not a deleted
+    role's). The database still keeps e-mails unique: a clash found on saving
+    refuses the whole file."""
+
+    role = _KnownRole()
+
+    def __init__(self, *args: Any, roles: dict[str, Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, _KnownRole)
+        role_field.known = roles
+
+    def limit_roles(self) -> None:
+        pass  # the known ones
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The role came from the known ones: no read to see that it exists.
+        return {*super()._get_validation_exclusions(), "role"}  # type: ignore[misc]
+
+    def validate_unique(self) -> None:
+        pass  # the checker's
+
+    def validate_constraints(self) -> None:
+        pass  # the fields' own validators keep the check constraints
+
+
+def _save(playbook: Playbook, forms_: list[AmbassadorForm]) -> None:
+    """Add the new rows' ambassadors and update the changed ones', in bulk;
+    rows as they are change nothing. Raises IntegrityError."""
+    added = [form.instance for form in forms_ if form.instance.pk is None]
+    for ambassador in added:
+        ambassador.playbook = playbook
+    changed = [form for form in forms_ if form.instance.pk is not None and form.has_changed()]
+    for form in changed:
+        form.instance.version += 1  # as Versioned.save does
+    fields = sorted({name for form in changed for name in form.changed_data} | {"version"})
+    # Added, or moved to another role (forms hash by identity).
+    told = {form for form in forms_ if form.instance.pk is None} | {
+        form for form in changed if "role" in form.changed_data
+    }
+    with transaction.atomic():
+        history.bulk_create(Ambassador, added)
+        if changed:
+            history.bulk_update(Ambassador, [form.instance for form in changed], fields)
+        if added or changed:
+            roster_saved.send(
+                sender=Ambassador,
+                playbook_id=playbook.pk,
+                # In the file's order: the first of a role may become its sender.
+                ambassadors=[form.instance for form in forms_ if form in told],
+            )
+
+
 def too_large_message() -> str:
     return _("The file is larger than 2 MB.")
 
@@ -434,6 +526,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     # Each column named as the file's header writes it (Email, E-mail...).
     labels = {name: cell.strip() for name, cell in zip(header, header_row, strict=True)}
     checker = _RowChecker(playbook, labels)
+    roles = {str(role.pk): role for role in checker.roles.values()}
     bad: list[RowErrors] = []
     forms_: list[AmbassadorForm] = []
     for number, row in numbered[1:]:
@@ -449,7 +542,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
             row_errors.insert(0, CellError("", problem))
         if not row_errors:
             instance = checker.existing.get(form_data["email"])
-            form = AmbassadorForm(form_data, instance=instance, playbook=playbook)
+            form = _RowForm(form_data, instance=instance, playbook=playbook, roles=roles)
             if form.is_valid():
                 forms_.append(form)
                 continue
@@ -464,10 +557,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
         raise RosterFileError([], bad)
     added = sum(1 for form in forms_ if form.instance.pk is None)
     try:
-        with transaction.atomic():
-            for form in forms_:
-                if form.instance.pk is None or form.has_changed():  # a row as it is: untouched
-                    form.save()
+        _save(playbook, forms_)
     except IntegrityError as error:
         # Someone added the same e-mail while this file was being checked.
         raise RosterFileError(

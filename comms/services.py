@@ -136,20 +136,41 @@ def ambassador_saved(ambassador: Ambassador) -> int:
     a draft) of the roles concerned with no sender gets its role's most
     influential ambassador. How many messages changed. Two reads when
     nothing changes."""
-    moved = list(
-        Message.objects.filter(sender_ambassador=ambassador, role__isnull=False)
-        .exclude(role_id=ambassador.role_id)
-        .values_list("pk", "role_id")
-    )
+    return ambassadors_saved(ambassador.playbook_id, [ambassador])
+
+
+def ambassadors_saved(playbook_id: int, ambassadors: list[Ambassador]) -> int:
+    """``ambassador_saved`` for many ambassadors of a playbook at once (the
+    roster import): one read for the messages they send, then two per role
+    concerned, whatever the number of ambassadors. As if they were saved one
+    by one in the list's order: a role's waiting messages go to the most
+    influential of its ambassadors as they were when the first of the list
+    came to it (the later ones of the list do not count)."""
+    if not ambassadors:
+        return 0
+    role_of = {a.pk: a.role_id for a in ambassadors}
+    moved = [
+        (pk, role_id)
+        for pk, role_id, sender_id in Message.objects.filter(
+            sender_ambassador__in=list(role_of), role__isnull=False
+        ).values_list("pk", "role_id", "sender_ambassador_id")
+        if role_of[sender_id] != role_id
+    ]
     changed = _set_sender([pk for pk, _role in moved], None) if moved else 0
-    for role_id in {ambassador.role_id, *(role_id for _pk, role_id in moved)}:
-        changed += _fill_senders(role_id)
+    later: set[int] = set()
+    seen_roles: set[int] = set()
+    for ambassador in ambassadors:
+        if ambassador.role_id in seen_roles:
+            later.add(ambassador.pk)
+        seen_roles.add(ambassador.role_id)
+    for role_id in sorted({*role_of.values(), *(role_id for _pk, role_id in moved)}):
+        changed += _fill_senders(role_id, later=later)
     if changed:
-        versions.bump(ambassador.playbook_id)
+        versions.bump(playbook_id)
     return changed
 
 
-def _fill_senders(role_id: int) -> int:
+def _fill_senders(role_id: int, *, later: set[int] | None = None) -> int:
     waiting = list(
         Message.objects.filter(
             role_id=role_id,
@@ -163,7 +184,8 @@ def _fill_senders(role_id: int) -> int:
     )
     if not waiting:
         return 0
-    sender = most_influential(Ambassador.objects.filter(role_id=role_id))
+    candidates = Ambassador.objects.filter(role_id=role_id).exclude(pk__in=later or ())
+    sender = most_influential(candidates)
     return _set_sender(waiting, sender) if sender is not None else 0
 
 

@@ -19,8 +19,9 @@ from django.db.models.signals import post_delete, post_save
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from ambassadors.roster_file import roster_saved
 from comms.models import Message
-from comms.services import ambassador_saved
+from comms.services import ambassador_saved, ambassadors_saved
 from core import versions
 from givegets.models import GiveGet
 from planner.tasks import schedule_history_purge, schedule_pdf_render
@@ -67,6 +68,17 @@ def ambassador_changed(sender: Any, instance: Ambassador, **kwargs: Any) -> None
     ambassador_saved(instance)
 
 
+def roster_imported(
+    sender: Any, playbook_id: int, ambassadors: list[Ambassador], **kwargs: Any
+) -> None:
+    """A roster file saved in bulk (``ambassadors.roster_file``: once per
+    import): the version and the PDF once, and the senders of drafted
+    messages follow the ambassadors added or moved."""
+    versions.bump(playbook_id)
+    schedule_pdf_render(playbook_id)
+    ambassadors_saved(playbook_id, ambassadors)
+
+
 def playbook_deleted(sender: Any, instance: Playbook, **kwargs: Any) -> None:
     schedule_history_purge(instance.pk)
 
@@ -75,6 +87,7 @@ def connect() -> None:
     post_delete.connect(playbook_deleted, sender=Playbook, dispatch_uid="history-purge")
     figures_saved.connect(figures_changed, sender=AdoptionFigure, dispatch_uid="pdf-figures")
     post_save.connect(ambassador_changed, sender=Ambassador, dispatch_uid="comms-sender")
+    roster_saved.connect(roster_imported, sender=Ambassador, dispatch_uid="roster-import")
     for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, PulseLink, Message):
         post_save.connect(playbook_changed, sender=model, dispatch_uid=f"pdf-{model.__name__}")
         if model is not Playbook:
