@@ -35,6 +35,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from actionplan.timeline import StepDates, build_timeline
 from comms.upcoming import Planned, plan
 from core import versions
+from core.typography import break_long_words
 from planner.health import MISTAKES, TITLES
 from planner.one_pager import sheet
 from planner.overview import overview
@@ -70,6 +71,7 @@ def layout_version() -> str:
             root / "comms" / "drafts.py",  # writes the drafted messages
             *(root / "static" / "pdf").glob("*.css"),  # the stylesheets and fonts.css they import
             root / "planner" / "one_pager.py",  # fits the one-pager's texts to its page
+            root / "core" / "typography.py",  # quotes, and breaks long words
             *(root / "locale").glob("*/LC_MESSAGES/django.mo"),
         ]
     )
@@ -155,8 +157,10 @@ def render_html(template: str, context: dict[str, Any], *, language: str) -> str
 
 
 def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
-    """Render a template of templates/pdf/ to PDF in ``language``."""
-    html = render_html(template, context, language=language)
+    """Render a template of templates/pdf/ to PDF in ``language``. Long
+    unbroken words get soft break opportunities first (WeasyPrint's time
+    grows with the square of a word's length; core.typography)."""
+    html = break_long_words(render_html(template, context, language=language))
     fetcher = StaticOnlyFetcher()
     document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(
         pdf_tags=True
