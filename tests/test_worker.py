@@ -51,7 +51,7 @@ def run_worker() -> None:
     call_command("task_worker", batch=True, reload=False, startup_delay=False, stdout=io.StringIO())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection not in autocommit
 @db_tasks
 def test_a_task_left_running_by_a_dead_worker_runs_again(world: Any) -> None:
     row = left_running(world.playbook.pk, started_ago=11 * 60)
@@ -62,7 +62,7 @@ def test_a_task_left_running_by_a_dead_worker_runs_again(world: Any) -> None:
     assert cache.get(_pending_documents_key(world.playbook.pk)) is None
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection not in autocommit
 @db_tasks
 def test_a_task_running_for_less_than_the_timeout_is_left_alone(world: Any) -> None:
     row = left_running(world.playbook.pk, started_ago=9 * 60)

@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from comms.models import Message
 from givegets.models import GiveGet
 from planner.playbook_file import dumps, export_playbook, import_playbook, loads
 from playbooks.models import Membership, Playbook
@@ -281,9 +282,11 @@ class TestTemplate:
         """Data longer than the file allows (saved before a limit, or past the
         forms): the page says what to shorten, in the import's words, and
         nothing is created (it answered 500)."""
-        limit = Role._meta.get_field("quick_win").max_length
-        role = Role.objects.create(playbook=world.playbook, name="Sales")
-        Role.objects.filter(pk=role.pk).update(quick_win="x" * (limit + 1))  # past the form
+        # A message's text is a TextField (no database limit, so this holds on
+        # PostgreSQL too); the file takes at most 5,000 characters of it.
+        limit = 5000
+        message = Message.objects.create(playbook=world.playbook, title="Kick-off", text="x")
+        Message.objects.filter(pk=message.pk).update(text="x" * (limit + 1))  # past the form
         count = Playbook.objects.count()
         client = client_for("editor")
         client.cookies["django_language"] = language
@@ -291,7 +294,7 @@ class TestTemplate:
         assert response.status_code == 200
         html = unescape(response.content.decode())
         said = {"en": f"must be at most {limit} characters", "da": f"må højst være {limit} tegn"}
-        assert f"roles[0].quick_win: {said[language]}" in html
+        assert f"communications[0].text: {said[language]}" in html
         assert 'class="alert alert-danger"' in html
         assert Playbook.objects.count() == count
 
