@@ -18,7 +18,7 @@ from django.db import migrations, models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from core import bulk
 
@@ -67,23 +67,6 @@ def bulk_create[M: models.Model](model: type[M], objs: Iterable[M]) -> list[M]:
     user and source, as a save would record it."""
     return bulk_create_with_history(
         list(objs), model, default_user=_user(), default_change_reason=_reason()
-    )
-
-
-def bulk_update[M: models.Model](model: type[M], objs: Iterable[M], fields: Iterable[str]) -> int:
-    """``bulk_update`` of ``fields`` (one query per 1,000 rows or so) with a
-    "changed" record for each row, by the request's user and source, as a save
-    would record it. Rows of every manager (``_base_manager``): the caller
-    chose them."""
-    return int(
-        bulk_update_with_history(
-            list(objs),
-            model,
-            list(fields),
-            default_user=_user(),
-            default_change_reason=_reason(),
-            manager=model._base_manager,
-        )
     )
 
 
