@@ -174,6 +174,32 @@ class FollowDefaultForm(VersionedForm):
         return cleaned
 
 
+@dataclass(frozen=True)
+class FollowTexts:
+    """What "follow go-live again" tells the person, for each way it ends."""
+
+    no_default: str  # nothing to follow (no go-live): the typed date stays
+    followed: str
+    conflict: str  # someone else changed the date since the page was read
+    stale: str  # the form was refused: the page was out of date
+
+
+def follow_default(
+    form: FollowDefaultForm, *, has_default: bool, texts: FollowTexts
+) -> tuple[bool, str]:
+    """ "Follow go-live again" of a view: empty the form's dates when there is
+    a default to follow (``has_default``: the server checks again, for a
+    stale page or a crafted post) and nobody changed them since the page was
+    read. Whether it saved, and what to tell the person."""
+    if not has_default:
+        return False, texts.no_default
+    if form.is_valid() and save(form):
+        return True, texts.followed
+    if form.is_valid():
+        return False, texts.conflict
+    return False, texts.stale
+
+
 def read_token(instance: models.Model, names: list[str], *, disputed: tuple[str, ...] = ()) -> str:
     """The signed version and values of ``names`` of ``instance``."""
     if instance.pk is None:
