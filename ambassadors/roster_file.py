@@ -447,10 +447,22 @@ def _save(playbook: Playbook, rows: list[_Row]) -> None:
     (``core.bulk``); rows as they are change nothing. Raises IntegrityError."""
     added = [row.ambassador for row in rows if row.added]
     changed = [row.ambassador for row in rows if row.changed]
+    read = {ambassador.pk: ambassador.version for ambassador in changed}
     for ambassador in changed:
         ambassador.version += 1  # as Versioned.save does
     fields = sorted({name for row in rows for name in row.changed} | {"version"})
     with transaction.atomic():
+        if read:
+            # Someone who edited or deleted one of these ambassadors since the
+            # file was checked: their change is not overwritten (the import
+            # is refused as a whole, like an e-mail added meanwhile).
+            now = dict(
+                Ambassador.objects.select_for_update()
+                .filter(pk__in=list(read))
+                .values_list("pk", "version")
+            )
+            if now != read:
+                raise IntegrityError("the roster changed while the file was checked")
         bulk.insert(Ambassador, added, key="email")
         bulk.update(Ambassador, changed, fields)
         history.record_rows(Ambassador, [a.pk for a in added], history.CREATED)
@@ -551,7 +563,8 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     try:
         _save(playbook, checked)
     except IntegrityError as error:
-        # Someone added the same e-mail while this file was being checked.
+        # Someone added the same e-mail, or changed or deleted an ambassador
+        # of the file, while it was being checked.
         raise RosterFileError(
             [
                 _(

@@ -57,10 +57,11 @@ def test_the_import_takes_as_many_queries_for_5000_rows_as_for_50(world: Any) ->
     # Django's bulk_create (some 2,000 ambassadors): still one insert.
     five_thousand = import_queries(world.other_playbook, 5000)
     assert fifty == five_thousand
-    # Roles, the e-mails taken (twice), then the insert, the update, the
+    # Roles, the e-mails taken (twice), then the changed ambassadors' rows
+    # locked and their versions read again, the insert, the update, the
     # records (added, changed), the messages sent and those waiting for a
     # sender (per role), in a savepoint.
-    assert fifty == 12
+    assert fifty == 13
 
 
 def test_additions_and_updates_mixed_are_saved_with_history_by_the_importer(
@@ -220,3 +221,34 @@ def test_an_e_mail_taken_while_the_file_is_checked_refuses_the_whole_file(
     ]
     assert Ambassador.objects.get(email="old0@example.dk").department == ""
     assert Ambassador.history.count() == records + 1  # the other person's
+
+
+@pytest.mark.parametrize("meanwhile", ["edited", "deleted"])
+def test_an_ambassador_edited_while_the_file_is_checked_is_not_overwritten(
+    world: Any, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    """Someone edits (or deletes) one of the file's people on the roster page
+    between the file's check and its save: their change stands, and nothing
+    of the file is saved (it would have written the department it read)."""
+    salg = make_role(world.playbook, "Salg", headcount=40)
+    make_role(world.playbook, "Kundeservice", headcount=20)
+    old = make_ambassador(salg, "Old 0", email="old0@example.dk")
+    save = roster_file._save
+
+    def someone_else_first(playbook: Any, rows: Any) -> None:
+        mine = Ambassador.objects.get(pk=old.pk)
+        if meanwhile == "edited":
+            mine.notes = "Trained in Aarhus"
+            mine.save()
+        else:
+            mine.delete()
+        save(playbook, rows)
+
+    monkeypatch.setattr(roster_file, "_save", someone_else_first)
+    with pytest.raises(RosterFileError, match="The roster changed while the file was being"):
+        import_roster(world.playbook, roster(5, changed=1))
+
+    assert not Ambassador.objects.filter(email__startswith="p").exists()
+    if meanwhile == "edited":
+        kept = Ambassador.objects.get(pk=old.pk)
+        assert (kept.notes, kept.department) == ("Trained in Aarhus", "")
