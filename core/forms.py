@@ -161,7 +161,9 @@ def texts_over_limit(form: forms.BaseForm) -> dict[str, str]:
     over = {}
     for name, field in form.fields.items():
         limit = getattr(field, "max_length", None)
-        value = form.get_initial_for_field(field, name)
-        if limit is not None and isinstance(value, str) and length(value) > limit:
+        if limit is None:
+            continue
+        value = form.get_initial_for_field(field, name)  # only then: it may be a callable
+        if isinstance(value, str) and length(value) > limit:
             over[name] = too_long_message(length(value), int(limit))
     return over
