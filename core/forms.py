@@ -141,7 +141,7 @@ def suggest_owners[F: forms.BaseForm](form: F, names: Sequence[str]) -> F:
 
 def limit_texts[F: forms.BaseForm](form: F) -> F:
     """Count and refuse the lengths of ``form``'s texts as ``core.limits`` does:
-    a line end is one character (as the browser counts for ``maxlength``), and
+    a line end is one character (a browser posts it as two), and
     the message gives the text's length and its limit."""
     for field in form.fields.values():
         limit = getattr(field, "max_length", None)
@@ -151,6 +151,10 @@ def limit_texts[F: forms.BaseForm](form: F) -> F:
             *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
             TextLimit(int(limit)),
         ]
+        if isinstance(field.widget, forms.Textarea):
+            # A browser cuts a longer paste to a textarea's maxlength, silently:
+            # the form says it instead.
+            field.widget.attrs.pop("maxlength", None)
     return form
 
 

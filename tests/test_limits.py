@@ -204,6 +204,17 @@ class TestTheFormsRefuseOneMore:
         sales.refresh_from_db()
         assert (sales.wiifm, sales.headcount, sales.version) == ("", 0, 1)
 
+    def test_a_long_text_is_not_cut_by_the_browser(self, world: Any, client_for: Any) -> None:
+        """A browser cuts a paste to a textarea's maxlength silently: the form
+        has none there (it says the limit instead); a one-line input keeps it."""
+        sales = make_role(world.playbook, "Sales")
+        url = reverse("role_edit", args=[world.playbook.pk, sales.pk])
+        html = client_for("editor").get(url).content.decode()
+        wiifm = re.search(r"<textarea[^>]*name=\"wiifm\"[^>]*>", html)
+        name = re.search(r"<input[^>]*name=\"name\"[^>]*>", html)
+        assert wiifm and "maxlength" not in wiifm.group(0)
+        assert name and 'maxlength="100"' in name.group(0)
+
     def test_a_name_one_over(self, world: Any, client_for: Any) -> None:
         sales = make_role(world.playbook, "Sales")
         url = reverse("role_edit", args=[world.playbook.pk, sales.pk])
