@@ -25,13 +25,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ambassadors.forms import RowCleaner
 from ambassadors.models import Ambassador
-from core import bulk, history
+from core import bulk, history, limits
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -274,13 +274,13 @@ class _RowChecker:
     def too_long(self, column: str, value: str, errors: list[CellError]) -> None:
         field = Ambassador._meta.get_field(column)
         limit = field.max_length if isinstance(field, models.Field) else None
-        if limit is not None and len(value) > limit:
+        if limit is not None and limits.length(value) > limit:  # the forms' count
             errors.append(
                 self.message(
                     column,
                     _("%(count)s characters; at most %(max)s are allowed"),
-                    count=len(value),
-                    max=limit,
+                    count=formats.number_format(limits.length(value), force_grouping=True),
+                    max=formats.number_format(limit, force_grouping=True),
                 )
             )
 
@@ -291,6 +291,8 @@ class _RowChecker:
             self.too_long("name", values["name"], errors)
         if values.get("department"):
             self.too_long("department", values["department"], errors)
+        if values.get("notes"):
+            self.too_long("notes", values["notes"], errors)
 
     def check_email(self, number: int, values: dict[str, str], errors: list[CellError]) -> None:
         raw = values.get("email", "")

@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import display_name
+from core.forms import limit_texts, texts_over_limit
 
 TOKEN = "read_as"  # noqa: S105 - a field name
 CHOICE = "on_conflict"
@@ -113,6 +114,17 @@ class VersionedForm(forms.ModelForm):
             del self.fields[TOKEN]
         else:
             self.initial[TOKEN] = self._token_now  # a callable: evaluated when drawn
+        limit_texts(self)
+
+    def full_clean(self) -> None:
+        """As a form does; shown unbound, a text stored longer than its limit
+        (before it was lowered) has its message beside it, asking to shorten it:
+        saved as it is, the form refuses it."""
+        super().full_clean()
+        if not self.is_bound and self.instance.pk is not None:
+            errors = self.errors  # the form's (empty: it is not bound)
+            for name, message in texts_over_limit(self).items():
+                errors[name] = self.error_class([message], renderer=self.renderer)
 
     @property
     def choice_name(self) -> str:
