@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
 from core.concurrency import VersionedForm
-from core.forms import DateInput
+from core.forms import DateInput, limit_field
 from playbooks.models import Playbook
 
 
@@ -153,6 +154,12 @@ class RowCleaner:
 
     def __init__(self) -> None:
         self._known: dict[tuple[str, Any], Any] = {}
+        # The form's fields as a form has them: with the lengths counted and
+        # refused as every form's are (core.forms.limit_texts).
+        self._fields = {
+            name: limit_field(copy.deepcopy(AmbassadorForm.base_fields[name]))
+            for name in ROW_FIELDS
+        }
 
     def value(self, name: str, value: Any) -> Any:
         """One field's value cleaned, or ValidationError."""
@@ -167,9 +174,8 @@ class RowCleaner:
             raise found
         return found
 
-    @staticmethod
-    def _clean(name: str, value: Any) -> Any:
-        form_field = AmbassadorForm.base_fields[name]
+    def _clean(self, name: str, value: Any) -> Any:
+        form_field = self._fields[name]
         cleaned = form_field.clean(value)
         model_field, extra = _model_checks(name)
         model_field.validate(cleaned, None)  # choices, blank

@@ -144,18 +144,24 @@ def limit_texts[F: forms.BaseForm](form: F) -> F:
     a line end is one character (a browser posts it as two), and
     the message gives the text's length and its limit."""
     for field in form.fields.values():
-        limit = getattr(field, "max_length", None)
-        if limit is None:
-            continue
-        field.validators = [
-            *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
-            TextLimit(int(limit)),
-        ]
-        if isinstance(field.widget, forms.Textarea):
-            # A browser cuts a longer paste to a textarea's maxlength, silently:
-            # the form says it instead.
-            field.widget.attrs.pop("maxlength", None)
+        limit_field(field)
     return form
+
+
+def limit_field[T: forms.Field](field: T) -> T:
+    """One field of ``limit_texts`` (a text field: others are left as they are)."""
+    limit = getattr(field, "max_length", None)
+    if limit is None:
+        return field
+    field.validators = [
+        *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+        TextLimit(int(limit)),
+    ]
+    if isinstance(field.widget, forms.Textarea):
+        # A browser cuts a longer paste to a textarea's maxlength, silently:
+        # the form says it instead.
+        field.widget.attrs.pop("maxlength", None)
+    return field
 
 
 def texts_over_limit(form: forms.BaseForm) -> dict[str, str]:
