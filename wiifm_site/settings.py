@@ -216,6 +216,10 @@ AXES_CLIENT_IP_CALLABLE = "core.client.axes_client_address"
 # The weekly pulse (DESIGN.md "The weekly pulse"): answers an hour per client
 # address and link, counted on a salted hash in the cache only.
 WIIFM_PULSE_PER_HOUR = int(os.environ.get("WIIFM_PULSE_PER_HOUR", "60"))
+# Password reset mails an hour: per e-mail address asked for (whether it has
+# an account or not) and per client address; counted like the pulse's.
+WIIFM_RESET_PER_ADDRESS = int(os.environ.get("WIIFM_RESET_PER_ADDRESS", "3"))
+WIIFM_RESET_PER_CLIENT = int(os.environ.get("WIIFM_RESET_PER_CLIENT", "10"))
 
 # Languages: English and Danish. No prefix in the URLs: the language comes from
 # the user's choice (a cookie), then from the browser.
