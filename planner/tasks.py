@@ -10,6 +10,7 @@ playbook's PDF and each role's one-pager.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -94,7 +95,7 @@ def render_documents(playbook_id: int, playbook_pdf: bool, one_pagers: list[list
                 document = _render(
                     playbook_id,
                     f"One-pager of role {role_id}",
-                    lambda r=role_id, u=pulse_url: one_pager_document(playbook, r, pulse_url=u),
+                    functools.partial(one_pager_document, playbook, role_id, pulse_url=pulse_url),
                 )
                 rendered += document is not None and not document.cached
         logger.info("Documents of playbook %s: %s one-pagers rendered", playbook_id, rendered)
