@@ -113,10 +113,12 @@ def page_counter_css(template: str) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered PDF and its number of pages."""
+    """A rendered PDF and its number of pages; ``peak_mb``: the peak resident
+    memory of the child process that rendered it."""
 
     content: bytes
     pages: int
+    peak_mb: float = 0.0
 
 
 def render_html(template: str, context: dict[str, Any], *, language: str) -> str:
@@ -150,7 +152,8 @@ def render_pdf(html: str, *, seconds: float | None = None) -> Rendered:
         seconds=settings.WIIFM_PDF_SECONDS if seconds is None else seconds,
         memory_mb=settings.WIIFM_PDF_MEMORY_MB,
     )
-    return Rendered(result.content, result.pages)
+    logger.debug("PDF rendered: %s pages, child's peak %.0f MB", result.pages, result.peak_mb)
+    return Rendered(result.content, result.pages, result.peak_mb)
 
 
 def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:

@@ -75,11 +75,13 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 class Result(NamedTuple):
-    """A rendered PDF, its number of pages and the URLs it asked for."""
+    """A rendered PDF, its number of pages, the URLs it asked for and the
+    peak resident memory of the process that rendered it (MB)."""
 
     content: bytes
     pages: int
     fetched: list[str]
+    peak_mb: float = 0.0
 
 
 def render_pdf(html: str, static_dir: Path) -> Result:
@@ -89,11 +91,24 @@ def render_pdf(html: str, static_dir: Path) -> Result:
     document = HTML(string=html, base_url=str(static_dir) + "/", url_fetcher=fetcher).render(
         pdf_tags=True
     )
-    return Result(document.write_pdf(pdf_tags=True), len(document.pages), fetcher.calls)
+    content = document.write_pdf(pdf_tags=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return Result(content, len(document.pages), fetcher.calls, peak_mb)
 
 
-def _child(html: str, static_dir: Path, memory_mb: int, conn: Connection) -> None:
+# The parent's environment the child takes, read at each render (the fork
+# server's own is the one it started with): a fixed creation date for
+# reproducible PDFs.
+PASSED_ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
+
+
+def _child(
+    html: str, static_dir: Path, memory_mb: int, environment: dict[str, str], conn: Connection
+) -> None:
     """In the child: cap the address space, render, send the result."""
+    for name in PASSED_ENVIRONMENT:
+        os.environ.pop(name, None)
+    os.environ.update(environment)
     try:
         if memory_mb > 0:
             limit = memory_mb * 1024 * 1024
@@ -124,9 +139,12 @@ def run(html: str, static_dir: Path, *, seconds: float, memory_mb: int) -> Resul
     of wall-clock time. Past either: ``RenderLimit``, the child killed and
     reaped. Another failure in the child: ``RenderFailed``."""
     context = _context()
+    environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child, args=(html, static_dir, memory_mb, sender), daemon=True
+        target=_child,
+        args=(html, static_dir, memory_mb, environment, sender),
+        daemon=True,
     )
     deadline = time.monotonic() + seconds
     process.start()

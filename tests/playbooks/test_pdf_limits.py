@@ -306,3 +306,24 @@ def test_the_demo_and_a_10000_character_word_download_as_before(
     assert response["Content-Type"] == "application/pdf"
     [result] = renders
     assert len(reader(response.content).pages) == result.pages >= 3
+
+
+@override_settings(WIIFM_PDF_INLINE_SECONDS=0.05, WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_download_slower_than_its_limit_is_left_to_the_worker(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Not "too large": the worker has longer."""
+    long_playbook(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("viewer").get(pdf_url(world))
+    [limit] = renders
+    assert limit.reason == "time"
+    assert gone(limit.pid)
+    assert response.status_code == 202
+    assert response["Retry-After"]
+    [task] = default_task_backend.results
+    assert task.args == [world.playbook.pk, True, []]
+    run_scheduled()
+    response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
