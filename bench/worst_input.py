@@ -49,6 +49,8 @@ SENTENCE = (
     "so the first calls of the day go where they count. "
 )
 VARIANTS = ("unbroken", "words")
+# Texts a model refused as one unbroken word (filled with ordinary words instead).
+REFUSED: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -194,9 +196,21 @@ def fill(
         )
         setattr(obj, field.attname, value)
         names.append(field.name)
-    # The model's own validators agree (a limit misread would show here).
+    # The model's own validators agree (a limit misread would show here). A
+    # text the model refuses as one unbroken word gets ordinary words, and
+    # REFUSED says so; anything else it refuses stops the run.
     exclude = {f.name for f in model._meta.fields} - set(names)
-    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        refused = set(error.message_dict) if hasattr(error, "error_dict") else set()
+        if variant != "unbroken" or not refused or not refused <= set(names):
+            raise
+        for name in refused:
+            chars = found[(model, name)].chars
+            setattr(obj, name, text(chars, "words", tag))
+            REFUSED.add(f"{model.__name__}.{name}")
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic

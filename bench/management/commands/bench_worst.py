@@ -76,6 +76,11 @@ class Command(BaseCommand):
             f" built in {time.perf_counter() - start:.1f} s "
             f"on {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}."
         )
+        if worst_input.REFUSED:
+            self.stdout.write(
+                "  Refused as one unbroken word by the model, ordinary words instead: "
+                + ", ".join(sorted(worst_input.REFUSED))
+            )
         cookie = session_cookie(owner)
         call_command("collectstatic", "--no-input", "-v0", stdout=io.StringIO())
         port = harness.free_port()
@@ -276,17 +281,25 @@ class Command(BaseCommand):
         if status.upper() not in {"SUCCESSFUL", "SUCCEEDED"}:
             render_s = float("inf")
         errors = getattr(result, "errors", None) or []
-        # The PDF, as a person downloads it once the worker is done.
+        # The PDF, as a person downloads it once the worker is done; asked
+        # again while the site answers 202 (being prepared), up to the timeout.
         begin = time.perf_counter()
         code, body = 0, b""
-        if result.is_finished:
+        deadline = time.monotonic() + max(10.0, options["render_timeout"] - waited)
+        while result.is_finished:
             try:
                 code, body, _headers = harness.request(
                     base, "GET", pdf_path, headers=headers, timeout=60
                 )
             except OSError as error:
                 self.stdout.write(f"  PDF download failed: {error}")
+            if code != 202 or time.monotonic() > deadline:
+                break
+            time.sleep(2)
         download_s = time.perf_counter() - begin
+        if code == 200 and download_s > 2:  # not ready when the task ended: the wait counts
+            render_s += download_s
+            render_text += f", downloadable {download_s:.0f} s later"
         pages = "?"
         if body.startswith(b"%PDF"):
             import pypdf
@@ -319,7 +332,8 @@ class Command(BaseCommand):
                 "peak memory, worker and children",
                 f"<= {GOAL_RENDER_MB:.0f} MB",
                 f"{peak:.0f} MB" + (" so far" if aborted else ""),
-                peak <= GOAL_RENDER_MB and not aborted,
+                # Unknown while under the goal with the render unfinished.
+                None if aborted and peak <= GOAL_RENDER_MB else peak <= GOAL_RENDER_MB,
             ),
             (
                 "/healthz p95",
@@ -342,11 +356,12 @@ class Command(BaseCommand):
             f" {options['page_clients']} page "
             f"clients, /healthz every 0.2 s."
         )
-        header = f"{'measure':40} {'goal':>10} {'measured':>28}  verdict"
+        header = f"{'measure':40} {'goal':>10} {'measured':>32}  verdict"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for name, goal, measured, ok in rows:
-            self.stdout.write(f"{name:40} {goal:>10} {measured:>28}  {'PASS' if ok else 'FAIL'}")
+            verdict = "UNKNOWN" if ok is None else "PASS" if ok else "FAIL"
+            self.stdout.write(f"{name:40} {goal:>10} {measured:>32}  {verdict}")
         self.stdout.write("")
         self.stdout.write(
             f"Memory during the run: the worker's own peak "
