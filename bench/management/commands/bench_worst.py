@@ -183,8 +183,10 @@ class Command(BaseCommand):
         load_seconds = time.monotonic() - load_start
         memory.stop.set()
         memory.sample()
+        # Requests still waiting when the render was given up are not waited for long.
+        deadline = time.monotonic() + (5 if aborted else 130)
         for thread in threads:
-            thread.join(timeout=5 if aborted else 130)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.report(
             options,
             base,
