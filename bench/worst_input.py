@@ -87,7 +87,7 @@ def _project_forms() -> Iterable[type[forms.BaseModelForm]]:
             if (
                 inspect.isclass(value)
                 and issubclass(value, forms.BaseModelForm)
-                and getattr(value._meta, "model", None) is not None
+                and getattr(getattr(value, "_meta", None), "model", None) is not None
             ):
                 yield value
 

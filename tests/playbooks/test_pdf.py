@@ -295,3 +295,28 @@ def test_viewer_member_sees_download_buttons(world: Any, client_for: Any) -> Non
     html = client_for("viewer").get(reverse("playbook_detail", args=[world.playbook.pk]))
     assert reverse("playbook_pdf", args=[world.playbook.pk]) in html.content.decode()
     assert "data-preparing" in html.content.decode()
+
+
+def test_the_matrix_cuts_a_long_answer_and_links_to_it_whole(world: Any) -> None:
+    """Texts at their limits made 95 pages of the PDF's matrix alone: its
+    table holds 300 characters of an answer, the role's section all of it."""
+    answer = ("Fewer spreadsheets, more selling. " * 60).strip()
+    role = make_role(world.playbook, "Sales", wiifm=answer)
+    make_role(world.playbook, "Service", wiifm="Short and whole.")
+    make_ambassador(role, "A" * 200)
+    html = pdf.render_html(
+        "pdf/playbook.html",
+        pdf.playbook_context(world.playbook, pdf.timezone.localdate()),
+        language="en",
+    )
+    matrix = html.split('id="matrix"', 1)[1].split('id="roles"', 1)[0]
+    section = html.split(f'id="role-{role.pk}"', 1)[1]
+    assert answer not in matrix and answer[:250] in matrix
+    assert f'href="#role-{role.pk}"' in matrix
+    assert "(continued in the role’s section)" in matrix
+    assert "Short and whole." in matrix  # a short answer is whole, with no link
+    assert matrix.count("(continued in the role’s section)") == 1
+    assert "A" * 200 not in matrix and "A" * 59 in matrix
+    assert answer in section.replace("<br>", " ")
+    text = text_of(read(pdf.playbook_document(world.playbook).content))
+    assert "(continued in the role’s section)" in text
