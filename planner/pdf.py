@@ -15,6 +15,7 @@ import logging
 import math
 import re
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -432,6 +433,33 @@ def cached_document(
     if schedule is not None and len(html) > settings.WIIFM_PDF_INLINE_BYTES:
         schedule()
         return _wait(playbook, kind, key, filename)
+    if schedule is not None and not _INLINE.acquire(blocking=False):
+        # This process renders one download already: the worker takes this
+        # one, and the process's other threads stay free for pages.
+        schedule()
+        return _wait(playbook, kind, key, filename)
+    try:
+        return _render_and_store(playbook, kind, key, filename, html, schedule)
+    finally:
+        if schedule is not None:
+            _INLINE.release()
+
+
+# At most one download rendered at a time in each web process (gunicorn's
+# other threads answer pages and the health check meanwhile); the worker
+# renders the others.
+_INLINE = threading.BoundedSemaphore(1)
+
+
+def _render_and_store(
+    playbook: Playbook,
+    kind: str,
+    key: str,
+    filename: str,
+    html: str,
+    schedule: Callable[[], object] | None,
+) -> Document:
+    """``cached_document``'s render, under the document's lock."""
     token = acquire(playbook.pk, kind)
     if token is None:
         if schedule is None:

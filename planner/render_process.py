@@ -75,13 +75,14 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 class Result(NamedTuple):
-    """A rendered PDF, its number of pages, the URLs it asked for and the
-    peak resident memory of the process that rendered it (MB)."""
+    """A rendered PDF, its number of pages, the URLs it asked for, the peak
+    resident memory of the process that rendered it (MB) and its niceness."""
 
     content: bytes
     pages: int
     fetched: list[str]
     peak_mb: float = 0.0
+    niceness: int = 0
 
 
 def render_pdf(html: str, static_dir: Path) -> Result:
@@ -93,7 +94,7 @@ def render_pdf(html: str, static_dir: Path) -> Result:
     )
     content = document.write_pdf(pdf_tags=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Result(content, len(document.pages), fetcher.calls, peak_mb)
+    return Result(content, len(document.pages), fetcher.calls, peak_mb, os.nice(0))
 
 
 # The parent's environment the child takes, read at each render (the fork
@@ -102,13 +103,21 @@ def render_pdf(html: str, static_dir: Path) -> Result:
 PASSED_ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 
 
+# How much lower than the parent's a child's CPU priority is: a render is
+# bulk work; the pages and the load balancer's health check served beside it
+# on the same cores come first (they still get their answers in milliseconds
+# while renders take every core).
+NICENESS = 10
+
+
 def _child(
     html: str, static_dir: Path, memory_mb: int, environment: dict[str, str], conn: Connection
 ) -> None:
-    """In the child: cap the address space, render, send the result."""
+    """In the child: lower its priority, cap the address space, render, send the result."""
     for name in PASSED_ENVIRONMENT:
         os.environ.pop(name, None)
     os.environ.update(environment)
+    os.nice(NICENESS)
     try:
         if memory_mb > 0:
             limit = memory_mb * 1024 * 1024

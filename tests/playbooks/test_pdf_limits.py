@@ -217,6 +217,38 @@ def test_while_another_process_renders_it_a_request_does_not_render_it_too(
     assert len(renders) == 1
 
 
+@override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_process_renders_one_download_at_a_time_the_worker_the_others(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Another thread of this web process renders a download (of any
+    playbook): this one is asked of the worker, and the thread is free again
+    in a moment (gunicorn's threads stay free for pages and /healthz)."""
+    make_role(world.playbook, "Sales", headcount=10)
+    assert pdf._INLINE.acquire(blocking=False)  # another download, in another thread
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for("viewer").get(pdf_url(world))
+        assert response.status_code == 202
+        assert renders == []
+        assert len(default_task_backend.results) == 1  # the worker's task
+    finally:
+        pdf._INLINE.release()
+    run_scheduled()
+    assert len(renders) == 1
+    served = client_for("viewer").get(pdf_url(world))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+
+
+def test_a_render_runs_at_a_lower_priority_than_the_pages() -> None:
+    before = os.nice(0)
+    result = render_process.run("<p>x</p>", pdf.STATIC_DIR, seconds=60, memory_mb=0)
+    assert result.pages == 1
+    assert result.niceness == min(before + render_process.NICENESS, 19)
+    assert os.nice(0) == before  # the parent keeps its own
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_at_once_give_one_render(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     make_role(world.playbook, "Sales", headcount=10)
