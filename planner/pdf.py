@@ -15,7 +15,6 @@ import logging
 import math
 import mimetypes
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from actionplan.timeline import StepDates, build_timeline
 from comms.upcoming import Planned, plan
 from core import versions
+from core.cache import cache_down
 from core.typography import break_long_words
 from planner.health import MISTAKES, TITLES
 from planner.one_pager import sheet
@@ -186,16 +186,6 @@ class Freshness:
     rendered_at: datetime.datetime
 
 
-def _version(playbook_id: int) -> str:
-    """The playbook's version stamp; with the cache down a new one each time
-    (nothing can be cached then, and no browser's copy is taken for current)."""
-    try:
-        return versions.version(playbook_id)
-    except Exception:
-        logger.warning("PDF: the cache is unreachable, playbook %s renders uncached", playbook_id)
-        return f"uncached {uuid.uuid4().hex}"
-
-
 def content_key(
     playbook: Playbook, kind: str, today: datetime.date, *, stamp: str | None = None
 ) -> str:
@@ -218,7 +208,7 @@ def content_key(
             today.isoformat(),
             str(playbook.pk),
             playbook.language,
-            stamp if stamp is not None else _version(playbook.pk),
+            stamp if stamp is not None else versions.version(playbook),
             f"week {last_closed_week(playbook.go_live, today)}",
             f"k {playbook.pulse_k}",
         ]
@@ -271,19 +261,17 @@ def cached_document(
 def freshness(playbook: Playbook, kinds: list[str]) -> dict[str, Freshness | None] | None:
     """For each kind of document, its page count and time of rendering when
     the cache holds its current version (None: not rendered yet), without
-    rendering anything. No queries; one cache read for the version stamp and
-    one for all of them. None when the cache cannot be read."""
+    rendering anything. No queries (the version stamp is the playbook's);
+    one cache read for all of them. None when the cache cannot be read."""
     today = timezone.localdate()
-    try:
-        stamp = versions.version(playbook.pk)
-    except Exception:
-        logger.warning("PDF: the cache is unreachable, freshness unknown")
-        return None
+    stamp = versions.version(playbook)
     keys = {kind: _freshness_key(content_key(playbook, kind, today, stamp=stamp)) for kind in kinds}
     try:
         found = cache.get_many(list(keys.values()))
     except Exception:
         logger.warning("PDF: the cache is unreachable, freshness unknown")
+        return None
+    if cache_down():  # it answered "nothing" because it could not be read
         return None
     result: dict[str, Freshness | None] = {}
     for kind, key in keys.items():
