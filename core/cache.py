@@ -5,7 +5,8 @@ and PDFs (keyed on the playbook's version stamp, a database column:
 ``core.versions``), render marks, the pulse's hourly limit. So when it is
 unreachable (Redis down or hung, a full or read-only disk) every page still
 answers, slower: the backends here answer each operation that fails as a
-miss, and log one warning per outage, not one per call.
+miss, and log one warning per outage (at most one a minute), not one per
+call.
 
 - ``get`` answers the default, ``get_many`` ``{}``, ``has_key`` False.
 - ``set``, ``set_many``, ``delete``, ``delete_many``, ``touch``, ``clear``
@@ -69,6 +70,7 @@ class _State:
     failed_at: float = 0.0  # monotonic time of the last failure; 0: none since it worked
     skip_until: float = 0.0  # Redis is not asked before this (the breaker)
     warned_at: float = -WARN_EVERY
+    recovered_at: float = -WARN_EVERY
 
 
 # Per cache location, shared by the threads of a process (Django makes one
@@ -105,9 +107,15 @@ class _Degrading(BaseCache):
         except self.errors as error:
             self._failed(state, operation, error)
             return fallback
+        if state.failed_at >= now:
+            # An operation it is made of failed (the file cache's ``add`` is
+            # ``has_key`` and ``set``), or one of another thread meanwhile.
+            return fallback
         if state.failed_at:
             state.failed_at = 0.0
-            logger.warning("Cache %s: reachable again", self._where())
+            if now - state.recovered_at >= WARN_EVERY:  # a disk failing writes only: not each read
+                state.recovered_at = now
+                logger.info("Cache %s: reachable again", self._where())
         return result
 
     def _failed(self, state: _State, operation: str, error: BaseException) -> None:
@@ -195,8 +203,11 @@ class FileCache(_Degrading, FileBasedCache):
     errors = (OSError, EOFError, pickle.UnpicklingError, zlib.error)
 
     def __init__(self, dir: str, params: dict[str, Any]) -> None:
-        super().__init__(dir, params)
         self.location = dir
+        try:
+            super().__init__(dir, params)  # creates the directory, last
+        except self.errors as error:
+            self._failed(_state(self._where()), "create the directory", error)
 
     def _cull(self) -> None:
         if random.randrange(CULL_EVERY) == 0:  # noqa: S311 - spreads work, guards nothing
