@@ -131,9 +131,8 @@ class Playbook(Versioned):
     # The version stamp of everything in the playbook (``core.versions``): a
     # new random value with every save of the playbook and every change in
     # it, in the same transaction. Cache keys and PDF ETags are made of it.
-    content_stamp = models.BigIntegerField(
-        _("content stamp"), default=versions.new_stamp, editable=False
-    )
+    # Shown nowhere (not in forms, nor in the history): no label to translate.
+    content_stamp = models.BigIntegerField(default=versions.new_stamp, editable=False)
 
     objects = PlaybookQuerySet.as_manager()
 

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='playbook',
             name='content_stamp',
-            field=models.BigIntegerField(default=core.versions.new_stamp, editable=False, verbose_name='content stamp'),
+            field=models.BigIntegerField(default=core.versions.new_stamp, editable=False),
         ),
     ]
