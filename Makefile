@@ -17,7 +17,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load bench-import clean serve test-two-servers mutate
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load bench-import bench-roster bench-worst bench-redis-outage clean serve test-two-servers mutate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -85,7 +85,7 @@ test-two-servers: install-dev system-deps  ## two gunicorns on one PostgreSQL an
 test-fast: install-dev system-deps  ## the suite without browser tests
 	.venv/bin/pytest -m "not browser"
 
-bench: bench-pdf bench-load bench-import  ## speed and memory measurements: PDFs, pages under load, the usage import
+bench: bench-pdf bench-load bench-import bench-roster bench-worst  ## speed and memory measurements: PDFs, pages under load, the usage and roster imports, the worst input
 
 bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -107,6 +107,31 @@ bench-import: install-dev  ## the usage export's import: 100,000 rows, time and 
 	rm -f /tmp/wiifm-import.sqlite3
 	DEBUG=1 SQLITE_PATH=/tmp/wiifm-import.sqlite3 $(MANAGE) migrate --no-input -v0
 	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-import.sqlite3 $(MANAGE) bench_import
+
+bench-roster: install-dev  ## the roster file's import: 5,000 rows added, updated, unchanged (SQLite, or DATABASE_URL)
+	rm -f /tmp/wiifm-roster.sqlite3
+	DEBUG=1 SQLITE_PATH=/tmp/wiifm-roster.sqlite3 $(MANAGE) migrate --no-input -v0
+	DEBUG=1 WIIFM_BENCH=1 SQLITE_PATH=/tmp/wiifm-roster.sqlite3 $(MANAGE) bench_roster
+
+# The issue 23 runs: a fresh SQLite file (or DATABASE_URL, an existing database) and cache,
+# gunicorn as `make serve` starts it (plain HTTP) and a task worker; the command stops them.
+BENCH_ENV := SECRET_KEY=bench-$$RANDOM-$$RANDOM-not-for-production-use-only-for-the-benchmark-run \
+	WIIFM_ALLOW_HTTP=1 ALLOWED_HOSTS=127.0.0.1
+
+bench-worst: install-dev system-deps  ## the worst input's PDF in the worker while 16 clients load the site (issue 23)
+	rm -rf /tmp/wiifm-worst.sqlite3* /tmp/wiifm-worst-cache
+	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-worst.sqlite3 CACHE_DIR=/tmp/wiifm-worst-cache \
+	$(MANAGE) migrate --no-input -v0
+	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-worst.sqlite3 CACHE_DIR=/tmp/wiifm-worst-cache \
+	WIIFM_BENCH=1 timeout -k 30 600 $(MANAGE) bench_worst $(BENCH_ARGS)
+
+bench-redis-outage: install-dev  ## Redis away for 30 s during a 2-minute mixed load, every write read back (issue 23)
+	@command -v redis-server >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+	rm -rf /tmp/wiifm-outage.sqlite3*
+	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-outage.sqlite3 $(MANAGE) migrate --no-input -v0
+	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-outage.sqlite3 \
+	WIIFM_BENCH=1 timeout -k 30 600 $(MANAGE) bench_redis_outage $(BENCH_ARGS)
 
 mutate: install-dev  ## mutation testing of the rule modules with mutmut (slow, not in CI); prints the score
 	@# A fresh run each time: mutmut re-tests only changed functions, not changed tests.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actionplan.defaults import default_dates
+from core import limits
 from core.concurrency import Versioned
 
 if TYPE_CHECKING:
@@ -33,10 +34,15 @@ class Step(Versioned):
     number = models.PositiveSmallIntegerField(
         _("number"), validators=[MinValueValidator(1), MaxValueValidator(7)]
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=limits.NAME)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
+    )
     owner = models.CharField(
-        _("owner"), max_length=100, blank=True, help_text=_("A person or a team.")
+        _("owner"), max_length=limits.SHORT_NAME, blank=True, help_text=_("A person or a team.")
     )
     # Both empty means "the default dates": they follow go-live. Once someone
     # types either, both are stored and neither moves again.
@@ -112,7 +118,7 @@ class Task(Versioned):
     step = models.ForeignKey(
         Step, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("step")
     )
-    text = models.CharField(_("task"), max_length=300)
+    text = models.CharField(_("task"), max_length=limits.LINE)
     done = models.BooleanField(_("done"), default=False)
     due = models.DateField(_("due"), null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)

@@ -183,28 +183,36 @@ def step_follow_go_live(request: HtmxHttpRequest, playbook_id: int, step_id: int
     access = get_playbook(request, playbook_id, Level.EDITOR)
     step = get_step(access.playbook, step_id)
     form = FollowGoLiveForm(request.POST, instance=step, prefix=f"follow{step.pk}")
-    if default_dates(step.number, access.playbook.go_live) == (None, None):
-        # A stale page (go-live emptied since) or a crafted post: emptying the
-        # typed dates would leave the step with none at all.
-        said = _(
-            "Step %(n)s has no date to follow: the playbook has no go-live date. "
-            "Its dates were left as they are."
-        ) % {"n": step.number}
-    elif form.is_valid() and concurrency.save(form):
-        if request.htmx:
-            return _step_response(request, access, step.pk, focus_heading=step.pk)
-        messages.success(request, _("Step %(n)s follows go-live again.") % {"n": step.number})
+    n = {"n": step.number}
+    followed, said = concurrency.follow_default(
+        form,
+        # Without go-live (emptied since the page was read, or a crafted
+        # post), emptying the typed dates would leave the step with none.
+        has_default=default_dates(step.number, access.playbook.go_live) != (None, None),
+        texts=concurrency.FollowTexts(
+            no_default=_(
+                "Step %(n)s has no date to follow: the playbook has no go-live date. "
+                "Its dates were left as they are."
+            )
+            % n,
+            followed=_("Step %(n)s follows go-live again.") % n,
+            conflict=_(
+                "Someone else changed the dates of step %(n)s since you opened the page, "
+                "so they were left as they are now."
+            )
+            % n,
+            stale=_(
+                "The page was out of date, so the dates of step %(n)s were left as they are. "
+                "Try again on the page as it is now."
+            )
+            % n,
+        ),
+    )
+    if followed and request.htmx:
+        return _step_response(request, access, step.pk, focus_heading=step.pk)
+    if followed:
+        messages.success(request, said)
         return redirect(_plan_url(access, step))
-    elif form.is_valid():
-        said = _(
-            "Someone else changed the dates of step %(n)s since you opened the page, "
-            "so they were left as they are now."
-        ) % {"n": step.number}
-    else:
-        said = _(
-            "The page was out of date, so the dates of step %(n)s were left as they are. "
-            "Try again on the page as it is now."
-        ) % {"n": step.number}
     messages.warning(request, said)
     if request.htmx:
         return HttpResponseClientRedirect(_plan_url(access, step))

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.models import Role
@@ -54,9 +55,9 @@ class Ambassador(Versioned):
     role = models.ForeignKey(
         Role, on_delete=models.CASCADE, related_name="ambassadors", verbose_name=_("role")
     )
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail"), max_length=254)
-    department = models.CharField(_("department"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=limits.NAME)
+    email = models.EmailField(_("e-mail"), max_length=limits.EMAIL)
+    department = models.CharField(_("department"), max_length=limits.NAME, blank=True)
     influence = models.PositiveSmallIntegerField(
         _("influence"),
         default=3,
@@ -68,7 +69,12 @@ class Ambassador(Versioned):
         _("training"), max_length=20, choices=Training.choices, default=Training.NOT_STARTED
     )
     trained_on = models.DateField(_("training date"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
+    )
     link_hash = models.CharField(max_length=64, blank=True, editable=False)
     link_issued_at = models.DateTimeField(_("link issued"), null=True, blank=True, editable=False)
     link_last_opened_at = models.DateTimeField(

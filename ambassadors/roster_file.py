@@ -2,15 +2,15 @@
 
 Written as UTF-8 with a byte-order mark and ``;`` between fields; read with
 ``;`` or ``,``. Rows are matched to ambassadors by e-mail: known ones are
-updated, the others added. All or nothing: every row is checked (with the
-same form as the roster page) before anything is saved. Saved in bulk, in
-one transaction and a fixed number of queries whatever the number of rows,
-with a history record for each ambassador added or changed; then
-``roster_saved`` is sent once. Each column of each
-row is checked on its own, so that every error is listed at once, each naming
-its row and column and saying what the column takes. Cells that a
-spreadsheet would run as a formula are written with a leading ``'`` and read
-back without it.
+updated, the others added. All or nothing: every row is checked (by the
+roster page's form's rules, without a form: ``ambassadors.forms.RowCleaner``)
+before anything is saved. Saved in bulk (``core.bulk``), in one transaction
+and a fixed number of queries whatever the number of rows, with a history
+record for each ambassador added or changed; then ``roster_saved`` is sent
+once. Each column of each row is checked on its own, so that every error is
+listed at once, each naming its row and column and saying what the column
+takes. Cells that a spreadsheet would run as a formula are written with a
+leading ``'`` and read back without it.
 """
 
 from __future__ import annotations
@@ -21,18 +21,17 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ambassadors.forms import AmbassadorForm
+from ambassadors.forms import RowCleaner
 from ambassadors.models import Ambassador
-from core import history
+from core import bulk, history, limits
 from playbooks.models import Playbook
 from roles.models import Role
 
@@ -187,6 +186,17 @@ def _listed(names: list[str]) -> str:
     }
 
 
+@functools.cache
+def _influence_range() -> tuple[int, int]:
+    """The lowest and highest influence, as the model field's validators have them."""
+    field = Ambassador._meta.get_field("influence")
+    assert isinstance(field, models.Field)
+    validators = field.validators
+    low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+    high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+    return int(low), int(high)
+
+
 class _RowChecker:
     """Checks each column of a row on its own, so that a row shows all its
     errors at once, each naming its column as the file's header writes it and
@@ -208,6 +218,7 @@ class _RowChecker:
             ).select_related("role")
         }
         self.seen: dict[str, int] = {}
+        self.cleaner = RowCleaner()
 
     def message(self, column: str, text: str, **values: Any) -> CellError:
         return CellError(self.labels.get(column, column), text % values if values else text)
@@ -263,13 +274,13 @@ class _RowChecker:
     def too_long(self, column: str, value: str, errors: list[CellError]) -> None:
         field = Ambassador._meta.get_field(column)
         limit = field.max_length if isinstance(field, models.Field) else None
-        if limit is not None and len(value) > limit:
+        if limit is not None and limits.length(value) > limit:  # the forms' count
             errors.append(
                 self.message(
                     column,
                     _("%(count)s characters; at most %(max)s are allowed"),
-                    count=len(value),
-                    max=limit,
+                    count=formats.number_format(limits.length(value), force_grouping=True),
+                    max=formats.number_format(limit, force_grouping=True),
                 )
             )
 
@@ -280,6 +291,8 @@ class _RowChecker:
             self.too_long("name", values["name"], errors)
         if values.get("department"):
             self.too_long("department", values["department"], errors)
+        if values.get("notes"):
+            self.too_long("notes", values["notes"], errors)
 
     def check_email(self, number: int, values: dict[str, str], errors: list[CellError]) -> None:
         raw = values.get("email", "")
@@ -288,13 +301,16 @@ class _RowChecker:
             errors.append(self.message("email", _("empty; give the ambassador’s e-mail address")))
             return
         try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(
-                self.message("email", _("“%(value)s” is not an e-mail address"), value=shown(raw))
-            )
-            return
-        self.too_long("email", email, errors)
+            self.cleaner.value("email", email)
+        except ValidationError as error:
+            if any(e.code != "max_length" for e in error.error_list):
+                errors.append(
+                    self.message(
+                        "email", _("“%(value)s” is not an e-mail address"), value=shown(raw)
+                    )
+                )
+                return
+            self.too_long("email", email, errors)
         if email in self.seen:
             errors.append(
                 self.message(
@@ -350,13 +366,20 @@ class _RowChecker:
         return None
 
     def check_influence(self, value: str, errors: list[CellError]) -> str:
-        if value.isascii() and value.isdigit() and 1 <= int(value) <= 5:
-            return str(int(value))
+        """A whole number written with digits only, in the model field's range."""
+        if value.isascii() and value.isdigit():
+            try:
+                return str(self.cleaner.value("influence", value))
+            except ValidationError:
+                pass
+        low, high = _influence_range()
         errors.append(
             self.message(
                 "influence",
-                _("“%(value)s” is not allowed; use a whole number from 1 to 5"),
+                _("“%(value)s” is not allowed; use a whole number from %(low)s to %(high)s"),
                 value=shown(value),
+                low=low,
+                high=high,
             )
         )
         return ""
@@ -382,7 +405,7 @@ class _RowChecker:
         if not value:
             return ""
         try:
-            day = forms.DateField().clean(value)
+            day = self.cleaner.value(column, value)
         except ValidationError:
             errors.append(
                 self.message(
@@ -395,82 +418,64 @@ class _RowChecker:
         return day.isoformat()
 
 
-class _KnownRole(forms.ModelChoiceField):
-    """A role of the playbook, looked up among those read once for the file
-    (a ModelChoiceField reads its role from the database for each row, and
-    copies its queryset for each form)."""
+@dataclass
+class _Row:
+    """A row checked: its ambassador (new, or the one of its e-mail with the
+    row's values set) and the fields the row changes of one already there."""
 
-    def __init__(self) -> None:
-        super().__init__(queryset=None, empty_label=None)
-        self.known: dict[str, Role] = {}
-
-    def to_python(self, value: Any) -> Role | None:
-        if value in self.empty_values:
-            return None
-        try:
-            return self.known[str(value)]
-        except KeyError:
-            raise ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
+    ambassador: Ambassador
+    added: bool
+    changed: list[str]
 
 
-class _RowForm(AmbassadorForm):
-    """The roster page's form for one row of the file, without its reads: the
-    rows' checker has read the roles and the e-mails taken once for the whole
-    file and checked them (unique in the file and the playbook, not a deleted
-    role's). The database still keeps e-mails unique: a clash found on saving
-    refuses the whole file."""
-
-    role = _KnownRole()
-
-    def __init__(self, *args: Any, roles: dict[str, Role], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        role_field = self.fields["role"]
-        assert isinstance(role_field, _KnownRole)
-        role_field.known = roles
-
-    def limit_roles(self) -> None:
-        pass  # the known ones
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
-
-    def _get_validation_exclusions(self) -> set[str]:
-        # The role came from the known ones: no read to see that it exists.
-        return {*super()._get_validation_exclusions(), "role"}  # type: ignore[misc]
-
-    def validate_unique(self) -> None:
-        pass  # the checker's
-
-    def validate_constraints(self) -> None:
-        pass  # the fields' own validators keep the check constraints
+def _apply(
+    playbook: Playbook, instance: Ambassador | None, role: Role, cleaned: dict[str, Any]
+) -> _Row:
+    if instance is None:
+        # By id: the related fields' setters cost more than the rest.
+        ambassador = Ambassador(playbook_id=playbook.pk, role_id=role.pk, **cleaned)
+        return _Row(ambassador, added=True, changed=[])
+    changed = [name for name, value in cleaned.items() if getattr(instance, name) != value]
+    if instance.role_id != role.pk:
+        changed.append("role")
+    for name in changed:
+        setattr(instance, name, role if name == "role" else cleaned[name])
+    return _Row(instance, added=False, changed=changed)
 
 
-def _save(playbook: Playbook, forms_: list[AmbassadorForm]) -> None:
-    """Add the new rows' ambassadors and update the changed ones', in bulk;
-    rows as they are change nothing. Raises IntegrityError."""
-    added = [form.instance for form in forms_ if form.instance.pk is None]
-    for ambassador in added:
-        ambassador.playbook = playbook
-    changed = [form for form in forms_ if form.instance.pk is not None and form.has_changed()]
-    for form in changed:
-        form.instance.version += 1  # as Versioned.save does
-    fields = sorted({name for form in changed for name in form.changed_data} | {"version"})
-    # Added, or moved to another role (forms hash by identity).
-    told = {form for form in forms_ if form.instance.pk is None} | {
-        form for form in changed if "role" in form.changed_data
-    }
+def _save(playbook: Playbook, rows: list[_Row]) -> None:
+    """Add the new rows' ambassadors and update the changed ones', with a
+    history record of each, in one query each whatever the number of rows
+    (``core.bulk``); rows as they are change nothing. Raises IntegrityError."""
+    added = [row.ambassador for row in rows if row.added]
+    changed = [row.ambassador for row in rows if row.changed]
+    read = {ambassador.pk: ambassador.version for ambassador in changed}
+    for ambassador in changed:
+        ambassador.version += 1  # as Versioned.save does
+    fields = sorted({name for row in rows for name in row.changed} | {"version"})
     with transaction.atomic():
-        history.bulk_create(Ambassador, added)
-        if changed:
-            history.bulk_update(Ambassador, [form.instance for form in changed], fields)
+        if read:
+            # Someone who edited or deleted one of these ambassadors since the
+            # file was checked: their change is not overwritten (the import
+            # is refused as a whole, like an e-mail added meanwhile).
+            now = dict(
+                Ambassador.objects.select_for_update()
+                .filter(pk__in=list(read))
+                .values_list("pk", "version")
+            )
+            if now != read:
+                raise IntegrityError("the roster changed while the file was checked")
+        bulk.insert(Ambassador, added, key="email")
+        bulk.update(Ambassador, changed, fields)
+        history.record_rows(Ambassador, [a.pk for a in added], history.CREATED)
+        history.record_rows(Ambassador, [a.pk for a in changed], history.CHANGED)
         if added or changed:
             roster_saved.send(
                 sender=Ambassador,
                 playbook_id=playbook.pk,
-                # In the file's order: the first of a role may become its sender.
-                ambassadors=[form.instance for form in forms_ if form in told],
+                # Added, or moved to another role, in the file's order: the
+                # first of a role may become its sender.
+                ambassadors=[row.ambassador for row in rows if row.added or "role" in row.changed],
             )
 
 
@@ -528,7 +533,7 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
     checker = _RowChecker(playbook, labels)
     roles = {str(role.pk): role for role in checker.roles.values()}
     bad: list[RowErrors] = []
-    forms_: list[AmbassadorForm] = []
+    checked: list[_Row] = []
     for number, row in numbered[1:]:
         values = {
             name: unprotect(row[i].strip()) if i < len(row) else "" for i, name in enumerate(header)
@@ -541,25 +546,27 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
             }
             row_errors.insert(0, CellError("", problem))
         if not row_errors:
-            instance = checker.existing.get(form_data["email"])
-            form = _RowForm(form_data, instance=instance, playbook=playbook, roles=roles)
-            if form.is_valid():
-                forms_.append(form)
+            # The roster page's form's rules: none should be left after the
+            # checks above.
+            cleaned, problems = checker.cleaner.row(form_data)
+            if not problems:
+                instance = checker.existing.get(form_data["email"])
+                checked.append(_apply(playbook, instance, roles[form_data["role"]], cleaned))
                 continue
-            # The form's own rules: none should be left after the checks above.
             row_errors = [
-                checker.message(field, "%(problem)s", problem=str(message))
-                for field, messages in form.errors.items()
+                checker.message(field, "%(problem)s", problem=message)
+                for field, messages in problems.items()
                 for message in messages
             ]
         bad.append(RowErrors(number, row_errors))
     if bad:
         raise RosterFileError([], bad)
-    added = sum(1 for form in forms_ if form.instance.pk is None)
+    added = sum(1 for row in checked if row.added)
     try:
-        _save(playbook, forms_)
+        _save(playbook, checked)
     except IntegrityError as error:
-        # Someone added the same e-mail while this file was being checked.
+        # Someone added the same e-mail, or changed or deleted an ambassador
+        # of the file, while it was being checked.
         raise RosterFileError(
             [
                 _(
@@ -568,4 +575,4 @@ def import_roster(playbook: Playbook, data: bytes) -> ImportResult:
                 )
             ]
         ) from error
-    return ImportResult(added=added, updated=len(forms_) - added)
+    return ImportResult(added=added, updated=len(checked) - added)

@@ -254,16 +254,8 @@ class MessageForm(VersionedForm):
         return self.instance.pk is not None and "role" in self.changed_data
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"].replace("\r\n", "\n")
-        if len(text) > MAX_TEXT:
-            raise forms.ValidationError(
-                _("At most %(limit)s characters: this text has %(count)s.")
-                % {
-                    "limit": formats.number_format(MAX_TEXT, force_grouping=True),
-                    "count": formats.number_format(len(text), force_grouping=True),
-                }
-            )
-        return text
+        # Its limit counted a CR LF as one (core.limits): so it is stored.
+        return str(self.cleaned_data["text"]).replace("\r\n", "\n")
 
     def clean_sender_text(self) -> str:
         return self.cleaned_data["sender_text"].strip()

@@ -6,20 +6,20 @@ offers it, and reads nothing above its own layer.)"""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ambassadors.models import Ambassador
+from core import limits
 from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.models import Role
 
-MAX_TITLE = 200
-MAX_TEXT = 5000  # a message a manager sends; stated in the form
-MAX_SENDER = 200
+MAX_TITLE = limits.NAME
+MAX_TEXT = limits.MESSAGE  # stated in the form
+MAX_SENDER = limits.NAME
 
 
 class Message(Versioned):
@@ -68,7 +68,8 @@ class Message(Versioned):
     text = models.TextField(
         _("text"),
         blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT)],
+        max_length=MAX_TEXT,
+        validators=[limits.TextLimit(MAX_TEXT)],
         help_text=_("At most 5,000 characters."),
     )
     channel = models.CharField(

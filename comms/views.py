@@ -346,34 +346,35 @@ def message_follow_go_live(
     roles = roles_of(access.playbook)
     page_filter = Filter(request, roles)
     row = shown(message, read_context(access.playbook, [message], roles=roles))
-    title = row.title
     form = FollowGoLiveForm(request.POST, instance=message)
-    if row.follow_date is None:
+    title = {"title": row.title}
+    followed, said = concurrency.follow_default(
+        form,
         # A message added by hand, no go-live (emptied since the page was
         # read), or no typed date: nothing to follow, nothing emptied.
-        said = _(
-            "“%(title)s” has no default date to follow (the playbook has no go-live date, "
-            "or the message was added by hand), so its date was left as it is."
-        ) % {"title": title}
-    elif form.is_valid() and concurrency.save(form):
-        said = _("“%(title)s” follows go-live again.") % {"title": title}
-        if request.htmx:
-            return _list_response(request, access, status_message=said, focus=message.pk)
-        flash.success(request, said)
-        return redirect(_page_url(access, page_filter.query, message.pk))
-    elif form.is_valid():
-        said = _(
-            "Someone else changed the date of “%(title)s” since you opened the page, "
-            "so it was left as it is now."
-        ) % {"title": title}
-    else:
-        said = _(
-            "The page was out of date, so the date of “%(title)s” was left as it is. "
-            "Try again on the page as it is now."
-        ) % {"title": title}
+        has_default=row.follow_date is not None,
+        texts=concurrency.FollowTexts(
+            no_default=_(
+                "“%(title)s” has no default date to follow (the playbook has no go-live "
+                "date, or the message was added by hand), so its date was left as it is."
+            )
+            % title,
+            followed=_("“%(title)s” follows go-live again.") % title,
+            conflict=_(
+                "Someone else changed the date of “%(title)s” since you opened the page, "
+                "so it was left as it is now."
+            )
+            % title,
+            stale=_(
+                "The page was out of date, so the date of “%(title)s” was left as it is. "
+                "Try again on the page as it is now."
+            )
+            % title,
+        ),
+    )
     if request.htmx:
         return _list_response(request, access, status_message=said, focus=message.pk)
-    flash.warning(request, said)
+    (flash.success if followed else flash.warning)(request, said)
     return redirect(_page_url(access, page_filter.query, message.pk))
 
 

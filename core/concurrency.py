@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import display_name
+from core.forms import limit_texts, texts_over_limit
 
 TOKEN = "read_as"  # noqa: S105 - a field name
 CHOICE = "on_conflict"
@@ -113,6 +114,17 @@ class VersionedForm(forms.ModelForm):
             del self.fields[TOKEN]
         else:
             self.initial[TOKEN] = self._token_now  # a callable: evaluated when drawn
+        limit_texts(self)
+
+    def full_clean(self) -> None:
+        """As a form does; shown unbound, a text stored longer than its limit
+        (before it was lowered) has its message beside it, asking to shorten it:
+        saved as it is, the form refuses it."""
+        super().full_clean()
+        if not self.is_bound and self.instance.pk is not None:
+            errors = self.errors  # the form's (empty: it is not bound)
+            for name, message in texts_over_limit(self).items():
+                errors[name] = self.error_class([message], renderer=self.renderer)
 
     @property
     def choice_name(self) -> str:
@@ -172,6 +184,32 @@ class FollowDefaultForm(VersionedForm):
         for name in self._meta.fields or ():
             cleaned[name] = None
         return cleaned
+
+
+@dataclass(frozen=True)
+class FollowTexts:
+    """What "follow go-live again" tells the person, for each way it ends."""
+
+    no_default: str  # nothing to follow (no go-live): the typed date stays
+    followed: str
+    conflict: str  # someone else changed the date since the page was read
+    stale: str  # the form was refused: the page was out of date
+
+
+def follow_default(
+    form: FollowDefaultForm, *, has_default: bool, texts: FollowTexts
+) -> tuple[bool, str]:
+    """ "Follow go-live again" of a view: empty the form's dates when there is
+    a default to follow (``has_default``: the server checks again, for a
+    stale page or a crafted post) and nobody changed them since the page was
+    read. Whether it saved, and what to tell the person."""
+    if not has_default:
+        return False, texts.no_default
+    if form.is_valid() and save(form):
+        return True, texts.followed
+    if form.is_valid():
+        return False, texts.conflict
+    return False, texts.stale
 
 
 def read_token(instance: models.Model, names: list[str], *, disputed: tuple[str, ...] = ()) -> str:

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from core.limits import TextLimit, length, too_long_message
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # a lazy translation
@@ -134,3 +137,43 @@ def suggest_owners[F: forms.BaseForm](form: F, names: Sequence[str]) -> F:
     if field is not None and isinstance(field.widget, SuggestingInput):
         field.widget.suggestions = list(names)
     return form
+
+
+def limit_texts[F: forms.BaseForm](form: F) -> F:
+    """Count and refuse the lengths of ``form``'s texts as ``core.limits`` does:
+    a line end is one character (a browser posts it as two), and
+    the message gives the text's length and its limit."""
+    for field in form.fields.values():
+        limit_field(field)
+    return form
+
+
+def limit_field[T: forms.Field](field: T) -> T:
+    """One field of ``limit_texts`` (a text field: others are left as they are)."""
+    limit = getattr(field, "max_length", None)
+    if limit is None:
+        return field
+    field.validators = [
+        *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+        TextLimit(int(limit)),
+    ]
+    if isinstance(field.widget, forms.Textarea):
+        # A browser cuts a longer paste to a textarea's maxlength, silently:
+        # the form says it instead.
+        field.widget.attrs.pop("maxlength", None)
+    return field
+
+
+def texts_over_limit(form: forms.BaseForm) -> dict[str, str]:
+    """The fields whose value as the form shows it (a text stored before its
+    limit was lowered) is over the limit, each with the message asking to
+    shorten it."""
+    over = {}
+    for name, field in form.fields.items():
+        limit = getattr(field, "max_length", None)
+        if limit is None:
+            continue
+        value = form.get_initial_for_field(field, name)  # only then: it may be a callable
+        if isinstance(value, str) and length(value) > limit:
+            over[name] = too_long_message(length(value), int(limit))
+    return over

@@ -18,7 +18,9 @@ from django.db import migrations, models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
+
+from core import bulk
 
 # How a change came about when no person made it in a request, or besides.
 SOURCE_IMPORT = "import"
@@ -68,20 +70,21 @@ def bulk_create[M: models.Model](model: type[M], objs: Iterable[M]) -> list[M]:
     )
 
 
-def bulk_update[M: models.Model](model: type[M], objs: Iterable[M], fields: Iterable[str]) -> int:
-    """``bulk_update`` of ``fields`` (one query per 1,000 rows or so) with a
-    "changed" record for each row, by the request's user and source, as a save
-    would record it. Rows of every manager (``_base_manager``): the caller
-    chose them."""
-    return int(
-        bulk_update_with_history(
-            list(objs),
-            model,
-            list(fields),
-            default_user=_user(),
-            default_change_reason=_reason(),
-            manager=model._base_manager,
-        )
+CREATED, CHANGED = "+", "~"  # a record's history_type
+
+
+def record_rows(model: type[models.Model], pks: list[Any], history_type: str) -> None:
+    """A record of each row of ``pks`` as the database holds it now (written
+    in bulk: ``core.bulk``), by the request's user and source, as a save
+    would record it; one query whatever the number of rows."""
+    user = _user()
+    bulk.record_history(
+        model,
+        pks,
+        history_type,
+        user_id=user.pk if user is not None else None,
+        reason=_reason(),
+        when=timezone.now(),
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.concurrency import Versioned
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
 from roles.models import Role
@@ -40,7 +41,7 @@ class GiveGet(Versioned):
     )
     give = models.CharField(
         _("give"),
-        max_length=300,
+        max_length=limits.LINE,
         help_text=_("What we ask the role to do, e.g. “Log each meeting”."),
     )
     minutes_each = models.PositiveIntegerField(
@@ -58,7 +59,7 @@ class GiveGet(Versioned):
     )
     get = models.CharField(
         _("get"),
-        max_length=300,
+        max_length=limits.LINE,
         blank=True,
         help_text=_("What they receive in return, e.g. “An automatic weekly report”."),
     )
@@ -71,7 +72,10 @@ class GiveGet(Versioned):
         validators=[MaxValueValidator(MAX_MINUTES_PER_WEEK)],
     )
     owner = models.CharField(
-        _("who delivers the get"), max_length=100, blank=True, help_text=_("A person or a team.")
+        _("who delivers the get"),
+        max_length=limits.SHORT_NAME,
+        blank=True,
+        help_text=_("A person or a team."),
     )
     deliver_by = models.DateField(_("deliver by"), null=True, blank=True)
     status = models.CharField(

@@ -1,8 +1,11 @@
 """The downloads page: the playbook's PDF and every role's one-pager, each
 with its page count and how fresh it is, read from the cache without
 rendering anything. What the cache does not hold yet is rendered in the
-background (``planner.tasks``) while the page polls for it; a download never
-waits for the worker (it renders inline as before).
+background (``planner.tasks``) while the page polls for it, an earlier copy
+shown as "updating…" meanwhile. A small document downloads at once (rendered
+inline when missing); a large one is left to the worker (``planner.pdf``).
+A document too large to render says so here, with what to shorten, and is
+not waited for.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ class Download:
     url: str
     role: Role | None
     fresh: pdf.Freshness | None
+
+    @property
+    def ready(self) -> bool:
+        """Its current version is rendered, or will never be (too large)."""
+        return self.fresh is not None and not self.fresh.stale
 
     @property
     def recent(self) -> bool:
@@ -91,16 +99,17 @@ def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         )
         for role in roles
     ]
-    missing = [(role.pk, urls[role.pk]) for role in roles if fresh.get(kinds[role.pk]) is None]
-    if cache_up and (fresh.get("playbook") is None or missing):
-        tasks.schedule_documents(
-            playbook.pk, playbook_pdf=fresh.get("playbook") is None, one_pagers=missing
-        )
+    missing = [
+        (item.role.pk, urls[item.role.pk]) for item in items[1:] if item.role and not item.ready
+    ]
+    if cache_up and (not items[0].ready or missing):
+        tasks.schedule_documents(playbook.pk, playbook_pdf=not items[0].ready, one_pagers=missing)
     try:
         polls = min(int(request.GET.get("polls", "0")), MAX_POLLS)
     except ValueError:
         polls = 0
-    waiting = cache_up and any(item.fresh is None for item in items)
+    waiting = cache_up and any(not item.ready for item in items)
+    too_large = [item for item in items if item.fresh is not None and item.fresh.too_large]
     context = {
         "access": access,
         "playbook": playbook,
@@ -109,6 +118,7 @@ def downloads(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
         "role_items": items[1:],
         "cache_up": cache_up,
         "preparing": waiting,
+        "shorten": pdf.longest_texts(playbook) if too_large else [],
         # Poll while something is being prepared (not with the cache down:
         # nothing would ever be ready), up to MAX_POLLS times.
         "poll": waiting and polls < MAX_POLLS,

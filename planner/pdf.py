@@ -13,13 +13,13 @@ import functools
 import hashlib
 import logging
 import math
-import mimetypes
 import re
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,17 +28,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from actionplan.timeline import StepDates, build_timeline
 from comms.upcoming import Planned, plan
 from core import versions
 from core.cache import cache_down
 from core.typography import break_long_words
+from planner import render_process
 from planner.health import MISTAKES, TITLES
 from planner.one_pager import sheet
 from planner.overview import overview
+from planner.render_process import RenderLimit
 from planner.since_go_live import role_since, since_go_live
 from planner.summary import summary
 from playbooks.models import Playbook
@@ -50,7 +50,6 @@ from roles.chart import balance_chart
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
-ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
 
 
 @functools.cache
@@ -91,33 +90,11 @@ TIMELINE_WIDTH = 800
 CACHE_SECONDS = 60 * 60 * 24
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves the project's own static files (CSS, fonts) and refuses the rest:
-    http(s), data: URLs, file:// outside static/, "..", anything else.
-
-    Users' text is escaped by the templates, so it cannot ask for anything;
-    this is the second line. ``calls`` records every URL asked for.
-    """
+class StaticOnlyFetcher(render_process.StaticOnlyFetcher):
+    """``render_process.StaticOnlyFetcher`` for the project's static/."""
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=2)
-        self.calls: list[str] = []
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        self.calls.append(url)
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in {"", "localhost"}:
-            raise ValueError(f"refused: {url[:80]}")
-        raw = unquote(parts.path)
-        if ".." in raw.split("/"):
-            raise ValueError(f"refused: {url[:80]}")
-        path = Path(raw).resolve()
-        if not path.is_relative_to(STATIC_DIR) or path.suffix not in ALLOWED_SUFFIXES:
-            raise ValueError(f"refused: {url[:80]}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            url, body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
+        super().__init__(STATIC_DIR)
 
 
 def page_counter_css(template: str) -> str:
@@ -136,10 +113,12 @@ def page_counter_css(template: str) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered PDF and its number of pages."""
+    """A rendered PDF and its number of pages; ``peak_mb``: the peak resident
+    memory of the child process that rendered it."""
 
     content: bytes
     pages: int
+    peak_mb: float = 0.0
 
 
 def render_html(template: str, context: dict[str, Any], *, language: str) -> str:
@@ -156,16 +135,31 @@ def render_html(template: str, context: dict[str, Any], *, language: str) -> str
         )
 
 
-def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
-    """Render a template of templates/pdf/ to PDF in ``language``. Long
-    unbroken words get soft break opportunities first (WeasyPrint's time
-    grows with the square of a word's length; core.typography)."""
-    html = break_long_words(render_html(template, context, language=language))
-    fetcher = StaticOnlyFetcher()
-    document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(
-        pdf_tags=True
+def page_html(template: str, context: dict[str, Any], *, language: str) -> str:
+    """The HTML WeasyPrint is given: ``render_html`` with soft break
+    opportunities in long unbroken words (WeasyPrint's time grows with the
+    square of a word's length; core.typography)."""
+    return break_long_words(render_html(template, context, language=language))
+
+
+def render_pdf(html: str, *, seconds: float | None = None) -> Rendered:
+    """``html`` to PDF in a child process (planner.render_process), within
+    ``seconds`` (``WIIFM_PDF_SECONDS`` by default) and ``WIIFM_PDF_MEMORY_MB``
+    of memory. Past either: ``render_process.RenderLimit``."""
+    result = render_process.run(
+        html,
+        STATIC_DIR,
+        seconds=settings.WIIFM_PDF_SECONDS if seconds is None else seconds,
+        memory_mb=settings.WIIFM_PDF_MEMORY_MB,
     )
-    return Rendered(document.write_pdf(pdf_tags=True), len(document.pages))
+    logger.debug("PDF rendered: %s pages, child's peak %.0f MB", result.pages, result.peak_mb)
+    return Rendered(result.content, result.pages, result.peak_mb)
+
+
+def render(template: str, context: dict[str, Any], *, language: str) -> Rendered:
+    """Render a template of templates/pdf/ to PDF in ``language``, in a
+    child process bounded in time and memory (``render_pdf``)."""
+    return render_pdf(page_html(template, context, language=language))
 
 
 @dataclass(frozen=True)
@@ -176,14 +170,58 @@ class Document:
     cached: bool
     pages: int
     rendered_at: datetime.datetime
+    # The last rendered copy of an earlier version, served while the worker
+    # renders the current one.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
 class Freshness:
-    """What the cache knows of a rendered document, without its bytes."""
+    """What the cache knows of a rendered document, without its bytes.
+    ``stale``: of an earlier version (the current one is being prepared);
+    ``too_large``: the current version went past the render's limits."""
 
     pages: int
     rendered_at: datetime.datetime
+    stale: bool = False
+    too_large: bool = False
+
+
+@dataclass(frozen=True)
+class LongText:
+    """One of a playbook's texts, where it is and its length: ``model`` and
+    ``field`` name the field (its label is read in the language shown),
+    ``owner`` the role, step or message it belongs to ("" for the playbook)."""
+
+    model: str
+    field: str
+    owner: str
+    length: int
+
+    def label(self) -> str:
+        from django.apps import apps
+
+        return str(apps.get_model(self.model)._meta.get_field(self.field).verbose_name)
+
+
+class TooLargeToRender(Exception):
+    """The document went past the render's time or memory limit; ``shorten``:
+    the playbook's longest texts, the ones to shorten."""
+
+    def __init__(self, reason: str, shorten: list[LongText]) -> None:
+        super().__init__(f"too large to render ({reason})")
+        self.reason = reason
+        self.shorten = shorten
+
+
+class NotReady(Exception):
+    """The request path: the document is large, the worker renders it, and
+    no earlier copy is at hand yet."""
+
+
+class RenderBusy(Exception):
+    """Another process (a request, a worker, another server) renders this
+    document right now."""
 
 
 def content_key(
@@ -226,57 +264,220 @@ def _freshness_key(key: str) -> str:
     return f"pdf-fresh:{key}"
 
 
-def cached_document(
-    playbook: Playbook, kind: str, filename: str, build: Callable[[datetime.date], Rendered]
-) -> Document:
-    """The document from the cache, or rendered by ``build(today)`` and cached.
-    One date for the key and the content: a render that runs past midnight
-    does not store tomorrow's weeks under today's key. With the cache down it
-    is rendered each time."""
-    today = timezone.localdate()
-    key = content_key(playbook, kind, today)
+def _last_key(playbook_id: int, kind: str) -> str:
+    """The last rendered copy of a kind of document, whatever its version:
+    (content key, pages, rendered at). Its content stays under its own key."""
+    return f"pdf-last:{playbook_id}:{hashlib.sha256(kind.encode()).hexdigest()[:24]}"
+
+
+def _too_large_key(key: str) -> str:
+    """A version found too large to render: the texts to shorten."""
+    return f"pdf-too-large:{key}"
+
+
+def _lock_key(playbook_id: int, kind: str) -> str:
+    return f"pdf-lock:{playbook_id}:{hashlib.sha256(kind.encode()).hexdigest()[:24]}"
+
+
+def _cache_get(key: str) -> Any:
     try:
-        found = cache.get(_content_key(key))
+        return cache.get(key)
     except Exception:
-        logger.warning("PDF: the cache is unreachable, rendering %s", key)
-        found = None
-    if isinstance(found, tuple) and len(found) == 3:
-        content, pages, rendered_at = found
-        return Document(content, key, filename, True, pages, rendered_at)
-    rendered = build(today)
+        logger.warning("PDF: the cache is unreachable (%s)", key.split(":")[0])
+        return None
+
+
+def acquire(playbook_id: int, kind: str) -> str | None:
+    """The render lock of one kind of document of a playbook, shared by every
+    server: a token to give back to ``release``, or None while another
+    process holds it. It expires on its own after the longest render. With
+    the cache unreachable (an error, or a refusal with nobody holding the
+    lock) it is taken: the render is bounded anyway, never locked out."""
+    key = _lock_key(playbook_id, kind)
+    token = secrets.token_hex(8)
+    try:
+        if cache.add(key, token, timeout=int(settings.WIIFM_PDF_SECONDS) + 30):
+            return token
+        holder = cache.get(key)
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, rendering %s unlocked", key)
+        return token
+    return None if isinstance(holder, str) else token
+
+
+def release(playbook_id: int, kind: str, token: str) -> None:
+    """Give the lock back, if it is still ours."""
+    key = _lock_key(playbook_id, kind)
+    try:
+        if cache.get(key) == token:
+            cache.delete(key)
+    except Exception:
+        logger.warning("PDF: the cache is unreachable, %s left to expire", key)
+
+
+def longest_texts(playbook: Playbook, count: int = 3) -> list[LongText]:
+    """The playbook's ``count`` longest texts, longest first: what to shorten
+    when its PDF is too large. A few queries, only when it is."""
+    from actionplan.models import Step
+    from comms.models import Message
+    from givegets.models import GiveGet
+    from roles.models import Role
+
+    texts = [
+        LongText("playbooks.Playbook", field, "", len(getattr(playbook, field) or ""))
+        for field in ("pledge", "data_used_for", "data_not_used_for")
+    ]
+    fields = ("name", "question", "wiifm", "concerns", "quick_win")
+    for row in Role.objects.filter(playbook=playbook).values(*fields):
+        texts += [LongText("roles.Role", f, row["name"], len(row[f] or "")) for f in fields]
+    for row in GiveGet.objects.filter(role__playbook=playbook).values("role__name", "give", "get"):
+        texts += [
+            LongText("givegets.GiveGet", f, row["role__name"], len(row[f] or ""))
+            for f in ("give", "get")
+        ]
+    for row in Step.objects.filter(playbook=playbook).values("title", "description"):
+        texts.append(
+            LongText("actionplan.Step", "description", row["title"], len(row["description"]))
+        )
+    for row in Message.objects.filter(playbook=playbook).values("title", "text"):
+        texts.append(LongText("comms.Message", "text", row["title"], len(row["text"])))
+    return sorted((t for t in texts if t.length), key=lambda t: -t.length)[:count]
+
+
+def _store(playbook_id: int, kind: str, key: str, rendered: Rendered) -> datetime.datetime:
     now = timezone.now()
     try:
         cache.set_many(
             {
                 _content_key(key): (rendered.content, rendered.pages, now),
                 _freshness_key(key): (rendered.pages, now),
+                _last_key(playbook_id, kind): (key, rendered.pages, now),
             },
             CACHE_SECONDS,
         )
     except Exception:
         logger.warning("PDF: the cache is unreachable, %s not kept", key)
+    return now
+
+
+def _found(key: str, filename: str, *, stale: bool = False) -> Document | None:
+    found = _cache_get(_content_key(key))
+    if isinstance(found, tuple) and len(found) == 3:
+        content, pages, rendered_at = found
+        return Document(content, key, filename, True, pages, rendered_at, stale)
+    return None
+
+
+def _wait(playbook: Playbook, kind: str, key: str, filename: str) -> Document:
+    """The request path while another process renders the document: wait for
+    it at most ``WIIFM_PDF_WAIT_SECONDS``, then the last rendered copy (an
+    earlier version, ``stale``), else ``NotReady``."""
+    deadline = time.monotonic() + settings.WIIFM_PDF_WAIT_SECONDS
+    while True:
+        if (document := _found(key, filename)) is not None:
+            return document
+        if _cache_get(_too_large_key(key)) is not None:
+            raise TooLargeToRender("time", longest_texts(playbook))
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.25)
+    last = _cache_get(_last_key(playbook.pk, kind))
+    if (
+        isinstance(last, tuple)
+        and len(last) == 3
+        and (document := _found(last[0], filename, stale=True)) is not None
+    ):
+        return document
+    raise NotReady
+
+
+def cached_document(
+    playbook: Playbook,
+    kind: str,
+    filename: str,
+    build: Callable[[datetime.date], str],
+    *,
+    schedule: Callable[[], object] | None = None,
+) -> Document:
+    """The document from the cache, or its HTML built by ``build(today)``,
+    rendered (planner.render_process: bounded in time and memory) and cached.
+    One date for the key and the content: a render that runs past midnight
+    does not store tomorrow's weeks under today's key. With the cache down it
+    is rendered each time. One render at a time per document across servers
+    (``acquire``).
+
+    Without ``schedule`` (the worker, tests, the bench): another process
+    rendering it gives ``RenderBusy``; past a limit, ``TooLargeToRender``
+    (remembered for this version). With ``schedule`` (a request): a document
+    whose HTML is over ``WIIFM_PDF_INLINE_BYTES``, or one that takes longer
+    than ``WIIFM_PDF_INLINE_SECONDS``, is left to the worker (``schedule()``
+    asks for it) and waited for a few seconds (``_wait``)."""
+    today = timezone.localdate()
+    key = content_key(playbook, kind, today)
+    if (document := _found(key, filename)) is not None:
+        return document
+    if _cache_get(_too_large_key(key)) is not None:
+        raise TooLargeToRender("earlier", longest_texts(playbook))
+    html = build(today)
+    if schedule is not None and len(html) > settings.WIIFM_PDF_INLINE_BYTES:
+        schedule()
+        return _wait(playbook, kind, key, filename)
+    token = acquire(playbook.pk, kind)
+    if token is None:
+        if schedule is None:
+            raise RenderBusy(kind)
+        return _wait(playbook, kind, key, filename)
+    try:
+        seconds = settings.WIIFM_PDF_INLINE_SECONDS if schedule else settings.WIIFM_PDF_SECONDS
+        rendered = render_pdf(html, seconds=seconds)
+    except RenderLimit as limit:
+        if schedule is not None and limit.reason == "time":  # the worker has longer
+            release(playbook.pk, kind, token)
+            schedule()
+            return _wait(playbook, kind, key, filename)
+        logger.warning("PDF %s of playbook %s past its %s limit", kind, playbook.pk, limit.reason)
+        try:
+            cache.set(_too_large_key(key), limit.reason, CACHE_SECONDS)
+        except Exception:
+            logger.warning("PDF: the cache is unreachable, %s not marked", key)
+        raise TooLargeToRender(limit.reason, longest_texts(playbook)) from None
+    finally:
+        release(playbook.pk, kind, token)
+    now = _store(playbook.pk, kind, key, rendered)
     return Document(rendered.content, key, filename, False, rendered.pages, now)
 
 
 def freshness(playbook: Playbook, kinds: list[str]) -> dict[str, Freshness | None] | None:
     """For each kind of document, its page count and time of rendering when
-    the cache holds its current version (None: not rendered yet), without
+    the cache holds its current version; else those of its last rendered
+    copy (``stale``, the current one being prepared); a version found too
+    large to render (``too_large``); or None: not rendered yet. Without
     rendering anything. No queries (the version stamp is the playbook's);
     one cache read for all of them. None when the cache cannot be read."""
     today = timezone.localdate()
     stamp = versions.version(playbook)
-    keys = {kind: _freshness_key(content_key(playbook, kind, today, stamp=stamp)) for kind in kinds}
+    keys = {kind: content_key(playbook, kind, today, stamp=stamp) for kind in kinds}
+    wanted = {kind: (_freshness_key(key), _too_large_key(key)) for kind, key in keys.items()}
+    lasts = {kind: _last_key(playbook.pk, kind) for kind in kinds}
     try:
-        found = cache.get_many(list(keys.values()))
+        found = cache.get_many([k for pair in wanted.values() for k in pair] + list(lasts.values()))
     except Exception:
         logger.warning("PDF: the cache is unreachable, freshness unknown")
         return None
     if cache_down():  # it answered "nothing" because it could not be read
         return None
     result: dict[str, Freshness | None] = {}
-    for kind, key in keys.items():
-        value = found.get(key)
-        result[kind] = Freshness(*value) if isinstance(value, tuple) and len(value) == 2 else None
+    for kind, (fresh_key, too_large_key) in wanted.items():
+        value = found.get(fresh_key)
+        last = found.get(lasts[kind])
+        if isinstance(value, tuple) and len(value) == 2:
+            result[kind] = Freshness(*value)
+        elif found.get(too_large_key) is not None:
+            result[kind] = Freshness(0, timezone.now(), too_large=True)
+        elif isinstance(last, tuple) and len(last) == 3:
+            result[kind] = Freshness(last[1], last[2], stale=True)
+        else:
+            result[kind] = None
     return result
 
 
@@ -386,14 +587,28 @@ def playbook_context(playbook: Playbook, today: datetime.date) -> dict[str, Any]
     return context
 
 
-def playbook_document(playbook: Playbook) -> Document:
+def _scheduler(
+    playbook: Playbook, *, playbook_pdf: bool, one_pagers: list[tuple[int, str]]
+) -> Callable[[], object]:
+    """For a request: ask the worker for the document (planner.tasks)."""
+    from planner import tasks  # tasks renders with this module
+
+    return lambda: tasks.schedule_documents(
+        playbook.pk, playbook_pdf=playbook_pdf, one_pagers=one_pagers
+    )
+
+
+def playbook_document(playbook: Playbook, *, on_request: bool = False) -> Document:
+    """The whole playbook. ``on_request``: for a download, which leaves a
+    large one to the worker (``cached_document``)."""
     filename = f"{file_slug(playbook.name, 'playbook')}-playbook.pdf"
 
-    def build(today: datetime.date) -> Rendered:
+    def build(today: datetime.date) -> str:
         context = playbook_context(playbook, today)
-        return render("pdf/playbook.html", context, language=playbook.language)
+        return page_html("pdf/playbook.html", context, language=playbook.language)
 
-    return cached_document(playbook, "playbook", filename, build)
+    schedule = _scheduler(playbook, playbook_pdf=True, one_pagers=[]) if on_request else None
+    return cached_document(playbook, "playbook", filename, build, schedule=schedule)
 
 
 def pulse_url(request: HttpRequest, role_id: int) -> str:
@@ -411,12 +626,14 @@ def one_pager_kind(role_id: int, pulse_url: str) -> str:
     return f"one-pager:{role_id}:{pulse_url}"
 
 
-def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "") -> Document:
+def one_pager_document(
+    playbook: Playbook, role_id: int, *, pulse_url: str = "", on_request: bool = False
+) -> Document:
     """One role on exactly one page, its texts fitted to it (planner.one_pager),
     with its pulse link's QR code when ``pulse_url`` is given, and its last
-    shown week since go-live."""
+    shown week since go-live. ``on_request``: as ``playbook_document``."""
 
-    def build(today: datetime.date) -> Rendered:
+    def build(today: datetime.date) -> str:
         context = _pdf_context(playbook, today)
         role, balance = next((r, b) for r, b in context["role_rows"] if r.pk == role_id)
         with translation.override(playbook.language):
@@ -432,7 +649,7 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
                 message_title=message.title if message else None,
                 pulse=bool(pulse_url),
             )
-        return render(
+        return page_html(
             "pdf/one_pager.html",
             {
                 **context,
@@ -451,4 +668,11 @@ def one_pager_document(playbook: Playbook, role_id: int, *, pulse_url: str = "")
     filename = (
         f"{file_slug(playbook.name, 'playbook')}-{file_slug(role_name, 'role')}-one-pager.pdf"
     )
-    return cached_document(playbook, one_pager_kind(role_id, pulse_url), filename, build)
+    schedule = (
+        _scheduler(playbook, playbook_pdf=False, one_pagers=[(role_id, pulse_url)])
+        if on_request
+        else None
+    )
+    return cached_document(
+        playbook, one_pager_kind(role_id, pulse_url), filename, build, schedule=schedule
+    )

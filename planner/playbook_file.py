@@ -43,7 +43,7 @@ from comms.models import Message
 from comms.selectors import visible
 from comms.services import create_default_set
 from comms.upcoming import sender_name
-from core import history
+from core import history, limits
 from givegets.models import GiveGet
 from givegets.selectors import roles_with_givegets
 from playbooks.models import Level, Membership, Playbook
@@ -361,8 +361,8 @@ def _schema_errors(error: SchemaError) -> Iterator[tuple[Place, str]]:
         case "minLength":
             message = _("must not be blank")
         case "maxLength":
-            if len(instance.strip()) <= value:
-                return  # texts are stripped first, as the forms do
+            if limits.length(instance.strip()) <= value:
+                return  # texts are stripped first, and a CR LF is one, as the forms count
             message = _("must be at most %(n)s characters") % {"n": value}
         case "maxItems":
             message = _("must have at most %(n)s items") % {"n": value}

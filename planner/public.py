@@ -23,7 +23,8 @@ from ambassadors.models import Ambassador
 from ambassadors.services import note_opened
 from comms.upcoming import upcoming
 from core.public import TOKEN, not_found, private
-from planner.pdf import one_pager_document, pulse_url
+from planner import pdf_pages
+from planner.pdf import Document, one_pager_document, pulse_url
 from planner.pulse_links import pulse_link_of
 from playbooks.access import get_playbook
 from playbooks.models import Level, Membership, contact_is_owner
@@ -208,12 +209,22 @@ def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
     ambassador = Ambassador.objects.by_token(token).select_related("role__playbook").first()
     if ambassador is None:
         return not_found(request)
-    document = one_pager_document(
-        ambassador.role.playbook,
-        ambassador.role_id,
-        pulse_url=pulse_url(request, ambassador.role_id),
-    )
-    response = HttpResponse(document.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response["Content-Language"] = ambassador.role.playbook.language
+    playbook = ambassador.role.playbook
+    url = pulse_url(request, ambassador.role_id)
+
+    def respond(document: Document) -> HttpResponse:
+        response = HttpResponse(document.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+        return response
+
+    with translation.override(playbook.language):
+        response = pdf_pages.download(
+            request,
+            lambda: one_pager_document(
+                playbook, ambassador.role_id, pulse_url=url, on_request=True
+            ),
+            respond,
+            base="public/base.html",
+        )
+    response["Content-Language"] = playbook.language
     return private(response)

@@ -10,6 +10,7 @@ playbook's PDF and each role's one-pager.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,13 @@ from django.tasks import task
 from django.utils import timezone
 
 from planner import changelog
-from planner.pdf import one_pager_document, playbook_document
+from planner.pdf import (
+    Document,
+    RenderBusy,
+    TooLargeToRender,
+    one_pager_document,
+    playbook_document,
+)
 from playbooks.models import Playbook
 
 logger = logging.getLogger(__name__)
@@ -43,10 +50,24 @@ def render_playbook_pdf(playbook_id: int) -> None:
     playbook = Playbook.objects.filter(pk=playbook_id).first()
     if playbook is None:
         return
-    document = playbook_document(playbook)
-    logger.info(
-        "PDF of playbook %s %s", playbook_id, "was ready" if document.cached else "rendered"
-    )
+    document = _render(playbook_id, "PDF", lambda: playbook_document(playbook))
+    if document is not None:
+        logger.info(
+            "PDF of playbook %s %s", playbook_id, "was ready" if document.cached else "rendered"
+        )
+
+
+def _render(playbook_id: int, what: str, make: Callable[[], Document]) -> Document | None:
+    """``make()``; None when another process renders it right now (it will
+    be in the cache) or when it is too large to render (remembered in the
+    cache: downloads say what to shorten)."""
+    try:
+        return make()
+    except RenderBusy:
+        logger.info("%s of playbook %s: being rendered elsewhere, skipped", what, playbook_id)
+    except TooLargeToRender as error:
+        logger.warning("%s of playbook %s: too large to render (%s)", what, playbook_id, error)
+    return None
 
 
 @task()
@@ -66,12 +87,17 @@ def render_documents(playbook_id: int, playbook_pdf: bool, one_pagers: list[list
         if playbook is None:
             return
         if playbook_pdf:
-            playbook_document(playbook)
+            _render(playbook_id, "PDF", lambda: playbook_document(playbook))
         role_ids = set(playbook.roles.values_list("pk", flat=True))
         rendered = 0
         for role_id, pulse_url in one_pagers:
             if role_id in role_ids:
-                rendered += not one_pager_document(playbook, role_id, pulse_url=pulse_url).cached
+                document = _render(
+                    playbook_id,
+                    f"One-pager of role {role_id}",
+                    functools.partial(one_pager_document, playbook, role_id, pulse_url=pulse_url),
+                )
+                rendered += document is not None and not document.cached
         logger.info("Documents of playbook %s: %s one-pagers rendered", playbook_id, rendered)
     finally:
         try:

@@ -33,7 +33,7 @@ from core.accounts import display_name, signed_in_user
 from core.forms import autofocus
 from core.fragments import cached_fragment
 from core.http import HtmxHttpRequest
-from planner import namesakes, pdf, playbook_file, results, services
+from planner import namesakes, pdf, pdf_pages, playbook_file, results, services
 from planner.health import MISTAKES, TITLES
 from planner.overview import avoided_counts, overview, yours
 from playbooks.access import Access, get_playbook
@@ -369,7 +369,14 @@ def playbook_pdf(request: HttpRequest, playbook_id: int) -> HttpResponse:
     access = get_playbook(request, playbook_id)
     unchanged = not_modified(request, pdf.document_key(access.playbook, "playbook"))
     return download_started(
-        request, unchanged or pdf_response(request, pdf.playbook_document(access.playbook))
+        request,
+        unchanged
+        or pdf_pages.download(
+            request,
+            lambda: pdf.playbook_document(access.playbook, on_request=True),
+            lambda document: pdf_response(request, document),
+            back_url=reverse("downloads", args=[playbook_id]),
+        ),
     )
 
 
@@ -385,5 +392,12 @@ def role_one_pager(request: HttpRequest, playbook_id: int, role_id: int) -> Http
     return download_started(
         request,
         unchanged
-        or pdf_response(request, pdf.one_pager_document(access.playbook, role_id, pulse_url=url)),
+        or pdf_pages.download(
+            request,
+            lambda: pdf.one_pager_document(
+                access.playbook, role_id, pulse_url=url, on_request=True
+            ),
+            lambda document: pdf_response(request, document),
+            back_url=reverse("downloads", args=[playbook_id]),
+        ),
     )

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.accounts import display_name
 from core.concurrency import VersionedForm
 from core.forms import DateInput
@@ -158,7 +159,7 @@ class NewPlaybookForm(PlaybookForm):
 class AddMemberForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"),
-        max_length=254,
+        max_length=limits.EMAIL,
         help_text=_("Someone without an account gets one, and an e-mail to set a password."),
     )
     level = forms.ChoiceField(
@@ -193,7 +194,7 @@ class PlaybookFileForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
-    name = forms.CharField(label=_("Name of the new playbook"), max_length=200)
+    name = forms.CharField(label=_("Name of the new playbook"), max_length=limits.NAME)
     go_live = forms.DateField(
         label=_("Its go-live date"),
         required=False,

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core import versions
+from core import limits, versions
 from core.concurrency import Versioned
 
 PULSE_K_DEFAULT = 5
@@ -44,14 +44,14 @@ class Playbook(Versioned):
         ENGLISH = "en", _("English")
         DANISH = "da", _("Danish")
 
-    name = models.CharField(_("name"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=limits.NAME)
+    organisation = models.CharField(_("organisation"), max_length=limits.NAME, blank=True)
     crm_system = models.CharField(
         _("CRM system"), max_length=20, choices=CRM.choices, default=CRM.OTHER
     )
     crm_other = models.CharField(
         _("other CRM system"),
-        max_length=100,
+        max_length=limits.SHORT_NAME,
         blank=True,
         help_text=_("The system's name, when it is not in the list."),
     )
@@ -71,6 +71,8 @@ class Playbook(Versioned):
     pledge = models.TextField(
         _("value-gap pledge"),
         blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
         help_text=_(
             "Say it out loud: “We ask you for data. In return we commit to delivering "
             "insight and efficiency.”"
@@ -79,11 +81,15 @@ class Playbook(Versioned):
     data_used_for = models.TextField(
         _("data is used for"),
         blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
         help_text=_("What the data people enter will be used for."),
     )
     data_not_used_for = models.TextField(
         _("data is not used for"),
         blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
         help_text=_("What it will never be used for: the answer to the Big Brother fear."),
     )
     # Whom ambassadors contact: shown with name and e-mail on their pages, so

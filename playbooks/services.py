@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.accounts import display_name, is_pending_invitation
 from playbooks.models import Level, Membership, Playbook
@@ -112,24 +113,49 @@ def add_member(
     return membership
 
 
+NEEDS_AN_OWNER = gettext_lazy(
+    "A playbook needs at least one owner. Make someone else an owner first."
+)
+
+
+def _locked(membership: Membership, by: Any) -> Membership:
+    """Take the playbook's row lock, then read ``membership`` again under it.
+
+    Every change of a member's level or membership locks the playbook's row
+    first, so two owners changing each other at once wait in turn (on
+    PostgreSQL; SQLite's writes take the database's lock up front) instead
+    of each locking the other's row and deadlocking. Under the lock the
+    change sees what the one before it did: the membership as it is now (or
+    gone: someone removed them meanwhile) and whether ``by``, the person
+    asking, is still an owner (someone may have made them an editor meanwhile).
+    """
+    list(Playbook.objects.select_for_update().filter(pk=membership.playbook_id).values("pk"))
+    if by is not None and not by.is_superuser:
+        still_owner = Membership.objects.filter(
+            playbook_id=membership.playbook_id, user_id=by.pk, level=Level.OWNER
+        ).exists()
+        if not still_owner:
+            raise PermissionDenied
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        raise ValidationError(_("They no longer have access to this playbook."))
+    return current
+
+
 def _other_owners(membership: Membership) -> int:
-    # Locks the owners' rows (on PostgreSQL), so that two owners demoting each
-    # other at the same moment cannot leave the playbook with none.
-    owners = (
-        Membership.objects.select_for_update()
-        .filter(playbook_id=membership.playbook_id, level=Level.OWNER)
+    return (
+        Membership.objects.filter(playbook_id=membership.playbook_id, level=Level.OWNER)
         .exclude(pk=membership.pk)
-        .values_list("pk", flat=True)
+        .count()
     )
-    return len(list(owners))
 
 
 @transaction.atomic
-def change_level(*, membership: Membership, level: str) -> Membership:
-    if membership.level == Level.OWNER and level != Level.OWNER and not _other_owners(membership):
-        raise ValidationError(
-            _("A playbook needs at least one owner. Make someone else an owner first.")
-        )
+def change_level(*, membership: Membership, level: str, by: Any = None) -> Membership:
+    """``by``: the person asking, checked again under the lock (None: a command)."""
+    current = _locked(membership, by)
+    if current.level == Level.OWNER and level != Level.OWNER and not _other_owners(current):
+        raise ValidationError(NEEDS_AN_OWNER)
     membership.level = level
     membership.full_clean()
     membership.save(update_fields=["level"])
@@ -137,11 +163,11 @@ def change_level(*, membership: Membership, level: str) -> Membership:
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership) -> None:
-    if membership.level == Level.OWNER and not _other_owners(membership):
-        raise ValidationError(
-            _("A playbook needs at least one owner. Make someone else an owner first.")
-        )
+def remove_member(*, membership: Membership, by: Any = None) -> None:
+    """``by``: the person asking, checked again under the lock (None: a command)."""
+    current = _locked(membership, by)
+    if current.level == Level.OWNER and not _other_owners(current):
+        raise ValidationError(NEEDS_AN_OWNER)
     # Someone who left is nobody's contact: ambassadors see none until chosen
     # (saved, not updated in bulk, so that the history says who changed it).
     contact_of = Playbook.objects.filter(

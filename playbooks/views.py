@@ -121,7 +121,9 @@ def member_level(request: HttpRequest, playbook_id: int, membership_id: int) -> 
         messages.error(request, _("Choose one of the levels."))
         return redirect("members", access.playbook.pk)
     try:
-        services.change_level(membership=membership, level=form.cleaned_data["level"])
+        services.change_level(
+            membership=membership, level=form.cleaned_data["level"], by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -144,7 +146,7 @@ def member_remove(request: HttpRequest, playbook_id: int, membership_id: int) ->
     )
     if request.method == "POST":
         try:
-            services.remove_member(membership=membership)
+            services.remove_member(membership=membership, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.models import Role
 
 MAX_MINUTES = 2400
-MAX_COMMENT = 500
+MAX_COMMENT = limits.COMMENT
 
 
 def new_token() -> str:

@@ -1,5 +1,8 @@
 """Reading the CRM's usage export (DESIGN.md "Adoption figures"): parsing and
-counting only; no views, no writes (``pulse.figures`` writes).
+counting only; no views, no writes (``pulse.figures`` writes), no upload
+handling: the view (``planner.adoption_import``) takes the file with
+``core.uploads.takes_upload(MAX_BYTES)``, held in memory and refused past
+that size before this module reads it.
 
 Two shapes of CSV, ``;`` or ``,`` (told by the header line), UTF-8 with or
 without a byte-order mark (a file written in UTF-8 with a few bytes broken

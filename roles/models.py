@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import limits
 from core.concurrency import Versioned
 from playbooks.models import Playbook
 from roles.equation import Balance, Factors, GiveGetNumbers, balance
@@ -37,7 +38,7 @@ class Role(Versioned):
     playbook = models.ForeignKey(
         Playbook, on_delete=models.CASCADE, related_name="roles", verbose_name=_("playbook")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=limits.SHORT_NAME)
     headcount = models.PositiveIntegerField(
         _("headcount"),
         default=0,
@@ -47,19 +48,27 @@ class Role(Versioned):
     question = models.TextField(
         _("the question the role asks"),
         blank=True,
+        max_length=limits.LINE,
+        validators=[limits.TextLimit(limits.LINE)],
         help_text=_("In their words, e.g. “Does it help me close deals faster?”"),
     )
     wiifm = models.TextField(
         _("WIIFM answer"),
         blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
         help_text=_("What is in it for them: concrete, in their daily work."),
     )
     concerns = models.TextField(
-        _("concerns"), blank=True, help_text=_("Their fears, the Big Brother fear among them.")
+        _("concerns"),
+        blank=True,
+        max_length=limits.TEXT,
+        validators=[limits.TextLimit(limits.TEXT)],
+        help_text=_("Their fears, the Big Brother fear among them."),
     )
     quick_win = models.CharField(
         _("week-1 quick win"),
-        max_length=300,
+        max_length=limits.LINE,
         blank=True,
         help_text=_("One feature with an immediate, noticeable improvement in the first week."),
     )

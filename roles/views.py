@@ -48,41 +48,32 @@ def quick_win_follow_go_live(request: HttpRequest, playbook_id: int, role_id: in
     access = get_playbook(request, playbook_id, Level.EDITOR)
     role = get_role(access.playbook, role_id)
     form = QuickWinFollowForm(request.POST, instance=role)
-    if role.quick_win_due_default is None:
-        # A stale page (go-live emptied since) or a crafted post: emptying the
-        # typed date would leave the quick win with none at all.
-        messages.warning(
-            request,
-            _(
+    name = {"name": role.name}
+    followed, said = concurrency.follow_default(
+        form,
+        # Without go-live (emptied since the page was read, or a crafted
+        # post), emptying the typed date would leave the quick win with none.
+        has_default=role.quick_win_due_default is not None,
+        texts=concurrency.FollowTexts(
+            no_default=_(
                 "The quick win of “%(name)s” has no date to follow: the playbook has no "
                 "go-live date. Its date was left as it is."
             )
-            % {"name": role.name},
-        )
-    elif form.is_valid() and concurrency.save(form):
-        messages.success(
-            request,
-            _("The quick win of “%(name)s” is due at the end of week 1 again.")
-            % {"name": role.name},
-        )
-    elif form.is_valid():
-        messages.warning(
-            request,
-            _(
+            % name,
+            followed=_("The quick win of “%(name)s” is due at the end of week 1 again.") % name,
+            conflict=_(
                 "Someone else changed the quick win’s date of “%(name)s” since you opened "
                 "the page, so it was left as it is now."
             )
-            % {"name": role.name},
-        )
-    else:
-        messages.warning(
-            request,
-            _(
+            % name,
+            stale=_(
                 "The page was out of date, so the quick win’s date of “%(name)s” was left "
                 "as it is. Try again on the page as it is now."
             )
-            % {"name": role.name},
-        )
+            % name,
+        ),
+    )
+    (messages.success if followed else messages.warning)(request, said)
     if request.POST.get("back") == "plan":
         return redirect(reverse("plan", args=[access.playbook.pk]) + "#step-6")
     return redirect("role_detail", access.playbook.pk, role.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from typing import Any
 
@@ -116,3 +117,89 @@ def make_message(
     fields.setdefault("text", "We start on Monday.")
     fields.setdefault("order", Message.objects.filter(playbook=playbook).count())
     return Message.objects.create(playbook=playbook, role=role, title=title, **fields)
+
+
+_WORDS = "Pipeline-overblik sparer tid på møderne, så sælgeren når én kunde mere om ugen. "
+_WORD = "Pipelineoverblikkundemøderæøå"
+
+
+def at_limit(limit: int, start: str = "", *, unbroken: bool = False, lines: bool = False) -> str:
+    """A text of exactly ``limit`` characters that the forms and the file keep
+    as it is (no space at either end): words, Danish letters among them, with
+    a line end (one character) in each sentence when ``lines``; or, when
+    ``unbroken``, one word without a space."""
+    unit = _WORD if unbroken else _WORDS.replace(". ", ".\n") if lines else _WORDS
+    text = start + unit * (limit // len(unit) + 1)
+    text = text[:limit]
+    return text if not text[-1].isspace() else f"{text[:-1]}x"
+
+
+def _email_at_limit(n: int) -> str:
+    """A valid e-mail address of exactly ``limits.EMAIL`` (254) characters."""
+    local = f"{n}".rjust(64, "a")  # a local part's longest
+    return f"{local}@{'b' * 63}.{'c' * 63}.{'d' * 58}.dk"
+
+
+def playbook_at_limits(
+    owner: Any | None = None, *, unbroken: bool = False, roles: int = 2
+) -> Playbook:
+    """A playbook with every text of it at its limit (``core.limits``): its
+    roles (with a Give-Get and an ambassador each), its seven steps (with a
+    task each) and its messages (the default set, one of its messages edited,
+    and one added by hand). ``unbroken``: long texts are one word each."""
+    from actionplan.services import create_default_plan
+    from comms.models import Message
+    from comms.services import create_default_set
+    from core import limits
+
+    def text(limit: int, start: str = "", *, lines: bool = False) -> str:
+        return at_limit(limit, start, unbroken=unbroken, lines=lines)
+
+    playbook = make_playbook(
+        owner,
+        name=text(limits.NAME, f"Rollout {next(_seq)} "),
+        organisation=text(limits.NAME),
+        crm_system=Playbook.CRM.OTHER,
+        crm_other=text(limits.SHORT_NAME),
+        go_live=datetime.date(2027, 3, 1),
+        pledge=text(limits.TEXT, lines=True),
+        data_used_for=text(limits.TEXT, lines=True),
+        data_not_used_for=text(limits.TEXT, lines=True),
+    )
+    for n in range(1, roles + 1):
+        role = make_sales_role(
+            playbook,
+            text(limits.SHORT_NAME, f"Role {n} "),
+            question=text(limits.LINE),
+            wiifm=text(limits.TEXT, lines=True),
+            concerns=text(limits.TEXT, lines=True),
+            quick_win=text(limits.LINE),
+        )
+        make_giveget(role, text(limits.LINE), get=text(limits.LINE), owner=text(limits.SHORT_NAME))
+        make_ambassador(
+            role,
+            text(limits.NAME, f"Person {n} "),
+            email=_email_at_limit(n),
+            department=text(limits.NAME),
+            notes=text(limits.TEXT, lines=True),
+        )
+    for step in create_default_plan(playbook):
+        step.title = text(limits.NAME, f"{step.number}. ")
+        step.description = text(limits.TEXT, lines=True)
+        step.owner = text(limits.SHORT_NAME)
+        step.save()
+        step.tasks.create(text=text(limits.LINE))
+    create_default_set(playbook)
+    edited = Message.objects.filter(playbook=playbook).order_by("order").first()
+    assert edited is not None
+    edited.drafted = False
+    edited.title = text(limits.NAME)
+    edited.text = text(limits.MESSAGE, lines=True)
+    edited.save()
+    make_message(
+        playbook,
+        title=text(limits.NAME),
+        text=text(limits.MESSAGE, lines=True),
+        sender_text=text(limits.NAME),
+    )
+    return playbook

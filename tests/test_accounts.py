@@ -228,6 +228,76 @@ class TestPasswordReset:
         assert mail.outbox[0].subject == "Vælg din adgangskode til WIIFM Planner"
 
 
+TOO_MANY = "Too many links were asked for in the last hour."
+
+
+class TestPasswordResetLimits:
+    """Issue 24: 20 requests for one address sent 20 mails."""
+
+    @pytest.mark.parametrize("email", ["lena@example.com", "nobody@example.com"])
+    def test_an_address_gets_three_links_an_hour_and_the_same_answer_either_way(
+        self, client: Client, user: Any, email: str
+    ) -> None:
+        answers = [
+            client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=f"198.51.100.{i}")
+            for i in range(20)
+        ]
+        assert [a.status_code for a in answers] == [302] * 3 + [429] * 17
+        assert len(mail.outbox) == (3 if email == "lena@example.com" else 0)
+        html = answers[-1].content.decode()
+        assert TOO_MANY in html
+        assert "is-invalid" in html  # beside the field
+        assert email in html  # the field keeps what was typed
+
+    def test_the_address_is_counted_whatever_its_case(self, client: Client, user: Any) -> None:
+        for email in ("lena@example.com", "LENA@example.com", "Lena@Example.com "):
+            client.post(reverse("password_reset"), {"email": email})
+        refused = client.post(reverse("password_reset"), {"email": "lena@EXAMPLE.com"})
+        assert refused.status_code == 429
+        assert len(mail.outbox) == 3
+
+    def test_a_client_gets_ten_an_hour_for_any_addresses(self, client: Client) -> None:
+        answers = [
+            client.post(reverse("password_reset"), {"email": f"p{i}@example.com"})
+            for i in range(12)
+        ]
+        assert [a.status_code for a in answers] == [302] * 10 + [429] * 2
+        other = Client().post(
+            reverse("password_reset"), {"email": "p99@example.com"}, REMOTE_ADDR="203.0.113.9"
+        )
+        assert other.status_code == 302
+
+    def test_an_invalid_address_counts_nothing(self, client: Client, user: Any) -> None:
+        for _ in range(12):
+            client.post(reverse("password_reset"), {"email": "lena at example"})
+        response = client.post(reverse("password_reset"), {"email": "lena@example.com"})
+        assert response["Location"] == reverse("password_reset_done")
+        assert len(mail.outbox) == 1
+
+    def test_the_refusal_in_danish(self, client: Client, user: Any) -> None:
+        client.cookies["django_language"] = "da"
+        for _ in range(3):
+            client.post(reverse("password_reset"), {"email": "lena@example.com"})
+        refused = client.post(reverse("password_reset"), {"email": "lena@example.com"})
+        assert refused.status_code == 429
+        assert "For mange links" in refused.content.decode()
+
+    def test_the_cache_down_lets_requests_through(
+        self, client: Client, user: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def unreachable(*args: Any, **kwargs: Any) -> Any:
+            raise ConnectionError("cache down")
+
+        from django.core.cache import cache
+
+        for name in ("get", "add", "incr"):
+            monkeypatch.setattr(cache, name, unreachable)
+        answers = [
+            client.post(reverse("password_reset"), {"email": "lena@example.com"}) for _ in range(5)
+        ]
+        assert [a.status_code for a in answers] == [302] * 5
+
+
 @pytest.mark.parametrize(
     ("first_name", "last_name", "shown"), [("Lea", "Holm", "Lea Holm"), ("", "", "lea")]
 )

@@ -192,6 +192,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WIIFM_TASK_RUNNING_TIMEOUT = int(os.environ.get("WIIFM_TASK_RUNNING_TIMEOUT", "600"))
 WIIFM_TASK_MAX_ATTEMPTS = int(os.environ.get("WIIFM_TASK_MAX_ATTEMPTS", "3"))
 
+# PDFs render in a child process (planner/render_process.py), bounded: past
+# WIIFM_PDF_SECONDS of wall-clock time (in the worker) or WIIFM_PDF_MEMORY_MB
+# of address space (virtual: a demo render peaks near 300 MB of it, 80 MB
+# resident) the child is stopped and the download says what to shorten. A
+# download renders inline only a document whose HTML is at most
+# WIIFM_PDF_INLINE_BYTES (the demo's is 52 KB), within WIIFM_PDF_INLINE_SECONDS;
+# a larger or slower one is left to the worker, waited for at most
+# WIIFM_PDF_WAIT_SECONDS, meanwhile the last rendered copy is served.
+WIIFM_PDF_SECONDS = float(os.environ.get("WIIFM_PDF_SECONDS", "60"))
+WIIFM_PDF_INLINE_SECONDS = float(os.environ.get("WIIFM_PDF_INLINE_SECONDS", "20"))
+WIIFM_PDF_MEMORY_MB = int(os.environ.get("WIIFM_PDF_MEMORY_MB", "1024"))
+WIIFM_PDF_INLINE_BYTES = int(os.environ.get("WIIFM_PDF_INLINE_BYTES", "300000"))
+WIIFM_PDF_WAIT_SECONDS = float(os.environ.get("WIIFM_PDF_WAIT_SECONDS", "4"))
+
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+IP before a password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -222,6 +236,10 @@ AXES_CLIENT_IP_CALLABLE = "core.client.axes_client_address"
 # The weekly pulse (DESIGN.md "The weekly pulse"): answers an hour per client
 # address and link, counted on a salted hash in the cache only.
 WIIFM_PULSE_PER_HOUR = int(os.environ.get("WIIFM_PULSE_PER_HOUR", "60"))
+# Password reset mails an hour: per e-mail address asked for (whether it has
+# an account or not) and per client address; counted like the pulse's.
+WIIFM_RESET_PER_ADDRESS = int(os.environ.get("WIIFM_RESET_PER_ADDRESS", "3"))
+WIIFM_RESET_PER_CLIENT = int(os.environ.get("WIIFM_RESET_PER_CLIENT", "10"))
 
 # Languages: English and Danish. No prefix in the URLs: the language comes from
 # the user's choice (a cookie), then from the browser.

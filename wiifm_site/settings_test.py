@@ -28,3 +28,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks are recorded, not run: tests run them explicitly.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+# PDF renders on a busy test machine may be slow: no render limit trips by
+# chance (the tests of the limits set their own).
+WIIFM_PDF_SECONDS = 600
+WIIFM_PDF_INLINE_SECONDS = 600

@@ -4,13 +4,12 @@ the steps that are theirs ("Yours"), never another member's."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from planner.services import create_playbook
 from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
 from tests.factories import add_member, make_ambassador, make_role, make_user
 
@@ -18,13 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def playbook(transactional_db: Any) -> Any:
-    lead = make_user("lead", first_name="Lea", last_name="Dahl")
-    playbook = create_playbook(
-        owner=lead,
-        name="Salesforce rollout 2027",
-        go_live=datetime.date.today() + datetime.timedelta(days=30),
-    )
+def playbook(planned_playbook: Any) -> Any:
+    """Lea's planned playbook, with her surname (the owner field lists full
+    names), two editors, an inactive viewer and an ambassador."""
+    playbook = planned_playbook
+    get_user_model().objects.filter(username="lead").update(last_name="Dahl")
     add_member(playbook, make_user("jonas", first_name="Jonas", last_name="Berg"), "editor")
     add_member(playbook, make_user("nora", first_name="Nora", last_name="Holm"), "editor")
     add_member(playbook, make_user("ghost", first_name="Gone", is_active=False), "viewer")

@@ -407,7 +407,11 @@ class TestAdd:
         ("changes", "field", "error"),
         [
             ({"title": "   "}, "title", "Give the message a title."),
-            ({"title": "x" * 201}, "title", "Ensure this value has at most 200 characters"),
+            (
+                {"title": "x" * 201},
+                "title",
+                "This text is 201 characters; the limit is 200. Please shorten it.",
+            ),
             ({"channel": "pigeon"}, "channel", "Select a valid choice."),
             ({"status": "lost"}, "status", "Select a valid choice."),
             ({"date": "31/02/2027"}, "date", "Enter a valid date."),
@@ -415,7 +419,7 @@ class TestAdd:
             ({"sender": "boss:1"}, "sender", "Choose a sender from the list, or type a name."),
             ({"sender": "ambassador:abc"}, "sender", "not on this playbook’s roster"),
             ({"sender": "member:999999"}, "sender", "not a member of this playbook"),
-            ({"sender_text": "y" * 201}, "sender_text", "at most 200 characters"),
+            ({"sender_text": "y" * 201}, "sender_text", "the limit is 200. Please shorten it."),
         ],
     )
     def test_bad_input_is_said_beside_its_field(
@@ -452,7 +456,7 @@ class TestAdd:
         assert "At most 5,000 characters." in html  # stated in the form
         response = client.post(self.url(plan), add_data(plan, text="w" * 10_000))
         assert field_error(response.content.decode(), "add-text") == (
-            "At most 5,000 characters: this text has 10,000."
+            "This text is 10,000 characters; the limit is 5,000. Please shorten it."
         )
         assert Message.objects.count() == 2
         exactly = "a" * (MAX_TEXT - 4) + "\r\nbcd"  # 5,000 once the browser's CR LF is one

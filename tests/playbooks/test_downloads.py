@@ -183,6 +183,7 @@ def test_freshness_in_danish(
 def test_an_edit_makes_a_document_being_prepared_again(
     world: Any, client_for: Any, visit: Any
 ) -> None:
+    """The earlier copy is still listed, marked as updating, and polled for."""
     role = make_role(world.playbook, "Sales")
     fresh_start()
     client = client_for("owner")
@@ -191,8 +192,15 @@ def test_an_edit_makes_a_document_being_prepared_again(
     role.headcount = 44
     role.save()
     default_task_backend.clear()
-    html = client.get(url_of(world.playbook)).content.decode()
-    assert states(html) == ["being prepared", "being prepared"]
+    html = visit(client, url_of(world.playbook)).content.decode()
+    assert [state.split(" · ")[-1] for state in states(html)] == ["updating…", "updating…"]
+    assert 'hx-trigger="every 2s"' in html
+    [result] = default_task_backend.results  # both asked for again
+    assert result.args == [world.playbook.pk, True, [[role.pk, ""]]]
+    run_scheduled()
+    html = visit(client, url_of(world.playbook)).content.decode()
+    assert "updating" not in html
+    assert 'hx-trigger="every 2s"' not in html
 
 
 def test_the_polled_list_is_the_fragment_alone(world: Any, client_for: Any) -> None:

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from weasyprint import HTML
 
 from comms.models import Message
-from planner import pdf
+from planner import pdf, render_process
 from planner.one_pager import ELLIPSIS, Text, clamp, fit, sheet, tidy
 from playbooks.models import Playbook
 from roles.equation import MAX_MINUTES_PER_WEEK, MAX_TIMES_PER_WEEK
@@ -82,12 +82,13 @@ def overflows(playbook: Playbook, role: Role, url: str, monkeypatch: Any) -> lis
     them out. Reads WeasyPrint's boxes (``_page_box``, ``descendants``): a
     page count cannot see a clipped line, these can."""
     html: list[str] = []
+    real = render_process.run
 
-    def keep(string: str, **kwargs: Any) -> HTML:
+    def keep(string: str, *args: Any, **kwargs: Any) -> render_process.Result:
         html.append(string)
-        return HTML(string=string, **kwargs)
+        return real(string, *args, **kwargs)
 
-    monkeypatch.setattr(pdf, "HTML", keep)
+    monkeypatch.setattr(render_process, "run", keep)
     one_pager(playbook, role, url)
     page = HTML(string=html[0], base_url=str(pdf.STATIC_DIR) + "/").render().pages[0]
     parts = {}

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from actionplan.services import create_default_plan
 from ambassadors.services import issue_link
-from planner import pdf
+from planner import pdf, render_process
 from playbooks.models import Playbook
 from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 
@@ -111,13 +111,14 @@ class TestPlaybookPdf:
 class TestSafety:
     def test_typed_markup_is_text_and_fetches_nothing(self, world: Any, monkeypatch: Any) -> None:
         calls: list[str] = []
-        original = pdf.StaticOnlyFetcher.fetch
+        original = render_process.run
 
-        def recording(self: Any, url: str, headers: Any = None) -> Any:
-            calls.append(url)
-            return original(self, url, headers)
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)  # the child reports what it fetched
+            calls.extend(result.fetched)
+            return result
 
-        monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", recording)
+        monkeypatch.setattr(render_process, "run", recording)
         create_default_plan(world.playbook)
         make_role(
             world.playbook,

@@ -9,9 +9,8 @@ import re
 from typing import Any
 
 import pytest
-import weasyprint
 
-from planner import pdf
+from planner import pdf, render_process
 from tests.factories import make_giveget, make_role
 from tests.pdf_pages import reader
 
@@ -37,12 +36,13 @@ def the_words_letters(content: bytes) -> str:
 def given_to_weasyprint(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The HTML of every document rendered, as WeasyPrint is given it."""
     seen: list[str] = []
+    real = render_process.run
 
-    def spy(*args: Any, string: str, **kwargs: Any) -> weasyprint.HTML:
-        seen.append(string)
-        return weasyprint.HTML(*args, string=string, **kwargs)
+    def spy(html: str, *args: Any, **kwargs: Any) -> render_process.Result:
+        seen.append(html)
+        return real(html, *args, **kwargs)
 
-    monkeypatch.setattr(pdf, "HTML", spy)
+    monkeypatch.setattr(render_process, "run", spy)
     return seen
 
 

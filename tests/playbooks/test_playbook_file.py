@@ -19,6 +19,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from actionplan.models import Step, Task
 from ambassadors.models import Ambassador
+from core import limits
 from givegets.models import GiveGet
 from planner.playbook_file import (
     SCHEMA,
@@ -485,10 +486,14 @@ def test_texts_are_stripped_before_their_length_is_checked(owner: Any) -> None:
 
 
 def test_long_texts_survive_the_round_trip(owner: Any) -> None:
-    """The forms put no limit on long texts (pledge, WIIFM, notes...), so neither does the file."""
-    playbook = import_playbook(with_change("playbook.pledge", "p" * 20_000), owner=owner)
+    """A long text at its limit (the forms', core.limits) goes and comes back; one
+    character more is refused, by name and limit."""
+    playbook = import_playbook(with_change("playbook.pledge", "p" * limits.TEXT), owner=owner)
     first = dumps(export_playbook(playbook))
     assert dumps(export_playbook(import_playbook(loads(first), owner=owner))) == first
+    with pytest.raises(PlaybookFileError) as refused:
+        import_playbook(with_change("playbook.pledge", "p" * 12_000), owner=owner)
+    assert refused.value.errors == ["playbook.pledge: must be at most 2000 characters"]
 
 
 def test_reading_touches_no_database(django_assert_num_queries: Any) -> None:
@@ -746,7 +751,9 @@ class TestTheSchemaAgreesWithTheModels:
                     assert prop.get("maxLength") == field.max_length, where
                     assert prop.get("minLength") == (None if field.blank else 1), where
                 elif isinstance(field, models.TextField):
-                    assert "maxLength" not in prop, where
+                    # Every text has its limit, the model's (tests/test_limits.py).
+                    assert prop["maxLength"] == field.max_length is not None, where
+                    assert "minLength" not in prop, where
                 elif isinstance(field, models.DateField):
                     assert prop == SCHEMA["$defs"]["date"], where
                 elif isinstance(field, models.BooleanField):

@@ -114,7 +114,11 @@ class TestCreate:
         [
             ("name", "", "This field is required."),
             ("name", "   ", "This field is required."),
-            ("name", "x" * 300, "Ensure this value has at most 200 characters (it has 300)."),
+            (
+                "name",
+                "x" * 300,
+                "This text is 300 characters; the limit is 200. Please shorten it.",
+            ),
             ("go_live", "2027-02-30", "Enter a valid date."),
             ("go_live", "next spring", "Enter a valid date."),
             ("crm_system", "oracle", "Select a valid choice. oracle is not one of the available"),

@@ -566,7 +566,7 @@ ROLE_BAD = [
     ("name", "", "This field is required.", {}),
     ("name", "   ", "This field is required.", {}),
     ("name", "sales", "This playbook already has a role called “sales” (ignoring case).", {}),
-    ("name", "x" * 101, "Ensure this value has at most 100 characters (it has 101).", {}),
+    ("name", "x" * 101, "This text is 101 characters; the limit is 100. Please shorten it.", {}),
     ("unique_data", "6", "Ensure this value is less than or equal to 5.", {}),
     ("rigidity", "-1", "Ensure this value is greater than or equal to 0.", {}),
     ("quick_win_due", "2027-02-30", "Enter a valid date.", {}),

@@ -269,7 +269,11 @@ class TestRoleForms:
         ("field", "value", "message"),
         [
             ("name", "", "This field is required."),
-            ("name", "x" * 101, "Ensure this value has at most 100 characters"),
+            (
+                "name",
+                "x" * 101,
+                "This text is 101 characters; the limit is 100. Please shorten it.",
+            ),
             ("name", "sales", "already has a role called “sales” (ignoring case)"),
             ("name", "  SALES ", "already has a role called “SALES” (ignoring case)"),
             ("headcount", "-3", "Ensure this value is greater than or equal to 0."),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('playbooks', '0009_playbook_imported_at'),
+        ('playbooks', '0010_text_limits'),
     ]
 
     operations = [

@@ -1,0 +1,329 @@
+"""Bounded PDF work (issue 23): WeasyPrint runs in a child process, stopped
+past a wall-clock or memory limit, and the download then says what to
+shorten; a download never renders a large playbook inline (the worker does,
+a stale copy is served meanwhile); one render of a document at a time.
+
+The limits are forced small with override_settings; no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.tasks import default_task_backend
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from ambassadors.models import Ambassador
+from ambassadors.services import issue_link
+from planner import pdf, render_process
+from planner.tasks import render_documents
+from tests.factories import make_giveget, make_role
+from tests.pdf_pages import reader
+
+pytestmark = pytest.mark.django_db
+
+LONG = "Lead scoring puts the likeliest buyers first. " * 60  # 2,760 characters
+
+
+@pytest.fixture(autouse=True)
+def clean(world: Any) -> None:
+    cache.clear()
+    default_task_backend.clear()
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every child render: its result, or the limit it went past."""
+    seen: list[Any] = []
+    real = render_process.run
+
+    def spy(*args: Any, **kwargs: Any) -> render_process.Result:
+        try:
+            result = real(*args, **kwargs)
+        except render_process.RenderLimit as limit:
+            seen.append(limit)
+            raise
+        seen.append(result)
+        return result
+
+    monkeypatch.setattr(render_process, "run", spy)
+    return seen
+
+
+def run_scheduled() -> None:
+    """What the worker does: run the renders that were scheduled."""
+    for result in list(default_task_backend.results):
+        result.task.call(*result.args)
+    default_task_backend.clear()
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def long_playbook(world: Any) -> Any:
+    sales = make_role(world.playbook, "Sales", wiifm=LONG, headcount=10)
+    make_giveget(sales)
+    make_role(world.playbook, "Service", concerns=LONG[:900], headcount=5)
+    return sales
+
+
+def pdf_url(world: Any) -> str:
+    return reverse("playbook_pdf", args=[world.playbook.pk])
+
+
+@override_settings(WIIFM_PDF_SECONDS=0.05)
+def test_past_the_time_limit_the_child_is_killed_and_the_download_says_what_to_shorten(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    long_playbook(world)
+
+    with pytest.raises(pdf.TooLargeToRender) as caught:
+        pdf.playbook_document(world.playbook)  # as the worker renders it
+
+    [limit] = renders
+    assert limit.reason == "time"
+    assert gone(limit.pid)  # killed and reaped: no process left behind
+    assert [(t.owner, t.field, t.length) for t in caught.value.shorten[:2]] == [
+        ("Sales", "wiifm", len(LONG)),
+        ("Service", "concerns", 900),
+    ]
+
+    # A download now answers at once, from the verdict: nothing rendered again.
+    response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "This playbook is too large to render" in html
+    assert f"WIIFM answer of “Sales”: {len(LONG)} characters" in html
+    assert "Concerns of “Service”: 900 characters" in html
+    assert 'http-equiv="refresh"' not in html
+    assert len(renders) == 1
+
+    # The downloads page says so too, and does not wait for it.
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for("viewer").get(reverse("downloads", args=[world.playbook.pk]))
+    html = page.content.decode()
+    assert "This playbook is too large to render" in html
+    assert "WIIFM answer of “Sales”" in html
+    assert [r.args[1] for r in default_task_backend.results] == [False]  # not the playbook's
+
+
+@override_settings(WIIFM_PDF_MEMORY_MB=90)
+def test_past_the_memory_limit_the_download_says_what_to_shorten(
+    world: Any, client_for: Any, renders: list[Any]
+) -> None:
+    """The child's address space is capped below what any render needs."""
+    long_playbook(world)
+
+    response = client_for("viewer").get(pdf_url(world))
+
+    [limit] = renders
+    assert limit.reason == "memory"
+    assert gone(limit.pid)
+    assert response.status_code == 409
+    assert "WIIFM answer of “Sales”" in response.content.decode()
+
+
+@override_settings(WIIFM_PDF_MEMORY_MB=90)
+def test_the_too_large_page_in_danish(world: Any, renders: list[Any]) -> None:
+    """An ambassador's one-pager: the page in the playbook's language."""
+    world.playbook.language = "da"
+    world.playbook.save()
+    sales = long_playbook(world)
+    ambassador = Ambassador.objects.create(playbook=world.playbook, role=sales, name="Mette")
+    token = issue_link(ambassador)
+
+    response = Client().get(reverse("ambassador_one_pager", args=[token]))
+
+    assert response.status_code == 409
+    assert response["Content-Language"] == "da"
+    html = response.content.decode()
+    assert '<html lang="da">' in html
+    assert "WIIFM-svar" in html and "»Sales«" in html
+
+
+@override_settings(WIIFM_PDF_INLINE_BYTES=1000, WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_large_playbook_is_left_to_the_worker_then_served_from_the_cache(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    sales = long_playbook(world)
+    client = client_for("viewer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(pdf_url(world))
+    assert renders == []  # not rendered in the request
+    assert response.status_code == 202
+    html = response.content.decode()
+    assert "The PDF is being prepared" in html
+    assert 'http-equiv="refresh"' in html  # asks again by itself, without JavaScript
+    assert reverse("downloads", args=[world.playbook.pk]) in html
+    [task] = default_task_backend.results
+    assert task.task.name == "render_documents"
+    assert task.args == [world.playbook.pk, True, []]
+
+    run_scheduled()  # the worker renders it
+    assert len(renders) == 1
+    response = client.get(pdf_url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "X-PDF-Stale" not in response
+    assert len(renders) == 1  # from the cache
+    document = reader(response.content)
+    assert "/StructTreeRoot" in document.trailer["/Root"]  # still tagged
+    assert len(document.pages) >= 2
+
+    # After an edit the earlier copy is served while the worker renders the new one.
+    sales.headcount = 12
+    sales.save()
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = client.get(pdf_url(world))
+    assert stale.status_code == 200
+    assert stale.content == response.content
+    assert stale["X-PDF-Stale"]
+    assert len(renders) == 1
+    assert len(default_task_backend.results) == 1
+    page = client.get(reverse("downloads", args=[world.playbook.pk])).content.decode()
+    assert "updating…" in page
+
+
+@override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_while_another_process_renders_it_a_request_does_not_render_it_too(
+    world: Any, client_for: Any, renders: list[Any]
+) -> None:
+    make_role(world.playbook, "Sales", headcount=10)
+    token = pdf.acquire(world.playbook.pk, "playbook")  # another server renders it
+    assert token is not None
+
+    response = client_for("viewer").get(pdf_url(world))
+
+    assert response.status_code == 202
+    assert renders == []
+    with pytest.raises(pdf.RenderBusy):  # the worker skips it
+        pdf.playbook_document(world.playbook)
+    pdf.release(world.playbook.pk, "playbook", token)
+    assert client_for("viewer").get(pdf_url(world)).status_code == 200
+    assert len(renders) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_give_one_render(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_role(world.playbook, "Sales", headcount=10)
+    playbook = world.playbook
+    started = threading.Event()
+    count: list[int] = []
+    real = render_process.run
+
+    def slow(*args: Any, **kwargs: Any) -> render_process.Result:
+        count.append(1)
+        started.set()
+        time.sleep(0.5)  # still rendering when the second request comes
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_process, "run", slow)
+    results: list[pdf.Document] = []
+
+    def download() -> None:
+        try:
+            results.append(pdf.playbook_document(playbook, on_request=True))
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    with override_settings(WIIFM_PDF_WAIT_SECONDS=60):
+        first = threading.Thread(target=download)
+        first.start()
+        assert started.wait(60)
+        second = threading.Thread(target=download)
+        second.start()
+        first.join()
+        second.join()
+
+    assert len(count) == 1
+    assert len(results) == 2
+    assert results[0].content == results[1].content
+    assert sorted(d.cached for d in results) == [False, True]
+
+
+def test_with_the_cache_unreachable_the_lock_never_locks_out(
+    world: Any, renders: list[Any]
+) -> None:
+    make_role(world.playbook, "Sales", headcount=10)
+    with mock.patch.object(cache, "add", side_effect=ConnectionError("down")):
+        assert pdf.acquire(world.playbook.pk, "playbook") is not None
+    # A degraded cache: every write refused, every read a miss.
+    with (
+        mock.patch.object(cache, "add", return_value=False),
+        mock.patch.object(cache, "get", return_value=None),
+    ):
+        assert pdf.acquire(world.playbook.pk, "playbook") is not None
+        document = pdf.playbook_document(world.playbook)
+    assert document.pages >= 1
+    assert len(renders) == 1
+
+
+def test_the_worker_goes_on_past_a_document_too_large(
+    world: Any, renders: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sales = long_playbook(world)
+    real = render_process.run
+    calls: list[int] = []
+
+    def first_too_large(*args: Any, **kwargs: Any) -> render_process.Result:
+        calls.append(1)
+        if len(calls) == 1:
+            raise render_process.RenderLimit("time")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_process, "run", first_too_large)
+    render_documents.call(world.playbook.pk, True, [[sales.pk, ""]])
+
+    known = pdf.freshness(world.playbook, ["playbook", pdf.one_pager_kind(sales.pk, "")])
+    assert known is not None
+    playbook_state, one_pager_state = known.values()
+    assert playbook_state is not None and playbook_state.too_large
+    assert one_pager_state is not None and one_pager_state.pages == 1
+
+
+def test_the_demo_and_a_10000_character_word_download_as_before(
+    world: Any, client_for: Any, renders: list[Any]
+) -> None:
+    make_role(world.playbook, "Sales", wiifm="x" * 10_000, headcount=10)
+    response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    [result] = renders
+    assert len(reader(response.content).pages) == result.pages >= 3
+
+
+@override_settings(WIIFM_PDF_INLINE_SECONDS=0.05, WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_download_slower_than_its_limit_is_left_to_the_worker(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Not "too large": the worker has longer."""
+    long_playbook(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("viewer").get(pdf_url(world))
+    [limit] = renders
+    assert limit.reason == "time"
+    assert gone(limit.pid)
+    assert response.status_code == 202
+    assert response["Retry-After"]
+    [task] = default_task_backend.results
+    assert task.args == [world.playbook.pk, True, []]
+    run_scheduled()
+    response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
