@@ -42,15 +42,16 @@ def issue(playbook: Playbook) -> CalendarFeed:
         if not created:
             feed.token = new_feed_token()
             feed.save(update_fields=["token"])
-    versions.bump(playbook.pk)
+        versions.bump(playbook)
     return feed
 
 
 def revoke(playbook: Playbook) -> bool:
     """Delete the playbook's feed. True if there was one."""
-    deleted, _ = CalendarFeed.objects.filter(playbook=playbook).delete()
-    if deleted:
-        versions.bump(playbook.pk)
+    with transaction.atomic():
+        deleted, _ = CalendarFeed.objects.filter(playbook=playbook).delete()
+        if deleted:
+            versions.bump(playbook)
     return bool(deleted)
 
 

@@ -111,7 +111,7 @@ def _save(playbook: Playbook, messages: list[Message]) -> list[Message]:
     if not messages:
         return []
     saved = history.bulk_create(Message, messages)
-    versions.bump(playbook.pk)
+    versions.bump(playbook)
     return saved
 
 

@@ -15,8 +15,10 @@ A part that differs per reader beyond their level (what is theirs) is never
 in a fragment: the fragment holds a placeholder for it, a slot (random like
 the CSRF one), and each request fills it with its own HTML (``Fragment.fill``).
 
-Costs: one cache read for the version stamp, one for the fragment; on a miss
-whatever ``context()`` costs, and one cache write.
+Costs: one cache read for the fragment (the version stamp comes with the
+playbook's row, which the page has loaded); on a miss whatever
+``context()`` costs, and one cache write. With the cache down (``core.cache``:
+reads miss, writes do nothing) every request renders the fragment.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def cached_fragment(
     request: HttpRequest,
     *,
     name: str,
-    playbook_id: int,
+    playbook: versions.Stamped,
     template: str,
     context: Callable[[], Mapping[str, Any]],
     vary: Iterable[object] = (),
@@ -98,8 +100,8 @@ def cached_fragment(
         [
             f"{name}-fragment",
             release(),
-            str(playbook_id),
-            versions.version(playbook_id),
+            str(playbook.pk),
+            versions.version(playbook),
             translation.get_language() or "",
             *(str(part) for part in vary),
             timezone.localdate().isoformat(),

@@ -91,7 +91,7 @@ def matrix(request: HttpRequest, playbook_id: int) -> HttpResponse:
     fragment = cached_fragment(
         request,
         name="matrix",
-        playbook_id=access.playbook.pk,
+        playbook=access.playbook,
         template="planner/matrix.html#matrix",
         context=lambda: matrix_context(access, open_pks=open_pks),
         vary=["edit" if access.can_edit else "read"],

@@ -17,7 +17,6 @@ import re
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from actionplan.timeline import StepDates, build_timeline
 from comms.upcoming import Planned, plan
 from core import versions
+from core.cache import cache_down
 from core.typography import break_long_words
 from planner import render_process
 from planner.health import MISTAKES, TITLES
@@ -225,16 +225,6 @@ class RenderBusy(Exception):
     document right now."""
 
 
-def _version(playbook_id: int) -> str:
-    """The playbook's version stamp; with the cache down a new one each time
-    (nothing can be cached then, and no browser's copy is taken for current)."""
-    try:
-        return versions.version(playbook_id)
-    except Exception:
-        logger.warning("PDF: the cache is unreachable, playbook %s renders uncached", playbook_id)
-        return f"uncached {uuid.uuid4().hex}"
-
-
 def content_key(
     playbook: Playbook, kind: str, today: datetime.date, *, stamp: str | None = None
 ) -> str:
@@ -257,7 +247,7 @@ def content_key(
             today.isoformat(),
             str(playbook.pk),
             playbook.language,
-            stamp if stamp is not None else _version(playbook.pk),
+            stamp if stamp is not None else versions.version(playbook),
             f"week {last_closed_week(playbook.go_live, today)}",
             f"k {playbook.pulse_k}",
         ]
@@ -490,14 +480,10 @@ def freshness(playbook: Playbook, kinds: list[str]) -> dict[str, Freshness | Non
     the cache holds its current version; else those of its last rendered
     copy (``stale``, the current one being prepared); a version found too
     large to render (``too_large``); or None: not rendered yet. Without
-    rendering anything. No queries; one cache read for the version stamp and
-    one for all of them. None when the cache cannot be read."""
+    rendering anything. No queries (the version stamp is the playbook's);
+    one cache read for all of them. None when the cache cannot be read."""
     today = timezone.localdate()
-    try:
-        stamp = versions.version(playbook.pk)
-    except Exception:
-        logger.warning("PDF: the cache is unreachable, freshness unknown")
-        return None
+    stamp = versions.version(playbook)
     keys = {kind: content_key(playbook, kind, today, stamp=stamp) for kind in kinds}
     wanted = {kind: (_freshness_key(key), _too_large_key(key)) for kind, key in keys.items()}
     lasts = {kind: _last_key(playbook.pk, kind) for kind in kinds}
@@ -505,6 +491,8 @@ def freshness(playbook: Playbook, kinds: list[str]) -> dict[str, Freshness | Non
         found = cache.get_many([k for pair in wanted.values() for k in pair] + list(lasts.values()))
     except Exception:
         logger.warning("PDF: the cache is unreachable, freshness unknown")
+        return None
+    if cache_down():  # it answered "nothing" because it could not be read
         return None
     result: dict[str, Freshness | None] = {}
     for kind, (fresh_key, too_large_key) in wanted.items():

@@ -313,7 +313,7 @@ def results_page(request: HttpRequest, playbook_id: int) -> HttpResponse:
     fragment = cached_fragment(
         request,
         name="results",
-        playbook_id=playbook.pk,
+        playbook=playbook,
         template="planner/results.html#results_body",
         context=lambda: results_context(access, day),
         vary=["edit" if access.can_edit else "read", cache_part(playbook, day)],

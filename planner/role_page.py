@@ -195,7 +195,7 @@ def role_detail(request: HttpRequest, playbook_id: int, role_id: int) -> HttpRes
     fragment = cached_fragment(
         request,
         name="role",
-        playbook_id=access.playbook.pk,
+        playbook=access.playbook,
         template="planner/role_detail.html#role_body",
         context=context,
         vary=[

@@ -45,12 +45,27 @@ def _playbook_id(instance: Any) -> int | None:
     return getattr(instance, "playbook_id", None)
 
 
+def _loaded_playbook(instance: Any, playbook_id: int) -> Playbook | int:
+    """The playbook the changed row holds already (a role's, a Give-Get's
+    role's), so that its stamp follows the bump; else its id."""
+    row = instance
+    for _ in range(3):
+        if isinstance(row, Playbook):
+            return row if row.pk == playbook_id else playbook_id
+        cached = row._state.fields_cache
+        row = cached.get("playbook") or cached.get("role") or cached.get("step")
+        if row is None:
+            break
+    return playbook_id
+
+
 def playbook_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # fixtures
     playbook_id = _playbook_id(instance)
     if playbook_id is not None:
-        versions.bump(playbook_id)
+        if not isinstance(instance, Playbook):  # its save set a new stamp itself
+            versions.bump(_loaded_playbook(instance, playbook_id))
         schedule_pdf_render(playbook_id)
 
 

@@ -123,7 +123,7 @@ def playbook_detail(request: HttpRequest, playbook_id: int) -> HttpResponse:
     fragment = cached_fragment(
         request,
         name="overview",
-        playbook_id=access.playbook.pk,
+        playbook=access.playbook,
         template="planner/overview.html#overview_body",
         context=lambda: overview_context(access),
         vary=[access.level.name, results.cache_part(access.playbook, weeks.today())],

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core import limits
+from core import limits, versions
 from core.concurrency import Versioned
 
 PULSE_K_DEFAULT = 5
@@ -134,11 +134,17 @@ class Playbook(Versioned):
     # one of the same name: the list tells them apart by this. Never in the
     # file itself, whose round trip stays byte-identical.
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
+    # The version stamp of everything in the playbook (``core.versions``): a
+    # new random value with every save of the playbook and every change in
+    # it, in the same transaction. Cache keys and PDF ETags are made of it.
+    # Shown nowhere (not in forms, nor in the history): no label to translate.
+    content_stamp = models.BigIntegerField(default=versions.new_stamp, editable=False)
 
     objects = PlaybookQuerySet.as_manager()
 
-    # The pulse's anchor is set by the first answer, not by a person: no history.
-    history = HistoricalRecords(excluded_fields=["pulse_weeks_from"])
+    # The pulse's anchor is set by the first answer, not by a person: no
+    # history. Nor has the content stamp: it is no content of its own.
+    history = HistoricalRecords(excluded_fields=["pulse_weeks_from", "content_stamp"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -177,6 +183,17 @@ class Playbook(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every save is a change of the playbook: a new content stamp in the
+        same UPDATE (never the stamp this instance was loaded with, which a
+        bump may have replaced since)."""
+        if not self._state.adding and not kwargs.get("force_insert"):
+            self.content_stamp = versions.new_stamp()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "content_stamp"}
+        super().save(*args, **kwargs)
+        versions.saved(self.pk, self.content_stamp)
 
     @property
     def crm_display(self) -> str:

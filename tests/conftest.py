@@ -101,10 +101,15 @@ def client_for(world: World) -> Any:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Every test starts with an empty cache (fragments, PDFs, version stamps)."""
+    """Every test starts with an empty cache (fragments, PDFs), and remembers
+    no version stamp bumped in a request of another test (the test client
+    ends a streamed response's request only when its content is read)."""
     from django.core.cache import cache
 
+    from core import versions
+
     cache.clear()
+    versions.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -52,3 +52,32 @@ def test_the_draw_is_one_write_in_cull_every(
     monkeypatch.setattr(core.cache.random, "randrange", lambda n: asked.append(n) or 1)
     make(tmp_path)._cull()
     assert asked == [core.cache.CULL_EVERY] == [50]
+
+
+def test_a_cache_directory_that_cannot_be_written_answers_as_a_miss(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full, read-only or missing disk: every call answers as a miss, one
+    warning is logged, and cache_down() says so for the pages that show it."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the cache's directory should be")
+    core.cache._states.clear()
+    with caplog.at_level("WARNING", logger="core.cache"):
+        cache = FileCache(str(blocked), {})  # no directory: no error either
+        cache.set("key", "value")
+        assert cache.get("key", "default") == "default"
+        assert cache.add("key", "value") is False
+        assert cache.get_many(["key", "other"]) == {}
+        assert cache.delete("key") is False
+        assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert cache.down()
+    assert len([r for r in caplog.records if r.name == "core.cache"]) == 1
+    core.cache._states.clear()
+
+
+def test_a_working_directory_is_not_down(tmp_path: Path) -> None:
+    cache = make(tmp_path)
+    core.cache._states.clear()
+    assert cache.add("key", "value") is True
+    assert cache.get("key") == "value"
+    assert not cache.down()

@@ -157,16 +157,22 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's own backend, answering as a miss while Redis is down
+            # or hung (core.cache): pages render uncached, nothing fails.
+            "BACKEND": "core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wiifm",
             "TIMEOUT": 60 * 60 * 24,
+            # A hung Redis costs a request at most this, once per pause of
+            # core.cache.BREAKER_SECONDS.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.FileCache",  # FileBasedCache, culled now and then
+            # FileBasedCache, culled now and then, a miss when the disk fails
+            "BACKEND": "core.cache.FileCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             "TIMEOUT": 60 * 60 * 24,
             "OPTIONS": {"MAX_ENTRIES": 2000},

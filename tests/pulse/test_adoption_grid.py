@@ -537,10 +537,11 @@ class TestQueries:
         data = opened(client, figure_url(role, weeks), field(role, weeks), **HTMX)
         data[field(role, weeks)] = "33"
         # session, user, membership with playbook, the role; savepoint, the
-        # figure locked, its update, its history record, release; then the
-        # page's context again for the row out of band: roles, Give-Gets, the
-        # pulse's state, summaries and kept k, the figures.
-        with django_assert_num_queries(15):
+        # figure locked, its update, its history record, the playbook's
+        # version stamp (core.versions), release; then the page's context
+        # again for the row out of band: roles, Give-Gets, the pulse's state,
+        # summaries and kept k, the figures.
+        with django_assert_num_queries(16):
             response = client.post(figure_url(role, weeks), data, headers=HTMX)
         assert response.status_code == 200
         assert stored(role, weeks) == 33
@@ -549,7 +550,7 @@ class TestQueries:
         AdoptionFigure.objects.filter(role=role, week=weeks).delete()
         data[field(role, weeks)] = "34"
         data[f"f{role.pk}-{weeks}-on_conflict"] = "mine"
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(18):
             response = client.post(figure_url(role, weeks), data, headers=HTMX)
         assert stored(role, weeks) == 34
 
@@ -574,9 +575,10 @@ class TestQueries:
         data = opened(client, target_url(role), name, **HTMX)
         data[name] = "70"
         # session, user, membership with playbook, the role; savepoint, the role
-        # locked (core.concurrency), its update, its history record, release;
-        # the row out of band: roles, Give-Gets, the pulse's three, the figures.
-        with django_assert_num_queries(15):
+        # locked (core.concurrency), its update, its history record, the
+        # playbook's version stamp, release; the row out of band: roles,
+        # Give-Gets, the pulse's three, the figures.
+        with django_assert_num_queries(16):
             response = client.post(target_url(role), data, headers=HTMX)
         assert response.status_code == 200
         role.refresh_from_db()

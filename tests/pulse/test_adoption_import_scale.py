@@ -82,13 +82,14 @@ def test_the_confirm_of_a_first_import_takes_a_fixed_number_of_queries(
     mapping = {f"Team {n:03d}": roles[n] for n in range(values)}
     shown = confirm(editor, playbook, page, mapping, url_name="usage_preview").content.decode()
     # Reading (6): session, user, membership with playbook, roles, saved
-    # values, existing figures. Writing, in one transaction (18): the roles
+    # values, existing figures. Writing, in one transaction (19): the roles
     # locked and their figures read again, the columns (read, then inserted,
     # in update_or_create's savepoints), the values (one upsert), and in
     # pulse.figures.replace's savepoint the roles locked, the figures read,
-    # inserted with their history (two inserts) and the weeks' anchor fixed.
-    # The messages ride in a cookie; the PDF's render is a task.
-    with django_assert_num_queries(24):
+    # inserted with their history (two inserts) and the weeks' anchor fixed,
+    # and the playbook's version stamp (core.versions). The messages ride in
+    # a cookie; the PDF's render is a task.
+    with django_assert_num_queries(25):
         response = confirm(editor, playbook, shown, mapping)
     assert response.status_code == 302
     assert AdoptionFigure.objects.count() == values * weeks

@@ -224,6 +224,7 @@ class TestThePage:
         # session, user, membership with playbook, the role, its Give-Gets, the
         # database's check of the value (in a savepoint: three), then in a
         # transaction (savepoint, release) the role again, locked
-        # (core.concurrency), the update, its history record.
-        with django_assert_num_queries(13):
+        # (core.concurrency), the update, its history record, the playbook's
+        # version stamp (core.versions).
+        with django_assert_num_queries(14):
             client.post(factors_url(role), {"speed": "2"}, headers=HTMX)

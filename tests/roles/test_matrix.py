@@ -1194,7 +1194,7 @@ class TestQueryBudget:
         assert f'id="gg-row-{first.pk}" class="gg-row" data-loaded' in opened
 
     @pytest.mark.parametrize(
-        ("field", "value", "count"), [("headcount", "7", 10), ("name", "Zed", 11)]
+        ("field", "value", "count"), [("headcount", "7", 11), ("name", "Zed", 12)]
     )
     def test_a_role_cell_save(
         self,
@@ -1212,7 +1212,8 @@ class TestQueryBudget:
         # [the name: is it taken (one query for all names of the playbook)],
         # savepoint, the role again, locked (core.concurrency: merged with any
         # change saved since it was read), the update, its history record,
-        # release (roles.services.save_role_form), then the numbers of the totals and
+        # the playbook's version stamp (core.versions: in the same
+        # transaction), release (roles.services.save_role_form), then the numbers of the totals and
         # the chart: the roles with their Give-Gets summed, in one query
         # (givegets.selectors.role_sums). (In production the
         # PDF render is also queued after the commit: one INSERT with
@@ -1236,10 +1237,11 @@ class TestQueryBudget:
         # session, user, membership with its playbook, the Give-Get with its
         # role (of this playbook: another's is a 404), savepoint,
         # the Give-Get again, locked (core.concurrency), the update, its
-        # history record, release (one write transaction in production), then
+        # history record, the playbook's version stamp, release (one write
+        # transaction in production), then
         # the numbers of the totals and the chart: the roles with their
         # Give-Gets summed, in one query. (The database checks the constraints.)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             response = client.post(
                 gg_cell_url(gg, "minutes_each"), {f"g{gg.pk}-minutes_each": "2"}, headers=HTMX
             )
