@@ -60,6 +60,12 @@ def number(value: Decimal | int) -> str:
 
 
 @register.filter
+def grouped(value: int) -> str:
+    """A count with thousands grouped as the active language writes them (2,600; 2.600)."""
+    return formats.number_format(value, force_grouping=True)
+
+
+@register.filter
 def signed(value: int) -> str:
     return equation.format_signed(value)
 

@@ -105,7 +105,7 @@ def test_past_the_time_limit_the_child_is_killed_and_the_download_says_what_to_s
     assert response.status_code == 409
     html = response.content.decode()
     assert "This playbook is too large to render" in html
-    assert f"WIIFM answer of “Sales”: {len(LONG)} characters" in html
+    assert "WIIFM answer of “Sales”: 2,760 characters" in html  # grouped as English writes it
     assert "Concerns of “Service”: 900 characters" in html
     assert 'http-equiv="refresh"' not in html
     assert len(renders) == 1
@@ -151,6 +151,8 @@ def test_the_too_large_page_in_danish(world: Any, renders: list[Any]) -> None:
     html = response.content.decode()
     assert '<html lang="da">' in html
     assert "WIIFM-svar" in html and "»Sales«" in html
+    assert "Denne playbook er for stor til at blive lavet som PDF" in html
+    assert "WIIFM-svar for »Sales«: 2.760 tegn" in html
 
 
 @override_settings(WIIFM_PDF_INLINE_BYTES=1000, WIIFM_PDF_WAIT_SECONDS=0.2)
