@@ -420,6 +420,8 @@ def cached_document(
     if _cache_get(_too_large_key(key)) is not None:
         raise TooLargeToRender("earlier", longest_texts(playbook))
     html = build(today)
+    if schedule is not None and cache_down():
+        return _render_in_outage(playbook, kind, key, filename, html)
     if schedule is not None and len(html) > settings.WIIFM_PDF_INLINE_BYTES:
         schedule()
         return _wait(playbook, kind, key, filename)
@@ -433,6 +435,21 @@ def cached_document(
     finally:
         if schedule is not None:
             _INLINE.release()
+
+
+def _render_in_outage(
+    playbook: Playbook, kind: str, key: str, filename: str, html: str
+) -> Document:
+    """A download while the shared cache is down: the worker's copy could
+    not reach this request (it is kept in the cache), so it is rendered here
+    whatever its size, within the worker's limits, one at a time in this
+    process (waiting a few seconds for a turn, else "being prepared")."""
+    if not _INLINE.acquire(timeout=settings.WIIFM_PDF_WAIT_SECONDS):
+        raise NotReady
+    try:
+        return _render_and_store(playbook, kind, key, filename, html, None)
+    finally:
+        _INLINE.release()
 
 
 # At most one download rendered at a time in each web process (gunicorn's

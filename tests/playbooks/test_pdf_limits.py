@@ -308,6 +308,29 @@ def test_with_the_cache_unreachable_the_lock_never_locks_out(
     assert len(renders) == 1
 
 
+@override_settings(WIIFM_PDF_INLINE_BYTES=1000, WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_with_the_cache_down_a_large_playbook_downloads_rendered_by_the_request(
+    world: Any, client_for: Any, renders: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker keeps what it renders in the cache: while the cache is down
+    its copy could never reach a request, so the request renders it, within
+    the worker's limits (one at a time per process)."""
+    long_playbook(world)
+    monkeypatch.setattr(pdf, "cache_down", lambda: True)
+    response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert len(renders) == 1
+    assert default_task_backend.results == []  # nothing asked of the worker
+    assert pdf._INLINE.acquire(blocking=False)  # given back
+    cache.clear()  # (a memory cache in the tests: the copy just kept would be served)
+    try:
+        busy = client_for("viewer").get(pdf_url(world))  # another thread renders one
+        assert busy.status_code == 202  # being prepared: the page asks again
+    finally:
+        pdf._INLINE.release()
+
+
 def test_the_worker_goes_on_past_a_document_too_large(
     world: Any, renders: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
