@@ -277,7 +277,11 @@ def _too_large_key(key: str) -> str:
 
 
 def _lock_key(playbook_id: int, kind: str) -> str:
-    return f"pdf-lock:{playbook_id}:{hashlib.sha256(kind.encode()).hexdigest()[:24]}"
+    """One lock for all of a playbook's documents (issue 23: at most one
+    render per playbook at a time across all servers): its PDF and its
+    one-pagers render one after the other, whoever asks. ``kind`` only names
+    what waits in the logs."""
+    return f"pdf-lock:{playbook_id}"
 
 
 def _cache_get(key: str) -> Any:
@@ -289,8 +293,8 @@ def _cache_get(key: str) -> Any:
 
 
 def acquire(playbook_id: int, kind: str) -> str | None:
-    """The render lock of one kind of document of a playbook, shared by every
-    server: a token to give back to ``release``, or None while another
+    """The render lock of a playbook's documents (``_lock_key``), shared by
+    every server: a token to give back to ``release``, or None while another
     process holds it. It expires on its own after the longest render. With
     the cache unreachable (an error, or a refusal with nobody holding the
     lock) it is taken: the render is bounded anyway, never locked out."""
@@ -404,7 +408,7 @@ def cached_document(
     rendered (planner.render_process: bounded in time and memory) and cached.
     One date for the key and the content: a render that runs past midnight
     does not store tomorrow's weeks under today's key. With the cache down it
-    is rendered each time. One render at a time per document across servers
+    is rendered each time. One render at a time per playbook across servers
     (``acquire``).
 
     Without ``schedule`` (the worker, tests, the bench): another process

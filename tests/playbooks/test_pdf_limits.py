@@ -209,8 +209,13 @@ def test_while_another_process_renders_it_a_request_does_not_render_it_too(
     assert token is not None
 
     response = client_for("viewer").get(pdf_url(world))
+    sales = world.playbook.roles.get()
+    one_pager = reverse("role_one_pager", args=[world.playbook.pk, sales.pk])
+    # One lock for all of the playbook's documents: its one-pagers wait too.
+    other_document = client_for("viewer").get(one_pager)
 
     assert response.status_code == 202
+    assert other_document.status_code == 202
     assert renders == []
     with pytest.raises(pdf.RenderBusy):  # the worker skips it
         pdf.playbook_document(world.playbook)
