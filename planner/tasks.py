@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
@@ -57,17 +59,28 @@ def render_playbook_pdf(playbook_id: int) -> None:
         )
 
 
+# How often the worker looks whether the playbook's render lock is free.
+LOCK_POLL_SECONDS = 0.5
+
+
 def _render(playbook_id: int, what: str, make: Callable[[], Document]) -> Document | None:
-    """``make()``; None when another process renders it right now (it will
-    be in the cache) or when it is too large to render (remembered in the
-    cache: downloads say what to shorten)."""
-    try:
-        return make()
-    except RenderBusy:
-        logger.info("%s of playbook %s: being rendered elsewhere, skipped", what, playbook_id)
-    except TooLargeToRender as error:
-        logger.warning("%s of playbook %s: too large to render (%s)", what, playbook_id, error)
-    return None
+    """``make()``, once the playbook's render lock is free (another process
+    renders one of its documents: one at a time per playbook, each within
+    ``WIIFM_PDF_SECONDS``); None when it stays taken past the longest render
+    or when the document is too large to render (remembered in the cache:
+    downloads say what to shorten)."""
+    deadline = time.monotonic() + settings.WIIFM_PDF_SECONDS + 30
+    while True:
+        try:
+            return make()
+        except RenderBusy:
+            if time.monotonic() > deadline:
+                logger.warning("%s of playbook %s: its render lock stayed taken", what, playbook_id)
+                return None
+            time.sleep(LOCK_POLL_SECONDS)
+        except TooLargeToRender as error:
+            logger.warning("%s of playbook %s: too large to render (%s)", what, playbook_id, error)
+            return None
 
 
 @task()

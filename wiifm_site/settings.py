@@ -204,7 +204,7 @@ WIIFM_PDF_SECONDS = float(os.environ.get("WIIFM_PDF_SECONDS", "60"))
 WIIFM_PDF_INLINE_SECONDS = float(os.environ.get("WIIFM_PDF_INLINE_SECONDS", "20"))
 WIIFM_PDF_MEMORY_MB = int(os.environ.get("WIIFM_PDF_MEMORY_MB", "1024"))
 WIIFM_PDF_INLINE_BYTES = int(os.environ.get("WIIFM_PDF_INLINE_BYTES", "300000"))
-WIIFM_PDF_WAIT_SECONDS = float(os.environ.get("WIIFM_PDF_WAIT_SECONDS", "4"))
+WIIFM_PDF_WAIT_SECONDS = float(os.environ.get("WIIFM_PDF_WAIT_SECONDS", "2"))
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+IP before a password is checked.

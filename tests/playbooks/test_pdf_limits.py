@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from ambassadors.models import Ambassador
 from ambassadors.services import issue_link
-from planner import pdf, render_process
+from planner import pdf, render_process, tasks
 from planner.tasks import render_documents
 from tests.factories import make_giveget, make_role
 from tests.pdf_pages import reader
@@ -254,6 +254,32 @@ def test_a_render_runs_at_a_lower_priority_than_the_pages() -> None:
     assert result.pages == 1
     assert result.niceness == min(before + render_process.NICENESS, 19)
     assert os.nice(0) == before  # the parent keeps its own
+
+
+def test_the_worker_waits_its_turn_for_the_playbook_then_renders(
+    world: Any, renders: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request renders one of the playbook's one-pagers (the playbook's
+    lock): the worker's render of its PDF waits for the lock, then renders,
+    instead of leaving the PDF to nobody."""
+    monkeypatch.setattr(tasks, "LOCK_POLL_SECONDS", 0.05)
+    make_role(world.playbook, "Sales", headcount=10)
+    token = pdf.acquire(world.playbook.pk, "one-pager:1:")
+    assert token is not None
+    looks: list[int] = []
+    real_sleep = time.sleep
+
+    def give_back_after_two_looks(seconds: float) -> None:
+        looks.append(1)
+        if len(looks) == 2:
+            pdf.release(world.playbook.pk, "one-pager:1:", token)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(tasks.time, "sleep", give_back_after_two_looks)
+    tasks.render_playbook_pdf.call(world.playbook.pk)
+    assert len(looks) == 2
+    assert len(renders) == 1
+    assert pdf.freshness(world.playbook, ["playbook"])["playbook"] is not None
 
 
 @pytest.mark.django_db(transaction=True)
