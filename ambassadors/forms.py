@@ -117,16 +117,7 @@ class AmbassadorForm(VersionedForm):
 
 TRAINING_DATE_MESSAGE = _("A training date goes with a scheduled or completed training.")
 # The fields of a row that the roster file writes, as the form names them.
-ROW_FIELDS = (
-    "name",
-    "email",
-    "department",
-    "influence",
-    "early_access",
-    "training",
-    "trained_on",
-    "notes",
-)
+ROW_FIELDS = tuple(name for name in AmbassadorForm.Meta.fields if name != "role")
 
 
 @functools.cache

@@ -13,40 +13,18 @@ what is checked there."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from givegets.models import GiveGet
 from roles.models import Role
 from tests.factories import make_giveget, make_role
+from tests.races import race
 from tests.roles.test_matrix import cell_url, gg_cell_url, gg_url, matrix_url, new_giveget
 
 ROUNDS = 8
-
-
-def race(posts: list[tuple[Client, str, dict[str, str]]]) -> list[int]:
-    start = threading.Barrier(len(posts))
-    statuses: list[int] = []
-
-    def post(client: Client, url: str, data: dict[str, str]) -> None:
-        try:
-            start.wait()
-            statuses.append(client.post(url, data).status_code)
-        except Exception:  # the test client raises the view's exception: a 500
-            statuses.append(500)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=item) for item in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
 
 
 @pytest.mark.django_db(transaction=True)
