@@ -145,13 +145,16 @@ def page_html(template: str, context: dict[str, Any], *, language: str) -> str:
 
 def render_pdf(html: str, *, seconds: float | None = None) -> Rendered:
     """``html`` to PDF in a child process (planner.render_process), within
-    ``seconds`` (``WIIFM_PDF_SECONDS`` by default) and ``WIIFM_PDF_MEMORY_MB``
-    of memory. Past either: ``render_process.RenderLimit``."""
+    ``WIIFM_PDF_MEMORY_MB`` of memory and, by default (the worker),
+    ``WIIFM_PDF_SECONDS`` of CPU time and ``WIIFM_PDF_WALL_SECONDS`` of
+    wall-clock time; with ``seconds`` (a request) within that much wall-clock
+    time. Past one: ``render_process.RenderLimit``."""
+    if seconds is None:
+        wall, cpu = settings.WIIFM_PDF_WALL_SECONDS, max(1, math.ceil(settings.WIIFM_PDF_SECONDS))
+    else:
+        wall, cpu = seconds, 0
     result = render_process.run(
-        html,
-        STATIC_DIR,
-        seconds=settings.WIIFM_PDF_SECONDS if seconds is None else seconds,
-        memory_mb=settings.WIIFM_PDF_MEMORY_MB,
+        html, STATIC_DIR, seconds=wall, memory_mb=settings.WIIFM_PDF_MEMORY_MB, cpu_seconds=cpu
     )
     logger.debug("PDF rendered: %s pages, child's peak %.0f MB", result.pages, result.peak_mb)
     return Rendered(result.content, result.pages, result.peak_mb)
@@ -218,6 +221,12 @@ class TooLargeToRender(Exception):
 class NotReady(Exception):
     """The request path: the document is large, the worker renders it, and
     no earlier copy is at hand yet."""
+
+
+class NotRendered(NotReady):
+    """The render was stopped for a reason that says nothing of the document
+    (the machine too busy to give it its CPU time, a shutdown): no verdict,
+    and no copy; the next download asks for it again."""
 
 
 class RenderBusy(Exception):
@@ -477,13 +486,16 @@ def _render_and_store(
             raise RenderBusy(kind)
         return _wait(playbook, kind, key, filename)
     try:
-        seconds = settings.WIIFM_PDF_INLINE_SECONDS if schedule else settings.WIIFM_PDF_SECONDS
+        seconds = settings.WIIFM_PDF_INLINE_SECONDS if schedule else None
         rendered = render_pdf(html, seconds=seconds)
     except RenderLimit as limit:
-        if schedule is not None and limit.reason == "time":  # the worker has longer
+        if schedule is not None and limit.reason != "memory":  # the worker has longer
             release(playbook.pk, kind, token)
             schedule()
             return _wait(playbook, kind, key, filename)
+        if limit.reason not in render_process.VERDICTS:
+            logger.warning("PDF %s of playbook %s stopped: %s", kind, playbook.pk, limit.reason)
+            raise NotRendered(limit.reason) from None
         logger.warning("PDF %s of playbook %s past its %s limit", kind, playbook.pk, limit.reason)
         try:
             cache.set(_too_large_key(key), limit.reason, CACHE_SECONDS)

@@ -6,22 +6,30 @@ PDF with WeasyPrint and sends back the bytes and the page count. The child is
 forked from a ``multiprocessing`` fork server that has imported WeasyPrint
 already (so a child starts in milliseconds, and a threaded gunicorn worker is
 never forked). In the child the address space is capped
-(``resource.RLIMIT_AS``); the parent waits at most ``seconds`` and kills the
-child past them. Either limit gives ``RenderLimit`` (``reason`` says which).
+(``resource.RLIMIT_AS``) and its CPU time (``resource.RLIMIT_CPU``): past
+either, ``RenderLimit`` with ``reason`` "memory" or "time", a verdict on the
+document. The parent also waits at most a wall-clock time and kills the child
+past it; that, or the child stopped by a signal (a server shutting down),
+says nothing about the document: ``RenderLimit`` with ``reason`` "stalled" or
+"interrupted" (``VERDICTS`` holds the two reasons that judge the document).
+A busy machine slows a render without making its document "too large".
 """
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -30,8 +38,41 @@ ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
 OUT_OF_MEMORY = 86
 
 
+_PAGE_REFERENCES = pydyf.PDF.page_references
+
+
+def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+    """``pydyf.PDF.page_references``, built once per page count.
+
+    pydyf builds the tuple of every page's reference on each read, and
+    WeasyPrint's tagging (``pdf_tags``) reads it once per tagged box, so a
+    tagged PDF cost time with the square of its pages (3.4 s of a 202-page
+    render). Pages are only ever appended, so the count tells when the tuple
+    is out of date.
+    """
+    count = len(pdf.pages["Kids"])
+    cached = pdf.__dict__.get("_wiifm_page_references")
+    if cached is None or cached[0] != count:
+        cached = (count, _PAGE_REFERENCES.fget(pdf))
+        pdf.__dict__["_wiifm_page_references"] = cached
+    references: tuple[bytes, ...] = cached[1]
+    return references
+
+
+pydyf.PDF.page_references = property(_cached_page_references)
+
+
+# The reasons of a ``RenderLimit`` that judge the document (too large to
+# render); the others judge the moment (the machine, a shutdown).
+VERDICTS = frozenset({"time", "memory"})
+# A child stopped by one of these was told to stop, not out of its limits.
+STOPPING_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+
+
 class RenderLimit(Exception):
-    """The render went past a limit: ``reason`` is "time" or "memory"."""
+    """The render went past a limit: ``reason`` is "time" (its CPU time),
+    "memory", "stalled" (its wall-clock time, the CPU budget not used up) or
+    "interrupted" (stopped by a signal)."""
 
     def __init__(self, reason: str, pid: int | None = None) -> None:
         super().__init__(f"PDF render past its {reason} limit")
@@ -111,9 +152,16 @@ NICENESS = 10
 
 
 def _child(
-    html: str, static_dir: Path, memory_mb: int, environment: dict[str, str], conn: Connection
+    html: str,
+    static_dir: Path,
+    memory_mb: int,
+    cpu_seconds: int,
+    environment: dict[str, str],
+    conn: Connection,
 ) -> None:
-    """In the child: lower its priority, cap the address space, render, send the result."""
+    """In the child: lower its priority, cap the address space and the CPU
+    time (SIGXCPU past it, whose default action ends the process), render,
+    send the result."""
     for name in PASSED_ENVIRONMENT:
         os.environ.pop(name, None)
     os.environ.update(environment)
@@ -122,6 +170,10 @@ def _child(
         if memory_mb > 0:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if cpu_seconds > 0:
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            budget = math.ceil(used.ru_utime + used.ru_stime) + cpu_seconds
+            resource.setrlimit(resource.RLIMIT_CPU, (budget, budget + 2))
         conn.send(("ok", render_pdf(html, static_dir)))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # nothing more can be allocated, not even a message
@@ -142,17 +194,27 @@ def _context() -> Any:
     return context
 
 
-def run(html: str, static_dir: Path, *, seconds: float, memory_mb: int) -> Result:
-    """The PDF of ``html``, rendered in a child process of
-    at most ``memory_mb`` MB of address space (0: no cap) within ``seconds``
-    of wall-clock time. Past either: ``RenderLimit``, the child killed and
-    reaped. Another failure in the child: ``RenderFailed``."""
+def run(
+    html: str,
+    static_dir: Path,
+    *,
+    seconds: float,
+    memory_mb: int,
+    cpu_seconds: int = 0,
+) -> Result:
+    """The PDF of ``html``, rendered in a child process of at most
+    ``memory_mb`` MB of address space (0: no cap) and ``cpu_seconds`` of CPU
+    time (0: no cap), within ``seconds`` of wall-clock time. Past one:
+    ``RenderLimit`` (its ``reason``: "memory", "time" for the CPU time,
+    "stalled" for the wall clock, "interrupted" for a child stopped by a
+    signal), the child killed and reaped. Another failure in the child:
+    ``RenderFailed``."""
     context = _context()
     environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_child,
-        args=(html, static_dir, memory_mb, environment, sender),
+        args=(html, static_dir, memory_mb, cpu_seconds, environment, sender),
         daemon=True,
     )
     deadline = time.monotonic() + seconds
@@ -160,11 +222,12 @@ def run(html: str, static_dir: Path, *, seconds: float, memory_mb: int) -> Resul
     sender.close()  # the child's end: EOF here when the child dies
     try:
         if not receiver.poll(max(deadline - time.monotonic(), 0)):
-            raise RenderLimit("time", process.pid)
+            raise RenderLimit("stalled" if cpu_seconds else "time", process.pid)
         try:
             result = receiver.recv()
-        except EOFError:  # died without a word: out of memory (or killed for it)
-            raise RenderLimit("memory", process.pid) from None
+        except EOFError:  # died without a word: why, its exit status says
+            process.join()
+            raise RenderLimit(_why(process.exitcode), process.pid) from None
     finally:
         receiver.close()
         if process.is_alive():
@@ -174,3 +237,15 @@ def run(html: str, static_dir: Path, *, seconds: float, memory_mb: int) -> Resul
     if result[0] == "ok":
         return Result(*result[1])
     raise RenderFailed(result[1])
+
+
+def _why(exitcode: int | None) -> str:
+    """The reason of a child that ended without sending its result: past
+    its CPU time (SIGXCPU), stopped (a shutdown's signal), or else out of
+    memory (its own exit status, the kernel's SIGKILL, or a C library that
+    aborted on a failed allocation)."""
+    if exitcode == -signal.SIGXCPU:
+        return "time"
+    if exitcode is not None and -exitcode in STOPPING_SIGNALS:
+        return "interrupted"
+    return "memory"

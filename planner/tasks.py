@@ -25,6 +25,7 @@ from django.utils import timezone
 from planner import changelog
 from planner.pdf import (
     Document,
+    NotRendered,
     RenderBusy,
     TooLargeToRender,
     one_pager_document,
@@ -80,6 +81,9 @@ def _render(playbook_id: int, what: str, make: Callable[[], Document]) -> Docume
             time.sleep(LOCK_POLL_SECONDS)
         except TooLargeToRender as error:
             logger.warning("%s of playbook %s: too large to render (%s)", what, playbook_id, error)
+            return None
+        except NotRendered as error:
+            logger.warning("%s of playbook %s: not rendered (%s)", what, playbook_id, error)
             return None
 
 

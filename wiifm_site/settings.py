@@ -193,14 +193,18 @@ WIIFM_TASK_RUNNING_TIMEOUT = int(os.environ.get("WIIFM_TASK_RUNNING_TIMEOUT", "6
 WIIFM_TASK_MAX_ATTEMPTS = int(os.environ.get("WIIFM_TASK_MAX_ATTEMPTS", "3"))
 
 # PDFs render in a child process (planner/render_process.py), bounded: past
-# WIIFM_PDF_SECONDS of wall-clock time (in the worker) or WIIFM_PDF_MEMORY_MB
-# of address space (virtual: a demo render peaks near 300 MB of it, 80 MB
+# WIIFM_PDF_SECONDS of CPU time (in the worker) or WIIFM_PDF_MEMORY_MB of
+# address space (virtual: a demo render peaks near 300 MB of it, 80 MB
 # resident) the child is stopped and the download says what to shorten. A
+# render still running after WIIFM_PDF_WALL_SECONDS of wall-clock time (a
+# machine too busy to give it its CPU time, a stuck child) is stopped too,
+# with no verdict on the document: the next download asks for it again. A
 # download renders inline only a document whose HTML is at most
 # WIIFM_PDF_INLINE_BYTES (the demo's is 52 KB), within WIIFM_PDF_INLINE_SECONDS;
 # a larger or slower one is left to the worker, waited for at most
 # WIIFM_PDF_WAIT_SECONDS, meanwhile the last rendered copy is served.
 WIIFM_PDF_SECONDS = float(os.environ.get("WIIFM_PDF_SECONDS", "60"))
+WIIFM_PDF_WALL_SECONDS = float(os.environ.get("WIIFM_PDF_WALL_SECONDS", "300"))
 WIIFM_PDF_INLINE_SECONDS = float(os.environ.get("WIIFM_PDF_INLINE_SECONDS", "20"))
 WIIFM_PDF_MEMORY_MB = int(os.environ.get("WIIFM_PDF_MEMORY_MB", "1024"))
 WIIFM_PDF_INLINE_BYTES = int(os.environ.get("WIIFM_PDF_INLINE_BYTES", "300000"))

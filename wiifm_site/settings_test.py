@@ -31,4 +31,5 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 # PDF renders on a busy test machine may be slow: no render limit trips by
 # chance (the tests of the limits set their own).
 WIIFM_PDF_SECONDS = 600
+WIIFM_PDF_WALL_SECONDS = 1200
 WIIFM_PDF_INLINE_SECONDS = 600

@@ -8,6 +8,7 @@ The limits are forced small with override_settings; no timing is asserted.
 
 from __future__ import annotations
 
+import datetime
 import os
 import threading
 import time
@@ -83,11 +84,21 @@ def pdf_url(world: Any) -> str:
     return reverse("playbook_pdf", args=[world.playbook.pk])
 
 
-@override_settings(WIIFM_PDF_SECONDS=0.05)
+def heavy_playbook(world: Any) -> Any:
+    """``long_playbook`` and 30 more roles of shorter texts: a render that
+    needs well over a second of CPU time."""
+    sales = long_playbook(world)
+    for number in range(30):
+        make_role(world.playbook, f"Role {number}", wiifm=LONG[:800], concerns=LONG[:800])
+    return sales
+
+
+@override_settings(WIIFM_PDF_SECONDS=1)
 def test_past_the_time_limit_the_child_is_killed_and_the_download_says_what_to_shorten(
     world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    long_playbook(world)
+    """The worker's limit is CPU time (SIGXCPU in the child)."""
+    heavy_playbook(world)
 
     with pytest.raises(pdf.TooLargeToRender) as caught:
         pdf.playbook_document(world.playbook)  # as the worker renders it
@@ -415,3 +426,114 @@ def test_a_download_slower_than_its_limit_is_left_to_the_worker(
     response = client_for("viewer").get(pdf_url(world))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_the_page_references_are_built_once_per_page_count() -> None:
+    """WeasyPrint's tagging reads ``pydyf.PDF.page_references`` once per
+    tagged box; pydyf built the tuple of every page each time (quadratic in
+    pages). Cached per page count, it still follows every page added."""
+    import pydyf
+
+    document = pydyf.PDF()
+    for number in range(1, 4):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        references = document.page_references
+        assert references == render_process._PAGE_REFERENCES.fget(document)
+        assert len(references) == number
+        assert document.page_references is references  # not built again
+
+
+@override_settings(WIIFM_PDF_WALL_SECONDS=0.05)
+def test_a_render_stopped_by_the_wall_clock_is_no_verdict_on_the_document(
+    world: Any, client_for: Any, renders: list[Any]
+) -> None:
+    """A machine too busy to give the render its CPU time (here: a wall
+    clock shorter than any render) stops it without marking the playbook too
+    large: the worker gives up for now, and a later download renders it."""
+    long_playbook(world)
+
+    assert (
+        tasks._render(world.playbook.pk, "PDF", lambda: pdf.playbook_document(world.playbook))
+        is None
+    )
+
+    [limit] = renders
+    assert limit.reason == "stalled"
+    assert gone(limit.pid)
+    known = pdf.freshness(world.playbook, ["playbook"])
+    assert known == {"playbook": None}  # neither rendered nor "too large"
+    with override_settings(WIIFM_PDF_WALL_SECONDS=600):
+        response = client_for("viewer").get(pdf_url(world))
+    assert response.status_code == 200  # rendered, not refused as too large
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_child_stopped_by_a_shutdown_is_interrupted_not_out_of_memory(world: Any) -> None:
+    """A server or worker shutting down sends its process group SIGTERM:
+    the child dies without a word, which is not "out of memory"."""
+    import multiprocessing
+    import signal
+
+    heavy_playbook(world)
+    html = pdf.page_html(
+        "pdf/playbook.html",
+        pdf.playbook_context(world.playbook, datetime.date.today()),
+        language="en",
+    )
+    stopped: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            render_process.run(html, pdf.STATIC_DIR, seconds=600, memory_mb=0, cpu_seconds=600)
+        except BaseException as error:
+            stopped.append(error)
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    [child] = multiprocessing.active_children()
+    pid = child.pid
+    assert pid is not None
+    time.sleep(0.2)  # rendering
+    os.kill(pid, signal.SIGTERM)
+    thread.join(60)
+
+    [error] = stopped
+    assert isinstance(error, render_process.RenderLimit)
+    assert error.reason == "interrupted"
+    assert gone(pid)
+
+
+def test_an_interrupted_render_is_no_verdict_on_the_document(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sales = long_playbook(world)
+
+    def interrupted(*args: Any, **kwargs: Any) -> render_process.Result:
+        raise render_process.RenderLimit("interrupted")
+
+    monkeypatch.setattr(render_process, "run", interrupted)
+    render_documents.call(world.playbook.pk, True, [[sales.pk, ""]])  # goes on, no error
+
+    assert pdf.freshness(world.playbook, ["playbook", pdf.one_pager_kind(sales.pk, "")]) == {
+        "playbook": None,
+        pdf.one_pager_kind(sales.pk, ""): None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("exitcode", "reason"),
+    [
+        (-24, "time"),  # SIGXCPU: past its CPU time
+        (-15, "interrupted"),  # SIGTERM
+        (-2, "interrupted"),  # SIGINT
+        (-1, "interrupted"),  # SIGHUP
+        (render_process.OUT_OF_MEMORY, "memory"),
+        (-9, "memory"),  # the kernel's out-of-memory killer
+        (-6, "memory"),  # a C library aborting on a failed allocation
+    ],
+)
+def test_why_a_child_ended_without_a_word(exitcode: int, reason: str) -> None:
+    assert render_process._why(exitcode) == reason
