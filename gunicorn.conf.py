@@ -8,12 +8,14 @@ import os
 cores = multiprocessing.cpu_count()
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Rendering PDFs is CPU-bound (in child processes, one at a time per web
-# process): one process per core plus one, four threads each for the requests
+# process): one process per core plus one, eight threads each for the requests
 # that wait on the database, the cache, or a PDF the worker is rendering (a
 # download waits up to WIIFM_PDF_WAIT_SECONDS), so that pages and /healthz
-# always find a free thread.
+# always find a free thread. With four, 16 busy clients (make bench-worst)
+# left the load balancer's /healthz queued behind them: p95 3.1 s and
+# time-outs; with eight, 355 ms on the same loaded machine.
 workers = int(os.environ.get("WEB_CONCURRENCY", cores + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF renders in seconds
 graceful_timeout = 30

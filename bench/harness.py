@@ -185,17 +185,29 @@ def request(
     timeout: float = 60,
     connection: http.client.HTTPConnection | None = None,
 ) -> tuple[int, bytes, http.client.HTTPMessage]:
-    """One request; on a connection given, kept alive (closed on an error)."""
+    """One request; on a connection given, kept alive (closed on an error).
+    A GET on a kept-alive connection that the server closed before answering
+    (it closes idle ones after gunicorn's ``keepalive``, and the close can
+    cross the next request) is sent once more on a new connection, as
+    browsers do; an error on a new connection is the server's."""
     own = connection is None
     conn = connection or http.client.HTTPConnection(
         urllib.parse.urlsplit(base).netloc, timeout=timeout
     )
+    reused = conn.sock is not None
     try:
         conn.timeout = timeout
         if conn.sock is not None:
             conn.sock.settimeout(timeout)
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not (reused and method in {"GET", "HEAD"}):
+                raise
+            conn.close()
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
         data = response.read()
         return response.status, data, response.headers
     except Exception:
