@@ -16,8 +16,9 @@ Three kinds of people, as they use the site:
   writes as the matrix does with JavaScript: a cell's editor read, then
   saved (their role's WIIFM, question or headcount, their first Give-Get's
   give or minutes saved); Give-Gets added and deleted again; PDFs
-  downloaded. Each editor writes only their own role, so each value's last
-  saved write is known;
+  downloaded (the "being prepared" page followed as a browser follows it,
+  until the PDF comes). Each editor writes only their own role, so each
+  value's last saved write is known;
 - **viewers** (the manager): reads and PDFs;
 - **respondents**: the weekly pulse, as an employee answers it from the
   link: no account, no cookie; every answer's comment is unique.
@@ -39,11 +40,29 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 from locust.clients import HttpSession, ResponseContextManager
+from urllib3.util.retry import Retry
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["SOAK_PLAN"]).read())  # noqa: SIM115
 WRITES = open(os.environ["SOAK_WRITES"], "a", buffering=1)  # noqa: SIM115 - one line a write
 STATUSES: Counter[tuple[str, int]] = Counter()
 TIMES: dict[str, list[float]] = {}  # milliseconds, by kind of request
+DOWNLOADS: list[dict[str, Any]] = []  # each PDF download, its tries until the PDF
+# The "being prepared" page asks again this often at most (planner/pdf_pages.py).
+MAX_REFRESHES = 36
+# As a browser does: a GET whose kept-alive connection the server closed
+# without an answer (it idled as long as gunicorn's keepalive) is asked again,
+# once, on a new connection. Counted apart (RETRIED), never hidden.
+BROWSER_RETRY = Retry(
+    total=1,
+    connect=1,
+    read=1,
+    redirect=0,
+    status=0,
+    other=0,
+    allowed_methods=frozenset({"GET", "HEAD"}),
+    raise_on_status=False,
+)
+RETRIED: Counter[str] = Counter()
 PLAYBOOK = PLAN["playbook"]
 ROLES: list[int] = PLAN["roles"]
 WRITERS = itertools.count()
@@ -59,6 +78,9 @@ def _count(name: str, response: Any, response_time: float, **kwargs: Any) -> Non
     """Each answer's status and time (locust's own measure), for exact percentiles."""
     status = getattr(response, "status_code", 0) or 0
     STATUSES[(name, int(status))] += 1
+    retries = getattr(getattr(response, "raw", None), "retries", None)
+    if retries is not None and retries.history:
+        RETRIED[name] += 1
     TIMES.setdefault(name, []).append(round(response_time, 1))
 
 
@@ -66,8 +88,16 @@ def _count(name: str, response: Any, response_time: float, **kwargs: Any) -> Non
 def _save_statuses(**kwargs: Any) -> None:
     rows = [{"name": n, "status": s, "count": c} for (n, s), c in sorted(STATUSES.items())]
     with open(os.environ["SOAK_STATUSES"], "w") as out:
-        json.dump({"statuses": rows, "times": TIMES}, out)
+        json.dump(
+            {"statuses": rows, "times": TIMES, "downloads": DOWNLOADS, "retried": RETRIED}, out
+        )
     WRITES.close()
+
+
+def browser_like(session: HttpSession) -> HttpSession:
+    for adapter in session.adapters.values():
+        adapter.max_retries = BROWSER_RETRY  # type: ignore[attr-defined]
+    return session
 
 
 def unique(kind: str, who: int) -> str:
@@ -104,6 +134,7 @@ class Reader(HttpUser):
         self.login()
 
     def login(self) -> None:
+        browser_like(self.client)
         self.client.get("/accounts/login/", name="login: page")
         token = self.client.cookies.get("csrftoken") or ""
         with self.client.post(
@@ -177,10 +208,27 @@ class Reader(HttpUser):
         self.pdf(f"/playbooks/{PLAYBOOK}/roles/{self.role()}/one-pager.pdf", "pdf: one-pager")
 
     def pdf(self, path: str, name: str) -> None:
-        """A PDF (200), or the page saying it is being prepared (202)."""
-        with self.client.get(path, name=name, catch_response=True) as response:
-            if response.status_code == 200 and not response.content.startswith(b"%PDF"):
-                response.failure("a 200 that is not a PDF")
+        """A PDF (200), or the page saying it is being prepared (202), which
+        asks again by itself, as a browser does, until the PDF comes."""
+        started, tries, url = time.time(), 0, path
+        while True:
+            with self.client.get(url, name=name, catch_response=True) as response:
+                if response.status_code == 200 and not response.content.startswith(b"%PDF"):
+                    response.failure("a 200 that is not a PDF")
+            tries += 1
+            if response.status_code != 202 or tries > MAX_REFRESHES:
+                break
+            time.sleep(int(response.headers.get("Retry-After", "5")))
+            url = f"{path}?wait={tries}"
+        DOWNLOADS.append(
+            {
+                "name": name,
+                "seconds": round(time.time() - started, 2),
+                "tries": tries,
+                "status": response.status_code,
+                "stale": bool(response.headers.get("X-PDF-Stale")),
+            }
+        )
 
 
 class Viewer(Reader):
@@ -347,8 +395,10 @@ class Respondent(HttpUser):
         ] or PLAN["pulse"]
         link = random.choice(links)  # noqa: S311
         path = f"/p/{link['token']}/"
-        anonymous = HttpSession(
-            base_url=self.host, request_event=self.environment.events.request, user=self
+        anonymous = browser_like(
+            HttpSession(
+                base_url=self.host, request_event=self.environment.events.request, user=self
+            )
         )
         anonymous.get(path, name="pulse: page")
         comment = unique("pulse", self.number)

@@ -52,6 +52,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
@@ -333,9 +334,13 @@ class Command(BaseCommand):
                 if status != 200:
                     raise CommandError(f"The warm-up's {path} answered {status}.")
         servers.trees()  # the workers, as they are before the load
-        for role in plan["roles"] * 3:
+        for n in range(60):
             if all(harness.children_of(w) for w in servers.gunicorn_workers):
                 break
+            if n and n % len(plan["roles"]) == 0:
+                cache.clear()  # every one-pager rendered once: again
+            self.lock_free(p)  # else the download leaves it to the worker
+            role = plan["roles"][n % len(plan["roles"])]
             harness.request(
                 base,
                 "GET",
@@ -343,6 +348,7 @@ class Command(BaseCommand):
                 headers=headers,
                 timeout=120,
             )
+        self.drain(servers)
         tasks.render_playbook_pdf.enqueue(p)
         deadline = time.monotonic() + 180
         while not harness.children_of(servers.worker) and time.monotonic() < deadline:
@@ -355,6 +361,18 @@ class Command(BaseCommand):
             f"{'the' if harness.children_of(servers.worker) else 'not the'} task worker;"
             f" {DBTaskResult.objects.filter(status='SUCCESSFUL').count()} tasks done."
         )
+
+    def lock_free(self, playbook: int, seconds: float = 120) -> None:
+        """Wait until nobody renders a document of the playbook (its render lock free)."""
+        from planner import pdf
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            token = pdf.acquire(playbook, "soak warm-up")
+            if token is not None:
+                pdf.release(playbook, "soak warm-up", token)
+                return
+            time.sleep(0.2)
 
     def drain(self, servers: Servers, seconds: float = 240) -> None:
         """Wait until the task worker has nothing to do and no render runs
@@ -502,7 +520,16 @@ class Command(BaseCommand):
             self.stdout.write(_timing_row(name, times, codes))
         self.stdout.write("-" * len(header))
         self.stdout.write(_timing_row("all", every, sum(by_name.values(), Counter())))
+        retried = answers["retried"]
+        if retried:
+            self.stdout.write(
+                "GETs asked again, as a browser does, after the server closed their kept-alive"
+                f" connection without an answer: {sum(retried.values())} ("
+                + ", ".join(f"{name} {n}" for name, n in sorted(retried.items()))
+                + ")."
+            )
         self.stdout.write("")
+        self.downloads(answers["downloads"])
         kinds = Counter((w.kind, w.ok) for w in writes)
         self.stdout.write(
             "Writes answered saved (not saved): "
@@ -543,6 +570,25 @@ class Command(BaseCommand):
             for line in log_errors[:5]:
                 self.stdout.write(f"  {line}")
         return [label for label, _goal, _measured, ok in rows if not ok]
+
+    def downloads(self, downloads: list[dict[str, Any]]) -> None:
+        """Each kind of PDF: downloads asked for, how many got the PDF (a copy
+        of an earlier version among them), and the seconds until it came,
+        the "being prepared" page's tries included."""
+        for name in sorted({d["name"] for d in downloads}):
+            mine = [d for d in downloads if d["name"] == name]
+            got = [d for d in mine if d["status"] == 200]
+            seconds = [d["seconds"] for d in got]
+            waited = sum(d["tries"] > 1 for d in got)
+            self.stdout.write(
+                f"{name}: {len(mine)} downloads, {len(got)} got the PDF"
+                f" ({sum(d['stale'] for d in got)} an earlier version's, {waited} after"
+                f" the 'being prepared' page); until the PDF p50"
+                f" {harness.percentile(seconds, 50):.1f} s, p95"
+                f" {harness.percentile(seconds, 95):.1f} s, max {max(seconds, default=0):.1f} s"
+                + (f"; {len(mine) - len(got)} never came" if len(got) < len(mine) else "")
+                + "."
+            )
 
     def memory_table(
         self, start: list[Tree], end: list[Tree], samples: list[tuple[float, dict[str, int]]]
