@@ -17,7 +17,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 APT_PACKAGES := chromium gettext poppler-utils libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load bench-import bench-roster bench-worst bench-redis-outage clean serve test-two-servers mutate
+.PHONY: help install install-dev system-deps run test test-fast lint format migrations-check messages bench bench-pdf bench-load bench-import bench-roster bench-worst bench-redis-outage soak clean serve test-two-servers mutate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -132,6 +132,19 @@ bench-redis-outage: install-dev  ## Redis away for 30 s during a 2-minute mixed 
 	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-outage.sqlite3 $(MANAGE) migrate --no-input -v0
 	$(BENCH_ENV) SQLITE_PATH=/tmp/wiifm-outage.sqlite3 \
 	WIIFM_BENCH=1 timeout -k 30 600 $(MANAGE) bench_redis_outage $(BENCH_ARGS)
+
+# The soak (issue 24): its own PostgreSQL database (dropped and created afresh) and
+# Redis database (emptied), on the local servers unless told otherwise. Not in CI.
+SOAK_USERS ?= 20
+SOAK_MINUTES ?= 10
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wiifm_soak
+SOAK_REDIS_URL ?= redis://127.0.0.1:6379/12
+SOAK_LOCUST ?= .venv/bin/locust
+
+soak: install-dev system-deps  ## 20 users for 10 minutes with locust (SOAK_USERS, SOAK_MINUTES) on PostgreSQL and Redis; every write read back
+	$(BENCH_ENV) DATABASE_URL=$(SOAK_DATABASE_URL) REDIS_URL=$(SOAK_REDIS_URL) WIIFM_BENCH=1 \
+	timeout -k 30 $$(( $(SOAK_MINUTES) * 60 + 1200 )) \
+	$(MANAGE) bench_soak --users $(SOAK_USERS) --minutes $(SOAK_MINUTES) --locust $(SOAK_LOCUST) $(BENCH_ARGS)
 
 mutate: install-dev  ## mutation testing of the rule modules with mutmut (slow, not in CI); prints the score
 	@# A fresh run each time: mutmut re-tests only changed functions, not changed tests.

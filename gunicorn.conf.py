@@ -24,8 +24,9 @@ keepalive = 5
 # is ready at once instead of importing Django and WeasyPrint again.
 preload_app = True
 # Recycle workers now and then, at different moments, to bound memory growth.
-max_requests = 5000
-max_requests_jitter = 500
+# GUNICORN_MAX_REQUESTS=0 turns recycling off (`make soak` measures the growth).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 # Personal links are secrets: the access log shows /a/…/, /p/…/ and /cal/….ics.
 logger_class = "wiifm_site.gunicorn_logging.TokenHidingLogger"

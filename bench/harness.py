@@ -366,7 +366,13 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def descendants(root: int) -> list[int]:
+def rss_kb(pid: int) -> int:
+    """A process's resident set size in kB (0 when it is gone)."""
+    return _status(pid).get("VmRSS", 0)
+
+
+def _children_map() -> dict[int, list[int]]:
+    """Every process's children, by parent, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -377,6 +383,16 @@ def descendants(root: int) -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def children_of(parent: int) -> list[int]:
+    """A process's own children (not theirs)."""
+    return sorted(_children_map().get(parent, []))
+
+
+def descendants(root: int) -> list[int]:
+    children = _children_map()
     found, todo = [], [root]
     while todo:
         pid = todo.pop()

@@ -484,6 +484,11 @@ def _render_and_store(
     if token is None:
         if schedule is None:
             raise RenderBusy(kind)
+        # The lock is the playbook's, for all its documents: its holder may be
+        # rendering another one (the worker, the PDF after an edit). This one
+        # is asked of the worker too, which renders it once the lock is free:
+        # "being prepared" is then true, and the page's next try finds it.
+        schedule()
         return _wait(playbook, kind, key, filename)
     try:
         seconds = settings.WIIFM_PDF_INLINE_SECONDS if schedule else None

@@ -155,15 +155,24 @@ def schedule_pdf_render(playbook_id: int, *, delay: datetime.timedelta = DEBOUNC
     )
 
 
+# Someone waits for these (a download, the downloads page): they come before
+# the renders that edits schedule. django-tasks-db runs the tasks that have a
+# time to run after first and those without one last, and while people edit a
+# render of the playbook's PDF is always due: without the priority a one-pager
+# asked for waited until the editing stopped (found by `make soak`).
+DOCUMENTS_PRIORITY = 10
+
+
 def schedule_documents(
     playbook_id: int, *, playbook_pdf: bool, one_pagers: list[tuple[int, str]]
 ) -> bool:
     """Schedule one task, now, for the documents the downloads page found
     missing (``render_documents``), unless one is pending for the playbook:
-    one task whatever the number of roles and of pages open on it."""
+    one task whatever the number of roles and of pages open on it. It runs
+    before the renders edits scheduled (``DOCUMENTS_PRIORITY``)."""
     return _schedule(
         _pending_documents_key(playbook_id),
-        lambda: render_documents.enqueue(
+        lambda: render_documents.using(priority=DOCUMENTS_PRIORITY).enqueue(
             playbook_id, playbook_pdf, [[role_id, url] for role_id, url in one_pagers]
         ),
     )

@@ -22,8 +22,10 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from planner import tasks
 from planner.tasks import _pending_documents_key, render_documents
 from planner.worker import reclaim_stale_tasks
+from tests.factories import make_role
 
 KEEP_RUNNING = Path(__file__).resolve().parent.parent / "bin" / "keep-running"
 
@@ -92,6 +94,36 @@ def test_the_timeout_is_a_setting(world: Any) -> None:
         assert reclaim_stale_tasks() == (1, 0)
     row.refresh_from_db()
     assert row.status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection not in autocommit
+@db_tasks
+def test_documents_someone_waits_for_come_before_the_renders_edits_schedule(
+    world: Any,
+) -> None:
+    """Found by `make soak`: while people edit, a render of the playbook's PDF
+    is always due (each edit schedules one 5 s later), and django-tasks-db
+    runs the tasks that have a time to run after before those that have none.
+    A one-pager asked for ("being prepared") waited behind them until the
+    editing stopped: 90 s for half of them in a 3-minute run, 159 s at most."""
+    role = make_role(world.playbook, "Sales", headcount=10)
+    DBTaskResult.objects.all().delete()
+    cache.clear()
+    edit_render = tasks.render_playbook_pdf.using(
+        run_after=timezone.now() - datetime.timedelta(seconds=1)
+    ).enqueue(world.playbook.pk)  # an edit's, due
+    assert tasks.schedule_documents(
+        world.playbook.pk, playbook_pdf=False, one_pagers=[(role.pk, "")]
+    )  # a download waits for this one
+
+    run_worker()
+
+    order = DBTaskResult.objects.order_by("started_at").values_list("id", "task_path")
+    assert [path.rsplit(".", 1)[1] for _id, path in order] == [
+        "render_documents",
+        "render_playbook_pdf",
+    ]
+    assert str(list(order)[1][0]) == str(edit_render.id)
 
 
 # bin/keep-running: a fake worker that notes each start in a file, then exits.

@@ -236,6 +236,37 @@ def test_while_another_process_renders_it_a_request_does_not_render_it_too(
 
 
 @override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_document_waiting_for_the_playbooks_lock_is_asked_of_the_worker(
+    world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The lock is one for all of a playbook's documents (found by `make
+    soak`: while people edit, the worker renders the playbook's PDF one
+    version after another, and 44 of 50 one-pagers asked for answered "being
+    prepared"). A one-pager nobody has rendered yet, asked for while the
+    worker holds the lock for the playbook's PDF, is "being prepared" and is:
+    the worker renders it next, and the page's next try downloads it."""
+    sales = make_role(world.playbook, "Sales", headcount=10)
+    token = pdf.acquire(world.playbook.pk, "playbook")  # the worker renders the playbook's PDF
+    assert token is not None
+    one_pager = reverse("role_one_pager", args=[world.playbook.pk, sales.pk])
+    client = client_for("viewer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(one_pager)
+    assert response.status_code == 202
+    assert "The PDF is being prepared" in response.content.decode()
+    assert renders == []
+    pdf.release(world.playbook.pk, "playbook", token)  # the playbook's render done
+
+    run_scheduled()  # the worker's next task
+    assert len(renders) == 1
+    again = client.get(one_pager + "?wait=1")
+    assert again.status_code == 200
+    assert again["Content-Type"] == "application/pdf"
+    assert len(renders) == 1  # from the cache
+
+
+@override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
 def test_a_process_renders_one_download_at_a_time_the_worker_the_others(
     world: Any, client_for: Any, renders: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
