@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pulse import links
 from pulse.models import PulseAnswer
-from tests.factories import make_role
+from tests.factories import make_role, make_user
 
 GO_LIVE = datetime.date(2027, 3, 1)
 ANSWER = {"cost_minutes": "10", "saved_minutes": "30", "got_back": "3", "comment": ""}
@@ -58,6 +58,19 @@ def test_who_may_answer(
     if status == 403:
         assert b"Members do not answer their own pulse." in response.content
         assert b'name="cost_minutes"' not in page.content
+
+
+def test_a_superuser_is_refused_as_an_owner(two_links: tuple[Any, Any], client: Client) -> None:
+    """A superuser is an owner of every playbook (DESIGN.md): no padding a
+    week from the admin's account either (found by tests/test_access_matrix.py)."""
+    mine, _theirs = two_links
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    page = client.get(reverse("pulse_page", args=[mine.token]))
+    response = client.post(reverse("pulse_page", args=[mine.token]), ANSWER)
+    assert response.status_code == 403
+    assert b"Members do not answer their own pulse." in response.content
+    assert b'name="cost_minutes"' not in page.content
+    assert not PulseAnswer.objects.exists()
 
 
 def test_a_member_of_the_other_playbook_answers_there_only_as_a_link_holder(
