@@ -201,3 +201,28 @@ def test_a_new_release_does_not_serve_the_last_ones_fragments(
     assert "new templates" not in client.get(url).content.decode()  # the same release: cached
     monkeypatch.setattr(fragments, "release", lambda: "release-2")
     assert "new templates" in client.get(url).content.decode()
+
+
+def test_a_pledge_holding_a_placeholder_shows_as_typed_not_a_token(
+    world: Any, client_for: Any
+) -> None:
+    """Issue 24: the overview's cached fragment held the CSRF token as a fixed
+    placeholder, and a pledge typed with that string showed each reader their
+    own token in its place. The placeholder is now random per rendering, so
+    no text a user types can produce it."""
+    typed = (
+        "csrf-token-placeholder-71e0c4 csrf-token-placeholder-4b8e1f "
+        "csrf-placeholder-00000000000000000000000000000000"
+    )
+    world.playbook.pledge = typed
+    world.playbook.save()
+    cache.clear()
+    url = reverse("playbook_detail", args=[world.playbook.pk])
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    for who in ("editor", "viewer", "owner"):  # the first fills the cache, the others read it
+        response = client_for(who).get(url)
+        html = response.content.decode()
+        assert typed in html
+        for value in token.findall(html):
+            assert value not in typed
+        assert html.count("csrf-token-placeholder-71e0c4") == 1
