@@ -46,8 +46,8 @@ class Step(Versioned):
     )
     # Both empty means "the default dates": they follow go-live. Once someone
     # types either, both are stored and neither moves again.
-    start = models.DateField(_("start"), null=True, blank=True)
-    due = models.DateField(_("due"), null=True, blank=True)
+    start = models.DateField(_("start"), null=True, blank=True, validators=[limits.DateRange()])
+    due = models.DateField(_("due"), null=True, blank=True, validators=[limits.DateRange()])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
@@ -120,7 +120,7 @@ class Task(Versioned):
     )
     text = models.CharField(_("task"), max_length=limits.LINE)
     done = models.BooleanField(_("done"), default=False)
-    due = models.DateField(_("due"), null=True, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True, validators=[limits.DateRange()])
     order = models.PositiveIntegerField(_("order"), default=0)
 
     # Not a field: the plan page sets it on the tasks it shows (actionplan.views).

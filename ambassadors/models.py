@@ -64,11 +64,15 @@ class Ambassador(Versioned):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1-5: the respect this person has among peers, not their rank."),
     )
-    early_access = models.DateField(_("early access from"), null=True, blank=True)
+    early_access = models.DateField(
+        _("early access from"), null=True, blank=True, validators=[limits.DateRange()]
+    )
     training = models.CharField(
         _("training"), max_length=20, choices=Training.choices, default=Training.NOT_STARTED
     )
-    trained_on = models.DateField(_("training date"), null=True, blank=True)
+    trained_on = models.DateField(
+        _("training date"), null=True, blank=True, validators=[limits.DateRange()]
+    )
     notes = models.TextField(
         _("notes"),
         blank=True,

@@ -33,11 +33,6 @@ from roles.models import Role
 AMBASSADOR = "ambassador"
 MEMBER = "member"
 
-# A message's date: far from go-live is only a warning, but a date no calendar
-# can hold is refused.
-FIRST_YEAR = 1900
-LAST_YEAR = 2999
-
 
 class SenderSelect(forms.Select):
     """The sender list. What it shows comes from the two model fields' values
@@ -237,17 +232,6 @@ class MessageForm(VersionedForm):
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data.get("title") or "")
-
-    def clean_date(self) -> datetime.date | None:
-        """Far from go-live is a warning, not a refusal; a date no calendar
-        shows is refused (the calendar's events end the day after)."""
-        day = self.cleaned_data.get("date")
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise forms.ValidationError(
-                _("Enter a date between the years %(first)s and %(last)s.")
-                % {"first": FIRST_YEAR, "last": LAST_YEAR}
-            )
-        return day
 
     def role_changed(self) -> bool:
         """Whether the message goes to another role (or to all roles) now."""

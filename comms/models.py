@@ -76,7 +76,7 @@ class Message(Versioned):
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
     )
     # None: the default date of its kind, following go-live (comms.dates).
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True, validators=[limits.DateRange()])
     sender_ambassador = models.ForeignKey(
         Ambassador,
         on_delete=models.SET_NULL,

@@ -1,6 +1,7 @@
 """Text limits (README "Text limits"): the one source of how long each kind of
 text may be, read by the models, the forms, the playbook file's schema (a test
-keeps its maxLength values these), the roster file and the README.
+keeps its maxLength values these), the roster file and the README; and the
+years a date may have (``DateRange``).
 
 Chosen for the content, not the database: a name fits a column of the
 matrix, a line fits one line of the one-pager, a text is a few paragraphs.
@@ -61,3 +62,32 @@ class TextLimit(MaxLengthValidator):
         if count > self.limit_value:
             # No params: the message is formatted already.
             raise ValidationError(too_long_message(count, self.limit_value), code=self.code)
+
+
+# A date's years: far enough from any rollout, and far enough from the
+# calendar's ends (year 1, year 9999) that the dates computed from one
+# (a step's default 60 days before go-live, a calendar event's day after)
+# are dates too.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+@deconstructible(path="core.limits.DateRange")
+class DateRange:
+    """A date's limit: its year from ``FIRST_YEAR`` to ``LAST_YEAR``."""
+
+    code = "date_range"
+
+    def __call__(self, value: Any) -> None:
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                gettext("Enter a date between the years %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                code=self.code,
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateRange)
+
+    def __hash__(self) -> int:
+        return hash(DateRange)

@@ -77,7 +77,9 @@ class GiveGet(Versioned):
         blank=True,
         help_text=_("A person or a team."),
     )
-    deliver_by = models.DateField(_("deliver by"), null=True, blank=True)
+    deliver_by = models.DateField(
+        _("deliver by"), null=True, blank=True, validators=[limits.DateRange()]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )

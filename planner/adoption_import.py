@@ -199,9 +199,10 @@ class MappingForm(forms.Form):
     def _read(self, choice: str) -> tuple[bool, int | None]:
         if choice == IGNORE:
             return True, None
-        if choice.isdigit() and int(choice) in self.role_ids:
-            return True, int(choice)
-        return False, None
+        # Compared as the options write the ids: "²" is a digit to isdigit(),
+        # and no number to int().
+        role_id = {str(pk): pk for pk in self.role_ids}.get(choice)
+        return role_id is not None, role_id
 
     def mapping(self) -> dict[str, int | None]:
         """The values chosen so far (the saved ones until the form is posted);

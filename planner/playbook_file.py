@@ -380,6 +380,11 @@ def _model_message(error: ValidationError, model_field: Any) -> str:
         return _("must not be blank")
     if error.code == "invalid" and isinstance(model_field, models.EmailField):
         return _("must be an e-mail address")
+    if error.code == limits.DateRange.code:
+        return _("must be a date between the years %(first)s and %(last)s") % {
+            "first": limits.FIRST_YEAR,
+            "last": limits.LAST_YEAR,
+        }
     return error.messages[0]  # one error, one message (full_clean lists each apart)
 
 

@@ -199,6 +199,7 @@ class TemplateForm(forms.Form):
         label=_("Its go-live date"),
         required=False,
         widget=DateInput(),
+        validators=[limits.DateRange()],
         help_text=_("Dates in the plan and the Give-Gets move with it."),
     )
 

@@ -59,6 +59,7 @@ class Playbook(Versioned):
         _("go-live date"),
         null=True,
         blank=True,
+        validators=[limits.DateRange()],
         help_text=_("The day users start working in the CRM. Week 1 is the seven days from it."),
     )
     language = models.CharField(
@@ -125,7 +126,11 @@ class Playbook(Versioned):
     # each answer keeps its week number, so a later move of go-live must not
     # turn an open week into a closed one (or reopen a shown one).
     pulse_weeks_from = models.DateField(
-        _("pulse weeks counted from"), null=True, blank=True, editable=False
+        _("pulse weeks counted from"),
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[limits.DateRange()],
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -73,7 +73,9 @@ class Role(Versioned):
         help_text=_("One feature with an immediate, noticeable improvement in the first week."),
     )
     # Null means "the default": the end of week 1, which moves with go-live.
-    quick_win_due = models.DateField(_("quick win due"), null=True, blank=True)
+    quick_win_due = models.DateField(
+        _("quick win due"), null=True, blank=True, validators=[limits.DateRange()]
+    )
     quick_win_done = models.BooleanField(_("quick win done"), default=False)
     unique_data = models.PositiveSmallIntegerField(
         _("unique data"),

@@ -5,6 +5,7 @@ and its form asks to shorten it."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from html import unescape
 from typing import Any
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from actionplan.forms import StepForm, TaskForm
 from actionplan.models import Step, Task
+from actionplan.services import create_default_plan
 from ambassadors.forms import AmbassadorForm
 from ambassadors.models import Ambassador
 from ambassadors.roster_file import RosterFileError, import_roster
@@ -294,9 +296,95 @@ class TestTheRoster:
 
 
 @pytest.mark.django_db(transaction=True)
+class TestDateRange:
+    """A date's years are 1900 to 2999 (core.limits.DateRange) in every model,
+    so in every form and the file: found by the form fuzzer (tests/fuzz), a
+    go-live in year 1 or 9999 answered 500, the plan's default dates 60 days
+    before it or a week after it being no dates (OverflowError)."""
+
+    MESSAGE = "Enter a date between the years 1900 and 2999."
+
+    def test_every_date_has_the_range(self) -> None:
+        dates = [
+            (model, field)
+            for model in (Playbook, Role, GiveGet, Ambassador, Step, Task, Message)
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+        ]
+        assert len(dates) == 10
+        for model, field in dates:
+            assert limits.DateRange() in field.validators, f"{model.__name__}.{field.name}"
+
+    @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+    def test_a_template_going_live_in_year_1_or_9999(
+        self, world: Any, client_for: Any, day: str
+    ) -> None:
+        make_role(world.playbook)
+        response = client_for("owner").post(
+            reverse("playbook_template", args=[world.playbook.pk]),
+            {"name": "Next rollout", "go_live": day},
+        )
+        assert response.status_code == 200
+        assert field_error(response.content.decode(), "go_live") == self.MESSAGE
+        assert not Playbook.objects.filter(name="Next rollout").exists()
+
+    def test_a_playbook_going_live_in_year_9999(self, world: Any, client_for: Any) -> None:
+        response = client_for("owner").post(
+            reverse("playbook_edit", args=[world.playbook.pk]),
+            {
+                "name": "Dynamics go-live",
+                "crm_system": "dynamics",
+                "language": "en",
+                "go_live": "9999-12-31",
+            },
+        )
+        assert response.status_code == 200
+        assert field_error(response.content.decode(), "go_live") == self.MESSAGE
+        world.playbook.refresh_from_db()
+        assert world.playbook.name == "Salesforce rollout 2027"
+
+    @pytest.mark.parametrize(("field", "day"), [("start", "0001-01-01"), ("due", "9999-12-31")])
+    def test_a_step_in_year_1_or_9999(
+        self, world: Any, client_for: Any, field: str, day: str
+    ) -> None:
+        world.playbook.go_live = datetime.date(2027, 3, 1)
+        world.playbook.save()
+        step = create_default_plan(world.playbook)[0]
+        p = f"step{step.pk}-"
+        response = client_for("owner").post(
+            reverse("step_edit", args=[world.playbook.pk, step.pk]),
+            {f"{p}title": step.title, f"{p}status": "not_started", f"{p}{field}": day},
+        )
+        assert response.status_code == 200
+        assert field_error(response.content.decode(), f"{p}{field}") == self.MESSAGE
+        step.refresh_from_db()
+        assert (step.start, step.due) == (None, None)
+
+    def test_the_file_says_where(self, world: Any) -> None:
+        world.playbook.go_live = datetime.date(2027, 3, 1)
+        world.playbook.save()
+        create_default_plan(world.playbook)
+        document = loads(dumps(export_playbook(world.playbook)))
+        document["playbook"]["go_live"] = "0001-01-01"
+        document["action_plan"][0]["start"] = "0001-01-01"
+        document["action_plan"][0]["due"] = "9999-12-31"
+        with pytest.raises(PlaybookFileError) as refused:
+            import_playbook(document, owner=world.owner)
+        assert refused.value.errors == [
+            "playbook.go_live: must be a date between the years 1900 and 2999",
+            "action_plan[0].start: must be a date between the years 1900 and 2999",
+            "action_plan[0].due: must be a date between the years 1900 and 2999",
+        ]
+        assert Playbook.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_texts_longer_than_the_limits() -> None:
     """The limits are validators: the columns stay text, so migrating cuts
-    nothing (PostgreSQL included), whatever the rows hold."""
+    nothing (PostgreSQL included), whatever the rows hold. Outside a test's
+    transaction: SQLite turns its foreign keys off for a migration only
+    between transactions, and a migration that changes no table (a
+    validator's, first to be undone) turns them on again in between."""
     before = [
         ("playbooks", "0009_playbook_imported_at"),
         ("roles", "0006_adoption"),

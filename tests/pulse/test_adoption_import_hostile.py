@@ -600,3 +600,31 @@ def test_the_warning_does_not_stop_the_save(
 
 def map_and_save_preview(editor: Any, playbook: Any, page: str, mapping: dict[str, Any]) -> str:
     return confirm(editor, playbook, page, mapping, url_name="usage_preview").content.decode()
+
+
+# 11. Found by the fuzzer (tests/fuzz): a choice that is a digit, not an ASCII one
+
+
+@pytest.mark.parametrize("url_name", ["usage_preview", "usage_confirm"])
+@pytest.mark.parametrize("choice", ["²", "٣", "9" * 5000])
+def test_a_choice_of_digits_that_are_no_role_is_refused_beside_its_value(
+    editor: Any, playbook: Any, roles: dict[str, Any], url_name: str, choice: str
+) -> None:
+    """ "²" is a digit to Python's str.isdigit() but no number to int(); 5,000
+    nines are a number too long for int(): a crafted post answered 500."""
+    made = generate({"Sales User": 30, "Service Cloud User": 20}, 3)
+    page = pick_columns(editor, playbook, made.data).content.decode()
+    response = confirm(
+        editor,
+        playbook,
+        page,
+        {"Sales User": choice, "Service Cloud User": "ignore"},
+        url_name=url_name,
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert (
+        '<div class="invalid-feedback" id="id_value-0_error">'
+        "Choose one of this playbook’s roles, or ignore this value.</div>" in page
+    )
+    assert nothing_saved()
