@@ -175,7 +175,15 @@ TABLE: dict[str, Entry] = {
         shadowed_by="accounts/reset/<uidb64>/<token>/"
         " -> wiifm_site.accounts.PasswordResetConfirmView",
     ),
-    "accounts/login/": Entry(anyone(200), anyone(200)),  # no password: the form again
+    # The site's login view (a username's length checked) shadows Django's.
+    "accounts/login/ -> wiifm_site.accounts.LoginView": Entry(
+        anyone(200), anyone(200)  # no password: the form again
+    ),
+    "accounts/login/ -> django.contrib.auth.views.LoginView": Entry(
+        anyone(200),
+        anyone(200),
+        shadowed_by="accounts/login/ -> wiifm_site.accounts.LoginView",
+    ),
     "accounts/logout/": Entry(NO_METHOD, accounts(302)),  # logged out, to the login page
     "accounts/password_change/": Entry(
         accounts(200),

@@ -59,6 +59,29 @@ def test_wrong_password_says_so_and_does_not_log_in(client: Client, user: Any) -
     assert client.get(reverse("home")).status_code == 302
 
 
+@pytest.mark.parametrize("length", [151, 256, 10_000])
+def test_a_username_longer_than_an_accounts_is_refused_beside_the_field(
+    client: Client, user: Any, length: int
+) -> None:
+    """Refused before anything looks it up: no failure recorded (the lock-out's
+    record holds 255 characters; on PostgreSQL a longer one was a 500)."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    response = login(client, "x" * length, "wrong")
+    assert response.status_code == 200
+    html = response.content.decode()
+    field = re.search(r'<input[^>]*id="id_username"[^>]*>\s*<div[^>]*>(.*?)</div>', html, re.S)
+    assert field, "no message beside the username"
+    assert f"at most 150 characters (it has {length})" in field.group(1)
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_username_of_150_characters_is_looked_up(client: Client, user: Any) -> None:
+    response = login(client, "x" * 150, "wrong")
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
 def test_login_redirects_to_next(client: Client, user: Any, password: str) -> None:
     response = client.post(
         reverse("login") + "?next=/accounts/password_change/",

@@ -12,6 +12,11 @@ Reset mails are limited per e-mail address asked for and per client
 ``core.ratelimit``): past either, the form says so and nothing is sent. The
 address is counted whether it has an account or not, so the answer tells
 nobody which addresses have one.
+
+The login form refuses a username longer than an account's can be before
+anything looks it up: Django's own sets the limit on the field but does not
+check it, and the lock-out's failure record holds 255 characters (on
+PostgreSQL a longer one was a server error).
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -32,6 +38,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from core import ratelimit
 from core.accounts import is_pending_invitation
 from core.client import client_address
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
 
 
 class InvitationAwarePasswordResetForm(PasswordResetForm):

@@ -28,6 +28,7 @@ urlpatterns = [
         accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("playbooks/", include("planner.urls")),
     path("playbooks/", include("playbooks.urls")),
