@@ -177,7 +177,8 @@ TABLE: dict[str, Entry] = {
     ),
     # The site's login view (a username's length checked) shadows Django's.
     "accounts/login/ -> wiifm_site.accounts.LoginView": Entry(
-        anyone(200), anyone(200)  # no password: the form again
+        anyone(200),
+        anyone(200),  # no password: the form again
     ),
     "accounts/login/ -> django.contrib.auth.views.LoginView": Entry(
         anyone(200),
