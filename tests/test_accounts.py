@@ -143,6 +143,39 @@ class TestLockout:
         response = login(other, "lena", password, REMOTE_ADDR="10.0.0.2")
         assert response.status_code == 302
 
+    def test_behind_the_proxy_each_real_client_is_locked_alone(
+        self, client: Client, user: Any, password: str, settings: Any
+    ) -> None:
+        """Every request comes from the load balancer's address; the client's
+        is the one it appended to X-Forwarded-For. Five wrong passwords from
+        one client lock that client, not the real lead behind the same proxy
+        (on main before issue 24 they locked everyone)."""
+        settings.WIIFM_BEHIND_PROXY, settings.WIIFM_TRUSTED_PROXIES = True, 1
+        proxy = {"REMOTE_ADDR": "10.0.0.9"}
+        for _ in range(5):
+            # What the attacker writes to the left of its address is not believed.
+            login(
+                client, "lena", "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5", **proxy
+            )
+        assert (
+            login(client, "lena", password, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code
+            == 429
+        )
+        lead = Client()
+        response = login(lead, "lena", password, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+        assert response.status_code == 302
+
+    def test_without_the_proxy_a_forged_header_changes_nothing(
+        self, client: Client, user: Any, password: str, settings: Any
+    ) -> None:
+        settings.WIIFM_BEHIND_PROXY = False
+        for n in range(5):
+            login(client, "lena", "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        assert (
+            login(Client(), "lena", password, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code
+            == 429
+        )
+
     def test_another_username_from_the_same_ip_is_not_locked(
         self, client: Client, user: Any, password: str
     ) -> None:
