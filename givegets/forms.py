@@ -103,6 +103,11 @@ class GiveGetForm(VersionedForm):
         checked = [name for name in ("times_per_week", "minutes_each") if name in self.fields]
         if minutes is None or times is None or not checked:
             return cleaned
+        if minutes > MAX_MINUTES_PER_WEEK * MAX_TIMES_PER_WEEK:
+            # Far past the cap whatever the times (a number of thousands of
+            # digits is past what a Decimal can round): the field's own limit
+            # ("at most 2400") says so beside it.
+            return cleaned
         if refusal := over_the_cap(minutes, times):
             self.add_error(checked[0], refusal)
         return cleaned

@@ -578,6 +578,8 @@ GIVEGET_BAD = [
     ("give", "  ", "This field is required.", {}),
     ("minutes_each", "2401", f"2401 min × 8 = 19208 minutes a week. {CAP}", {}),
     ("minutes_each", "-5", "Ensure this value is greater than or equal to 0.", {}),
+    # Python's longest int (4,300 digits): past what the cap's Decimal can round (was a 500).
+    ("minutes_each", "1" * 4300, "Ensure this value is less than or equal to 2400.", {}),
     ("minutes_each", "five", "Enter a whole number.", {}),
     ("minutes_each", "300", f"300 min × 10 = 3000 minutes a week. {CAP}", {"times_per_week": 10}),
     ("minutes_saved_per_week", "2401", "Ensure this value is less than or equal to 2400.", {}),
@@ -831,6 +833,7 @@ class TestGiveGets:
         [
             ("give", "", "This field is required."),
             ("minutes_each", "2401", "Ensure this value is less than or equal to 2400."),
+            ("minutes_each", "9" * 4300, "Ensure this value is less than or equal to 2400."),
             ("times_per_week", "1e9", "Ensure this value is less than or equal to 1000."),
             ("minutes_saved_per_week", "-1", "Ensure this value is greater than or equal to 0."),
         ],
