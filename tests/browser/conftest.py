@@ -66,6 +66,7 @@ def problems(page: Page) -> Iterator[PageProblems]:
 
 
 def serious_axe_violations(page: Page) -> list[str]:
+    page.wait_for_load_state()  # a page still loading has no document to read
     results = Axe().run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "

@@ -50,6 +50,8 @@ def test_download_upload_and_template(
 
     page.goto(f"{base}/playbooks/")
     page.get_by_role("link", name="Import a playbook file").click()
+    # The import page loaded before axe reads it (not the list it leaves).
+    expect(page.get_by_label("Playbook file (JSON)")).to_be_visible()
     assert serious_axe_violations(page) == []
     page.get_by_label("Playbook file (JSON)").set_input_files(str(saved))
     page.get_by_role("button", name="Import").click()
