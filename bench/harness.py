@@ -15,6 +15,7 @@ import ctypes
 import http.client
 import math
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -146,6 +147,13 @@ def gunicorn(
 ) -> subprocess.Popen[bytes]:
     command = [str(Path(PY).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wiifm_site.wsgi"]
     return started.start(command, env, log)
+
+
+def gunicorn_settings() -> dict[str, object]:
+    """The settings `gunicorn.conf.py` gives under this environment (workers,
+    threads, ...), read from the file gunicorn itself reads, so that a report
+    states what ran, not a copy of its defaults."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 def task_worker(started: Processes, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -502,7 +502,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"Soak: {users} users for {load_seconds / 60:.1f} min on PostgreSQL and Redis;"
-            f" gunicorn {len(start) - 2} workers x {os.environ.get('GUNICORN_THREADS', '4')}"
+            f" gunicorn {len(start) - 2} workers x {harness.gunicorn_settings()['threads']}"
             f" threads, worker recycling off; {os.cpu_count()} cores; load average (1 min)"
             f" during the run: mean {sum(loads) / len(loads):.1f}, max {max(loads):.1f}."
         )
