@@ -22,6 +22,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from core.cache import cache_down
 from planner import changelog
 from planner.pdf import (
     Document,
@@ -44,6 +45,57 @@ def _pending_key(playbook_id: int) -> str:
 
 def _pending_documents_key(playbook_id: int) -> str:
     return f"pdf-documents-pending:{playbook_id}"
+
+
+# Documents asked for while a ``render_documents`` task is pending: a counter
+# per playbook (``incr`` is atomic in Redis) and one entry per request under
+# its number. The pending task reads the entries past the counter's value when
+# it was scheduled, and those added while it renders, before it ends.
+WANTED_SECONDS = 15 * 60
+# Rounds of late additions one task takes on before it ends (each round
+# renders only what is missing; the next request schedules a new task).
+WANTED_ROUNDS = 20
+
+
+def _wanted_count_key(playbook_id: int) -> str:
+    return f"pdf-documents-wanted:{playbook_id}"
+
+
+def _wanted_key(playbook_id: int, number: int) -> str:
+    return f"pdf-documents-wanted:{playbook_id}:{number}"
+
+
+def _wanted_count(playbook_id: int) -> int:
+    try:
+        value = cache.get(_wanted_count_key(playbook_id))
+    except Exception:
+        return 0
+    return value if isinstance(value, int) else 0
+
+
+def _ask_pending_task(playbook_id: int, playbook_pdf: bool, one_pagers: list[list[Any]]) -> None:
+    """Add documents to the pending task's list (it renders them before it
+    ends). Lost with the cache down: the page asks again on its next try."""
+    try:
+        cache.add(_wanted_count_key(playbook_id), 0, timeout=WANTED_SECONDS)
+        number = cache.incr(_wanted_count_key(playbook_id))
+        cache.set(_wanted_key(playbook_id, number), [playbook_pdf, one_pagers], WANTED_SECONDS)
+    except Exception:
+        logger.warning("Could not add to the pending documents of playbook %s", playbook_id)
+
+
+def _asked_since(playbook_id: int, seen: int) -> tuple[int, list[list[Any]]]:
+    """The documents asked for after entry ``seen``: the last entry's number
+    and the entries (an entry expired or lost is skipped)."""
+    last = _wanted_count(playbook_id)
+    if last <= seen:
+        return seen, []
+    keys = [_wanted_key(playbook_id, number) for number in range(seen + 1, last + 1)]
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        return last, []
+    return last, [found[key] for key in keys if isinstance(found.get(key), list)]
 
 
 @task()
@@ -88,39 +140,68 @@ def _render(playbook_id: int, what: str, make: Callable[[], Document]) -> Docume
 
 
 @task()
-def render_documents(playbook_id: int, playbook_pdf: bool, one_pagers: list[list[Any]]) -> None:
-    """Render what the downloads page found missing, in one task: the
-    playbook's PDF when ``playbook_pdf``, then each role's one-pager, given as
-    ``[role_id, pulse_url]`` (the absolute address its QR code prints, "" for
-    none, as the page's request saw it: the worker has no request, hence no
-    host). A document already in the cache costs nothing; a role deleted
-    meanwhile is skipped.
+def render_documents(
+    playbook_id: int, playbook_pdf: bool, one_pagers: list[list[Any]], since: int | None = None
+) -> None:
+    """Render what the downloads page or a download found missing, in one
+    task: the playbook's PDF when ``playbook_pdf``, then each role's
+    one-pager, given as ``[role_id, pulse_url]`` (the absolute address its QR
+    code prints, "" for none, as the page's request saw it: the worker has no
+    request, hence no host). A document already in the cache costs nothing; a
+    role deleted meanwhile is skipped.
+
+    Then what was asked for while it was pending (``since``: the number of
+    the last request before it was scheduled; ``_ask_pending_task``), round
+    after round until nothing more was asked: a one-pager someone waits for is
+    not left until their page's next try finds no task pending (the soak saw
+    waits of 110 s).
 
     The pending mark goes once all are done (even after an error), not when
-    the task starts: the page's polls meanwhile schedule nothing more, and a
-    later look finds what an edit during the render left missing."""
+    the task starts: the page's polls meanwhile add to this task's list, and
+    a later look finds what an edit during the render left missing."""
     try:
         playbook = Playbook.objects.filter(pk=playbook_id).first()
         if playbook is None:
             return
-        if playbook_pdf:
-            _render(playbook_id, "PDF", lambda: playbook_document(playbook))
-        role_ids = set(playbook.roles.values_list("pk", flat=True))
         rendered = 0
-        for role_id, pulse_url in one_pagers:
-            if role_id in role_ids:
-                document = _render(
-                    playbook_id,
-                    f"One-pager of role {role_id}",
-                    functools.partial(one_pager_document, playbook, role_id, pulse_url=pulse_url),
-                )
-                rendered += document is not None and not document.cached
+        seen = since
+        batch: list[list[Any]] = [[playbook_pdf, one_pagers]]
+        for _ in range(WANTED_ROUNDS):
+            rendered += _render_batch(playbook, batch)
+            if seen is None:
+                break
+            seen, batch = _asked_since(playbook_id, seen)
+            if not batch:
+                break
         logger.info("Documents of playbook %s: %s one-pagers rendered", playbook_id, rendered)
     finally:
         try:
             cache.delete(_pending_documents_key(playbook_id))
         except Exception:
             logger.warning("Could not clear the pending documents of playbook %s", playbook_id)
+
+
+def _render_batch(playbook: Playbook, batch: list[list[Any]]) -> int:
+    """``render_documents``'s work for a list of ``[playbook_pdf,
+    one_pagers]`` entries, each document once; the one-pagers rendered."""
+    playbook_id = playbook.pk
+    if any(entry[0] for entry in batch):
+        _render(playbook_id, "PDF", lambda: playbook_document(playbook))
+    role_ids = set(playbook.roles.values_list("pk", flat=True))
+    rendered = 0
+    done: set[tuple[int, str]] = set()
+    for _, one_pagers in batch:
+        for role_id, pulse_url in one_pagers:
+            if role_id not in role_ids or (role_id, pulse_url) in done:
+                continue
+            done.add((role_id, pulse_url))
+            document = _render(
+                playbook_id,
+                f"One-pager of role {role_id}",
+                functools.partial(one_pager_document, playbook, role_id, pulse_url=pulse_url),
+            )
+            rendered += document is not None and not document.cached
+    return rendered
 
 
 def _schedule(pending: str, enqueue_task: Callable[[], object]) -> bool:
@@ -166,16 +247,22 @@ DOCUMENTS_PRIORITY = 10
 def schedule_documents(
     playbook_id: int, *, playbook_pdf: bool, one_pagers: list[tuple[int, str]]
 ) -> bool:
-    """Schedule one task, now, for the documents the downloads page found
-    missing (``render_documents``), unless one is pending for the playbook:
-    one task whatever the number of roles and of pages open on it. It runs
-    before the renders edits scheduled (``DOCUMENTS_PRIORITY``)."""
-    return _schedule(
+    """Schedule one task, now, for the documents the downloads page or a
+    download found missing (``render_documents``), unless one is pending for
+    the playbook: then they are added to its list. One task whatever the
+    number of roles and of pages open on it. It runs before the renders edits
+    scheduled (``DOCUMENTS_PRIORITY``). Returns whether a task was scheduled."""
+    wanted = [[role_id, url] for role_id, url in one_pagers]
+    since = _wanted_count(playbook_id)
+    scheduled = _schedule(
         _pending_documents_key(playbook_id),
         lambda: render_documents.using(priority=DOCUMENTS_PRIORITY).enqueue(
-            playbook_id, playbook_pdf, [[role_id, url] for role_id, url in one_pagers]
+            playbook_id, playbook_pdf, wanted, since
         ),
     )
+    if not scheduled and not cache_down():
+        _ask_pending_task(playbook_id, playbook_pdf, wanted)
+    return scheduled
 
 
 @task()

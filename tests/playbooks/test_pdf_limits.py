@@ -183,7 +183,7 @@ def test_a_large_playbook_is_left_to_the_worker_then_served_from_the_cache(
     assert reverse("downloads", args=[world.playbook.pk]) in html
     [task] = default_task_backend.results
     assert task.task.name == "render_documents"
-    assert task.args == [world.playbook.pk, True, []]
+    assert task.args == [world.playbook.pk, True, [], 0]  # 0: none asked for before it
 
     run_scheduled()  # the worker renders it
     assert len(renders) == 1
@@ -264,6 +264,73 @@ def test_a_document_waiting_for_the_playbooks_lock_is_asked_of_the_worker(
     assert again.status_code == 200
     assert again["Content-Type"] == "application/pdf"
     assert len(renders) == 1  # from the cache
+
+
+@override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_one_pagers_asked_for_while_a_task_is_pending_ride_along_with_it(
+    world: Any,
+    client_for: Any,
+    renders: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by `make soak` (one-pagers' wait until the PDF: p95 51 s, 110 s
+    at most): one ``render_documents`` task is pending per playbook, and it
+    rendered only the documents of the request that scheduled it. Another
+    person's one-pager, asked for meanwhile, waited until one of their page's
+    tries found no task pending. Now each is added to the pending task's
+    list, also while it renders, and comes with it."""
+    sales = make_role(world.playbook, "Sales", headcount=10)
+    service = make_role(world.playbook, "Service", headcount=10)
+    support = make_role(world.playbook, "Support", headcount=10)
+    token = pdf.acquire(world.playbook.pk, "playbook")  # the worker renders the playbook's PDF
+    assert token is not None
+
+    def download(client: Any, role: Any, *query: str) -> Any:
+        url = reverse("role_one_pager", args=[world.playbook.pk, role.pk]) + "".join(query)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.get(url)
+
+    assert download(client_for("viewer"), sales).status_code == 202
+    assert download(client_for("editor"), service).status_code == 202
+    [task] = default_task_backend.results  # one task: the second rides along
+    pdf.release(world.playbook.pk, "playbook", token)
+
+    # While the task renders (holding the playbook's lock), a third person
+    # asks for theirs.
+    real = pdf.render_pdf
+    asked: list[int] = []
+
+    def render_while_asked(*args: Any, **kwargs: Any) -> Any:
+        if not asked:
+            asked.append(download(client_for("owner"), support).status_code)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", render_while_asked)
+    task.task.call(*task.args)
+
+    assert asked == [202]  # the task was still pending: nothing new scheduled
+    assert len(default_task_backend.results) == 1
+    assert len(renders) == 3  # all three, in that one task
+    assert cache.get(f"pdf-documents-pending:{world.playbook.pk}") is None
+    for client, role in [("viewer", sales), ("editor", service), ("owner", support)]:
+        again = download(client_for(client), role, "?wait=1")
+        assert again.status_code == 200
+        assert again["Content-Type"] == "application/pdf"
+    assert len(renders) == 3  # from the cache
+
+
+@override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
+def test_a_task_scheduled_before_the_gathering_renders_what_it_was_given(
+    world: Any, renders: list[Any]
+) -> None:
+    """A task queued by the code before (three arguments, no ``since``)
+    renders its own documents and ends."""
+    sales = make_role(world.playbook, "Sales", headcount=10)
+    service = make_role(world.playbook, "Service", headcount=10)
+    tasks._ask_pending_task(world.playbook.pk, False, [[service.pk, ""]])
+    render_documents.call(world.playbook.pk, False, [[sales.pk, ""]])
+    assert len(renders) == 1
 
 
 @override_settings(WIIFM_PDF_WAIT_SECONDS=0.2)
@@ -452,7 +519,7 @@ def test_a_download_slower_than_its_limit_is_left_to_the_worker(
     assert response.status_code == 202
     assert response["Retry-After"]
     [task] = default_task_backend.results
-    assert task.args == [world.playbook.pk, True, []]
+    assert task.args == [world.playbook.pk, True, [], 0]  # 0: none asked for before it
     run_scheduled()
     response = client_for("viewer").get(pdf_url(world))
     assert response.status_code == 200
