@@ -98,7 +98,11 @@ def lost_writes(writes: Iterable[Write]) -> list[Lost]:
                 history_date__gte=_when(write.start) - SLACK,
                 history_date__lte=_when(write.end) + SLACK,
             ).values_list(write.field, flat=True)
-            if write.value not in {_shown(value) for value in records}:
+            # A save of the value the cell already held (its writer's last
+            # save) changes nothing and records nothing: not lost.
+            previous = last.get((write.model, write.id, write.field))
+            unchanged = previous is not None and previous.value == write.value
+            if not unchanged and write.value not in {_shown(value) for value in records}:
                 lost.append(Lost(write, "no history record of the value saved"))
             last[(write.model, write.id, write.field)] = write
         elif write.kind == "add":

@@ -64,6 +64,19 @@ def test_saved_cells_whose_last_value_is_the_rows_are_not_lost(role: Any) -> Non
     )
 
 
+def test_a_cell_saved_again_with_the_value_it_held_is_not_lost(role: Any) -> None:
+    """Found by `make soak`: a Give-Get's minutes saved as 97, then 97 again
+    two minutes later; the second save changed nothing, so made no history
+    record, and the read-back counted it lost."""
+    saved(role, headcount=97)
+    first = write("cell", "role", role.pk, "headcount", "97")
+    later = time.time() + 60  # long after the first save's history record
+    again = write("cell", "role", role.pk, "headcount", "97", start=later, end=later + 1)
+    assert reasons([first, again]) == []
+    # Without the earlier save of that value, the same write is lost.
+    assert reasons([again]) == ["no history record of the value saved"]
+
+
 def test_a_cell_answered_saved_but_never_written_is_lost(role: Any) -> None:
     assert reasons([write("cell", "role", role.pk, "wiifm", "Never stored")]) == [
         "no history record of the value saved",
