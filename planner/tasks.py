@@ -29,6 +29,7 @@ from planner.pdf import (
     NotRendered,
     RenderBusy,
     TooLargeToRender,
+    _cache_get,
     one_pager_document,
     playbook_document,
 )
@@ -66,10 +67,7 @@ def _wanted_key(playbook_id: int, number: int) -> str:
 
 
 def _wanted_count(playbook_id: int) -> int:
-    try:
-        value = cache.get(_wanted_count_key(playbook_id))
-    except Exception:
-        return 0
+    value = _cache_get(_wanted_count_key(playbook_id))
     return value if isinstance(value, int) else 0
 
 
@@ -160,13 +158,14 @@ def render_documents(
     the task starts: the page's polls meanwhile add to this task's list, and
     a later look finds what an edit during the render left missing."""
     try:
-        playbook = Playbook.objects.filter(pk=playbook_id).first()
-        if playbook is None:
-            return
         rendered = 0
         seen = since
         batch: list[list[Any]] = [[playbook_pdf, one_pagers]]
         for _ in range(WANTED_ROUNDS):
+            # Read each round: an edit meanwhile is another version to render.
+            playbook = Playbook.objects.filter(pk=playbook_id).first()
+            if playbook is None:
+                return
             rendered += _render_batch(playbook, batch)
             if seen is None:
                 break
