@@ -23,6 +23,7 @@ print(json.dumps({
     "SECURE_HSTS_SECONDS": s.SECURE_HSTS_SECONDS,
     "ENGINE": s.DATABASES["default"]["ENGINE"],
     "OPTIONS": s.DATABASES["default"].get("OPTIONS", {}),
+    "CONN_MAX_AGE": s.DATABASES["default"]["CONN_MAX_AGE"],
     "TIME_ZONE": s.TIME_ZONE,
     "CACHE": s.CACHES["default"]["BACKEND"],
     "SILENCED": s.SILENCED_SYSTEM_CHECKS if hasattr(s, "SILENCED_SYSTEM_CHECKS") else [],
@@ -88,7 +89,8 @@ def test_debug_on_needs_no_secret_key() -> None:
 
 def test_sqlite_by_default_with_wal_and_immediate_transactions() -> None:
     values = probe(SECRET_KEY=SECRET)
-    assert values["ENGINE"] == "django.db.backends.sqlite3"
+    assert values["ENGINE"] == "core.sqlite"  # writers queue (tests/test_sqlite_queue.py)
+    assert values["CONN_MAX_AGE"] == 60  # kept between requests, as on PostgreSQL
     assert values["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in values["OPTIONS"]["init_command"]
     assert values["TIME_ZONE"] == "Europe/Copenhagen"
