@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.db.utils import ConnectionHandler, OperationalError
 
-from core.sqlite.base import DatabaseWrapper
+from core.sqlite.base import DatabaseWrapper, _process_lock
 
 
 def sqlite_file(path: Path, *, timeout: float = 20) -> dict[str, Any]:
@@ -213,3 +213,18 @@ def test_an_in_memory_database_has_no_queue(tmp_path: Path) -> None:
     db.close()
     assert not list(tmp_path.iterdir())
     assert not Path(":memory:-writers").exists()
+
+
+def test_a_forked_child_does_not_inherit_a_thread_s_place(database: Path) -> None:
+    """gunicorn's workers fork from the master: a lock another thread held at
+    the fork would never be let go in the child."""
+    held = _process_lock(f"{database}-writers")
+    held.acquire()
+    try:
+        child = os.fork()
+        if child == 0:  # the child: its own lock, free
+            os._exit(0 if _process_lock(f"{database}-writers").acquire(timeout=1) else 1)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        held.release()

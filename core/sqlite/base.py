@@ -39,6 +39,11 @@ _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
 
 
+# A forked child (gunicorn's workers fork from the master) starts with locks
+# of its own, never with one its parent's other threads held at the fork.
+os.register_at_fork(after_in_child=_process_locks.clear)
+
+
 def _process_lock(path: str) -> threading.Lock:
     with _process_locks_guard:
         return _process_locks.setdefault(path, threading.Lock())
