@@ -228,3 +228,37 @@ def test_a_forked_child_does_not_inherit_a_thread_s_place(database: Path) -> Non
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         held.release()
+
+
+def test_the_whole_wait_is_the_timeout_queue_included(database: Path) -> None:
+    """Behind a writer that holds both the queue and SQLite's lock, a save
+    fails after the timeout, not the timeout in the queue and again in
+    SQLite's own wait (40 s instead of 20 in production)."""
+    other = OtherProcess(database)
+    blocker = open_wrapper(database)
+    blocker.connect()
+    blocker.connection.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        thread, state = save_in_thread(database, "refused", timeout=1.5)
+        thread.join(10)
+        waited = time.monotonic() - started
+        assert isinstance(state["error"], OperationalError)
+        assert 1.5 <= waited < 2.6  # twice the timeout would be 3 s
+    finally:
+        blocker.connection.execute("ROLLBACK")
+        blocker.close()
+        other.done()
+
+
+def test_a_queue_file_that_cannot_be_opened_leaves_writes_as_they_were(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    Path(f"{database}-writers").mkdir()  # as unopenable as another user's file
+    for who in ("first", "second"):
+        thread, state = save_in_thread(database, who)
+        thread.join(10)
+        assert state["error"] is None
+    assert saved(database) == ["first", "second"]
+    assert not _process_lock(f"{database}-writers").locked()  # nobody's place kept
+    assert "cannot be opened" in caplog.text

@@ -14,16 +14,23 @@ IMMEDIATE``. Both are let go as the transaction ends. Writes outside a
 transaction (autocommit) and other programs still meet SQLite's own lock,
 which stays the guarantee; this only decides who goes next.
 
-Waiting is bounded by the database's ``timeout`` option, as SQLite's own wait
-is: past it the transaction goes ahead without the queue and SQLite decides
-(``database is locked`` if the writer ahead still holds it). An in-memory
+Waiting is bounded by the database's ``timeout`` option in all, as SQLite's
+own wait is: what the queue took of it is taken from SQLite's wait for its
+lock, and past it the transaction goes ahead without the queue and SQLite
+decides (``database is locked`` if the writer ahead still holds it). A queue
+file that cannot be opened (created by another user with no read access)
+leaves writes as Django has them, with a warning in the log. An in-memory
 database (the test suite's) has no other process to queue with and is left
-as Django has it.
+as Django has it. Not a strict queue: the file lock is tried in turn, and a
+process whose threads keep writing may take it again before another process
+tries; that one still goes ahead at its timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -35,13 +42,21 @@ from django.db.backends.sqlite3 import base
 # milliseconds. Waiters try again after 0.5 ms, then 1, 2, at most 4.
 FIRST_PAUSE, LONGEST_PAUSE = 0.0005, 0.004
 
+logger = logging.getLogger(__name__)
+
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
 
 
 # A forked child (gunicorn's workers fork from the master) starts with locks
 # of its own, never with one its parent's other threads held at the fork.
-os.register_at_fork(after_in_child=_process_locks.clear)
+def _fresh_locks_in_child() -> None:
+    global _process_locks_guard
+    _process_locks_guard = threading.Lock()
+    _process_locks.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_locks_in_child)
 
 
 def _process_lock(path: str) -> threading.Lock:
@@ -67,32 +82,56 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _wait_seconds(self) -> float:
         return float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
 
-    def _join_queue(self) -> None:
+    def _open_queue_file(self, path: str) -> int | None:
+        """This connection's descriptor of the queue's file, or None when it
+        cannot be opened (then writes go without the queue). Per connection
+        and per process: a descriptor inherited through fork shares its lock
+        with the parent, so the child closes it (the parent's stays) and
+        opens its own."""
+        if self._queue_file is not None and self._queue_pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.close(self._queue_file)
+            self._queue_file = None
+        if self._queue_file is None:
+            try:
+                # Read-only is enough for flock: a file created by another
+                # user (a migrate run as root) still queues this one.
+                self._queue_file = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError:
+                logger.warning("No queue for SQLite's writers: %s cannot be opened", path)
+                return None
+            self._queue_pid = os.getpid()
+        return self._queue_file
+
+    def _join_queue(self) -> float | None:
+        """Take a place: the process's lock, then the file's. Returns the
+        seconds left of the wait allowed, or None when nobody was waited for
+        (no queue, or it was free at once)."""
         path = self._queue_path()
         if path is None:
-            return
-        deadline = time.monotonic() + self._wait_seconds()
+            return None
+        allowed = self._wait_seconds()
+        deadline = time.monotonic() + allowed
         lock = _process_lock(path)
-        if not lock.acquire(timeout=self._wait_seconds()):
-            return  # SQLite's own wait decides
+        if not lock.acquire(timeout=allowed):
+            return 0.0  # SQLite's own wait decides, with no time left
         self._held_thread_lock = lock
-        if self._queue_file is None or self._queue_pid != os.getpid():
-            # Per connection and per process: a file descriptor inherited
-            # through fork would share its lock with the parent.
-            self._queue_file = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._queue_pid = os.getpid()
+        descriptor = self._open_queue_file(path)
+        if descriptor is None:
+            return deadline - time.monotonic()
         pause = FIRST_PAUSE
         while True:
             try:
-                fcntl.flock(self._queue_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    return  # SQLite's own wait decides
+                    return 0.0  # SQLite's own wait decides, with no time left
                 time.sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE)
             else:
                 self._held_file_lock = True
-                return
+                left = deadline - time.monotonic()
+                return None if left > allowed - 0.001 else left
 
     def _leave_queue(self) -> None:
         if self._held_file_lock:
@@ -104,18 +143,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
             lock.release()
 
     def _start_transaction_under_autocommit(self) -> None:
-        self._join_queue()
         try:
-            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private: not in django-stubs
+            left = self._join_queue()
+            if left is None:
+                super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private: not in django-stubs
+                return
+            # The wait allowed is the timeout in all: SQLite's own wait for
+            # its lock gets what the queue left of it, then the whole again.
+            assert self.connection is not None
+            self.connection.execute(f"PRAGMA busy_timeout = {max(int(left * 1000), 0)}")
+            try:
+                super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private: not in django-stubs
+            finally:
+                self.connection.execute(f"PRAGMA busy_timeout = {int(self._wait_seconds() * 1000)}")
         except BaseException:
             self._leave_queue()
             raise
 
     def _commit(self) -> None:
-        try:
-            super()._commit()  # type: ignore[misc]  # private: not in django-stubs
-        finally:
-            self._leave_queue()
+        # A failed COMMIT leaves the transaction open: its place is kept
+        # until the rollback (or the close) that follows.
+        super()._commit()  # type: ignore[misc]  # private: not in django-stubs
+        self._leave_queue()
 
     def _rollback(self) -> None:
         try:
