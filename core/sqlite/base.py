@@ -14,9 +14,9 @@ IMMEDIATE``. Both are let go as the transaction ends. Writes outside a
 transaction (autocommit) and other programs still meet SQLite's own lock,
 which stays the guarantee; this only decides who goes next.
 
-Waiting is bounded by the database's ``timeout`` option in all, as SQLite's
-own wait is: what the queue took of it is taken from SQLite's wait for its
-lock, and past it the transaction goes ahead without the queue and SQLite
+Waiting is bounded by the database's ``timeout`` option in all (5 % over at
+most), as SQLite's own wait is: what the queue took of it is taken from
+SQLite's wait for its lock, and past it the transaction goes ahead without the queue and SQLite
 decides (``database is locked`` if the writer ahead still holds it). A queue
 file that cannot be opened (created by another user with no read access)
 leaves writes as Django has them, with a warning in the log. An in-memory
@@ -41,6 +41,9 @@ from django.db.backends.sqlite3 import base
 # Processes hold the file lock for the length of a write transaction: a few
 # milliseconds. Waiters try again after 0.5 ms, then 1, 2, at most 4.
 FIRST_PAUSE, LONGEST_PAUSE = 0.0005, 0.004
+# A wait in the queue under this share of the timeout is not taken from
+# SQLite's own: the whole wait is then at most 5 % over the timeout.
+SHORT_WAIT = 0.05
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +133,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 pause = min(pause * 2, LONGEST_PAUSE)
             else:
                 self._held_file_lock = True
+                # A short wait (the usual: a few milliseconds) leaves SQLite's
+                # own wait as it is, with no PRAGMA while the lock is held.
                 left = deadline - time.monotonic()
-                return None if left > allowed - 0.001 else left
+                return None if allowed - left < allowed * SHORT_WAIT else left
 
     def _leave_queue(self) -> None:
         if self._held_file_lock:
