@@ -142,9 +142,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend whose write transactions queue for the lock instead of
-    # polling for it (core/sqlite/base.py).
-    # Connections are kept between requests as on PostgreSQL (CONN_MAX_AGE):
-    # opening one per request cost a fifth of a cell save's CPU time.
+    # polling for it (core/sqlite/base.py). Connections are kept between
+    # requests as on PostgreSQL (CONN_MAX_AGE above): opening one per request
+    # cost a fifth of a cell save's CPU time.
     DATABASES["default"]["ENGINE"] = "core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

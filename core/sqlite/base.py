@@ -16,8 +16,9 @@ which stays the guarantee; this only decides who goes next.
 
 Waiting is bounded by the database's ``timeout`` option in all (5 % over at
 most), as SQLite's own wait is: what the queue took of it is taken from
-SQLite's wait for its lock, and past it the transaction goes ahead without the queue and SQLite
-decides (``database is locked`` if the writer ahead still holds it). A queue
+SQLite's wait for its lock, and past it the transaction goes ahead without
+the queue and SQLite decides (``database is locked`` if the writer ahead
+still holds it). A queue
 file that cannot be opened (created by another user with no read access)
 leaves writes as Django has them, with a warning in the log. An in-memory
 database (the test suite's) has no other process to queue with and is left
@@ -91,10 +92,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         and per process: a descriptor inherited through fork shares its lock
         with the parent, so the child closes it (the parent's stays) and
         opens its own."""
-        if self._queue_file is not None and self._queue_pid != os.getpid():
-            with contextlib.suppress(OSError):
-                os.close(self._queue_file)
-            self._queue_file = None
+        if self._queue_pid != os.getpid():
+            self._drop_queue_file()
         if self._queue_file is None:
             try:
                 # Read-only is enough for flock: a file created by another
@@ -105,6 +104,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return None
             self._queue_pid = os.getpid()
         return self._queue_file
+
+    def _drop_queue_file(self) -> None:
+        """Close this connection's descriptor. In a forked child it is the
+        parent's too: closing the child's copy leaves the parent's lock."""
+        if self._queue_file is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._queue_file)
+        self._queue_file = None
 
     def _join_queue(self) -> float | None:
         """Take a place: the process's lock, then the file's. Returns the
@@ -182,6 +189,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()  # type: ignore[misc]  # private: not in django-stubs
         finally:
             self._leave_queue()
-            if self._queue_file is not None and self._queue_pid == os.getpid():
-                os.close(self._queue_file)
-            self._queue_file = None
+            self._drop_queue_file()
