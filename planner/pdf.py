@@ -91,13 +91,6 @@ TIMELINE_WIDTH = 800
 CACHE_SECONDS = 60 * 60 * 24
 
 
-class StaticOnlyFetcher(render_process.StaticOnlyFetcher):
-    """``render_process.StaticOnlyFetcher`` for the project's static/."""
-
-    def __init__(self) -> None:
-        super().__init__(STATIC_DIR)
-
-
 def page_counter_css(template: str) -> str:
     """'page %(page)s of %(pages)s' -> '"page " counter(page) " of " counter(pages)'."""
     parts = re.split(r"(%\(pages?\)s)", template)

@@ -2,10 +2,11 @@
 
 Django-free on purpose: the parent (a web request or the task worker) builds
 the HTML with Django; only the HTML crosses to a child, which turns it into a
-PDF with WeasyPrint and sends back the bytes and the page count. The child is
-forked from a ``multiprocessing`` fork server that has imported WeasyPrint
-already (so a child starts in milliseconds, and a threaded gunicorn worker is
-never forked). In the child the address space is capped
+PDF with WeasyPrint (planner.render_child) and sends back the bytes and the
+page count. The child is forked from a ``multiprocessing`` fork server that
+has imported WeasyPrint already (so a child starts in milliseconds, and a
+threaded gunicorn worker is never forked); this module does not import it,
+so neither do the web processes nor the task worker. In the child the address space is capped
 (``resource.RLIMIT_AS``) and its CPU time (``resource.RLIMIT_CPU``): past
 either, ``RenderLimit`` with ``reason`` "memory" or "time", a verdict on the
 document. The parent also waits at most a wall-clock time and kills the child
@@ -18,7 +19,6 @@ A busy machine slows a render without making its document "too large".
 from __future__ import annotations
 
 import math
-import mimetypes
 import multiprocessing
 import os
 import resource
@@ -27,39 +27,9 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urlsplit
 
-import pydyf
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-ALLOWED_SUFFIXES = {".css", ".woff", ".svg"}
 # The child's exit status when it ran out of memory before it could say so.
 OUT_OF_MEMORY = 86
-
-
-_PAGE_REFERENCES = pydyf.PDF.page_references
-
-
-def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-    """``pydyf.PDF.page_references``, built once per page count.
-
-    pydyf builds the tuple of every page's reference on each read, and
-    WeasyPrint's tagging (``pdf_tags``) reads it once per tagged box, so a
-    tagged PDF cost time with the square of its pages (3.4 s of a 202-page
-    render). Pages are only ever appended, so the count tells when the tuple
-    is out of date.
-    """
-    count = len(pdf.pages["Kids"])
-    cached = pdf.__dict__.get("_wiifm_page_references")
-    if cached is None or cached[0] != count:
-        cached = (count, _PAGE_REFERENCES.fget(pdf))
-        pdf.__dict__["_wiifm_page_references"] = cached
-    references: tuple[bytes, ...] = cached[1]
-    return references
-
-
-pydyf.PDF.page_references = property(_cached_page_references)
 
 
 # The reasons of a ``RenderLimit`` that judge the document (too large to
@@ -84,37 +54,6 @@ class RenderFailed(Exception):
     """The child failed for another reason (a bug): its error, as text."""
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves the project's own static files (CSS, fonts) under ``static_dir``
-    and refuses the rest: http(s), data: URLs, file:// outside it, "..",
-    anything else.
-
-    Users' text is escaped by the templates, so it cannot ask for anything;
-    this is the second line. ``calls`` records every URL asked for.
-    """
-
-    def __init__(self, static_dir: Path) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=2)
-        self.static_dir = static_dir
-        self.calls: list[str] = []
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        self.calls.append(url)
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in {"", "localhost"}:
-            raise ValueError(f"refused: {url[:80]}")
-        raw = unquote(parts.path)
-        if ".." in raw.split("/"):
-            raise ValueError(f"refused: {url[:80]}")
-        path = Path(raw).resolve()
-        if not path.is_relative_to(self.static_dir) or path.suffix not in ALLOWED_SUFFIXES:
-            raise ValueError(f"refused: {url[:80]}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            url, body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
-
-
 class Result(NamedTuple):
     """A rendered PDF, its number of pages, the URLs it asked for, the peak
     resident memory of the process that rendered it (MB) and its niceness."""
@@ -124,18 +63,6 @@ class Result(NamedTuple):
     fetched: list[str]
     peak_mb: float = 0.0
     niceness: int = 0
-
-
-def render_pdf(html: str, static_dir: Path) -> Result:
-    """The PDF of ``html`` (tagged for screen readers) and its page count,
-    in this process. Only files under ``static_dir`` are fetched."""
-    fetcher = StaticOnlyFetcher(static_dir)
-    document = HTML(string=html, base_url=str(static_dir) + "/", url_fetcher=fetcher).render(
-        pdf_tags=True
-    )
-    content = document.write_pdf(pdf_tags=True)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Result(content, len(document.pages), fetcher.calls, peak_mb, os.nice(0))
 
 
 # The parent's environment the child takes, read at each render (the fork
@@ -174,6 +101,8 @@ def _child(
             used = resource.getrusage(resource.RUSAGE_SELF)
             budget = math.ceil(used.ru_utime + used.ru_stime) + cpu_seconds
             resource.setrlimit(resource.RLIMIT_CPU, (budget, budget + 2))
+        from planner.render_child import render_pdf  # the fork server imported it
+
         conn.send(("ok", render_pdf(html, static_dir)))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # nothing more can be allocated, not even a message
@@ -188,9 +117,8 @@ def _child(
 
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(
-        [__name__, "planner.render_warm"]
-    )  # WeasyPrint imported once, in the server
+    # WeasyPrint imported once, in the server (never in the parent).
+    context.set_forkserver_preload([__name__, "planner.render_child", "planner.render_warm"])
     return context
 
 

@@ -1,4 +1,4 @@
-"""Imported once by the render fork server (planner.render_process): one tiny
+"""Imported once by the render fork server (planner.render_process, planner.render_child): one tiny
 render, so that every child starts with WeasyPrint's fonts and stylesheets
 loaded (fontconfig's set-up is not paid per PDF)."""
 
@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.render_process import render_pdf
+from planner.render_child import render_pdf
 
 render_pdf("<p>warm</p>", Path(__file__).resolve().parent)

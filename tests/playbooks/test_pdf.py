@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from actionplan.services import create_default_plan
 from ambassadors.services import issue_link
-from planner import pdf, render_process
+from planner import pdf, render_child, render_process
 from playbooks.models import Playbook
 from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 
@@ -145,11 +145,11 @@ class TestSafety:
     )
     def test_the_fetcher_refuses_everything_else(self, url: str) -> None:
         with pytest.raises(ValueError, match=r"refused|disallowed"):
-            pdf.StaticOnlyFetcher().fetch(url)
+            render_child.StaticOnlyFetcher(pdf.STATIC_DIR).fetch(url)
 
     def test_dot_dot_and_other_files_in_static_are_refused(self) -> None:
         static = pdf.STATIC_DIR
-        fetcher = pdf.StaticOnlyFetcher()
+        fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
         with pytest.raises(ValueError, match=r"refused"):
             fetcher.fetch(f"file://{static}/pdf/../../wiifm_site/settings.py")
         with pytest.raises(ValueError, match=r"refused"):

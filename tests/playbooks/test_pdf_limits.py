@@ -532,11 +532,13 @@ def test_the_page_references_are_built_once_per_page_count() -> None:
     pages). Cached per page count, it still follows every page added."""
     import pydyf
 
+    from planner import render_child  # the render's child process patches pydyf
+
     document = pydyf.PDF()
     for number in range(1, 4):
         document.add_page(pydyf.Dictionary({"Type": "/Page"}))
         references = document.page_references
-        assert references == render_process._PAGE_REFERENCES.fget(document)
+        assert references == render_child._PAGE_REFERENCES.fget(document)
         assert len(references) == number
         assert document.page_references is references  # not built again
 
@@ -635,3 +637,44 @@ def test_an_interrupted_render_is_no_verdict_on_the_document(
 )
 def test_why_a_child_ended_without_a_word(exitcode: int, reason: str) -> None:
     assert render_process._why(exitcode) == reason
+
+
+def test_the_web_processes_and_the_worker_do_without_weasyprint() -> None:
+    """WeasyPrint (about 45 MB a process) lives only in the render's fork
+    server and its children: a gunicorn worker (the WSGI app, every view) and
+    the task worker (every task) build HTML and start children without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, importlib\n"
+        "import wiifm_site.wsgi, wiifm_site.urls\n"
+        "from django.apps import apps\n"
+        "for app in apps.get_app_configs():\n"
+        "    for name in ('tasks', 'views'):\n"
+        "        try:\n"
+        "            importlib.import_module(f'{app.name}.{name}')\n"
+        "        except ModuleNotFoundError as error:\n"
+        "            if error.name != f'{app.name}.{name}':\n"
+        "                raise\n"
+        "import planner.pdf, planner.render_process\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('weasyprint', 'pydyf', 'tinycss2', 'cssselect2'))))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wiifm_site.settings_test"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+    # And the render's child has it: a render still works.
+    rendered = render_process.run("<p>x</p>", pdf.STATIC_DIR, seconds=60, memory_mb=0)
+    assert rendered.content.startswith(b"%PDF")
+
