@@ -483,6 +483,7 @@ def _render_and_store(
         # "being prepared" is then true, and the page's next try finds it.
         schedule()
         return _wait(playbook, kind, key, filename)
+    started = time.monotonic()
     try:
         seconds = settings.WIIFM_PDF_INLINE_SECONDS if schedule else None
         rendered = render_pdf(html, seconds=seconds)
@@ -492,9 +493,13 @@ def _render_and_store(
             schedule()
             return _wait(playbook, kind, key, filename)
         if limit.reason not in render_process.VERDICTS:
-            logger.warning("PDF %s of playbook %s stopped: %s", kind, playbook.pk, limit.reason)
+            logger.warning(
+                "PDF %s of playbook %s stopped: %s", kind_label(kind), playbook.pk, limit.reason
+            )
             raise NotRendered(limit.reason) from None
-        logger.warning("PDF %s of playbook %s past its %s limit", kind, playbook.pk, limit.reason)
+        logger.warning(
+            "PDF %s of playbook %s past its %s limit", kind_label(kind), playbook.pk, limit.reason
+        )
         try:
             cache.set(_too_large_key(key), limit.reason, CACHE_SECONDS)
         except Exception:
@@ -502,6 +507,14 @@ def _render_and_store(
         raise TooLargeToRender(limit.reason, longest_texts(playbook)) from None
     finally:
         release(playbook.pk, kind, token)
+    logger.info(
+        "PDF %s of playbook %s rendered in %.1f s: %s pages, the render's peak %.0f MB",
+        kind_label(kind),
+        playbook.pk,
+        time.monotonic() - started,
+        rendered.pages,
+        rendered.peak_mb,
+    )
     now = _store(playbook.pk, kind, key, rendered)
     return Document(rendered.content, key, filename, False, rendered.pages, now)
 
@@ -683,6 +696,13 @@ def one_pager_kind(role_id: int, pulse_url: str) -> str:
     """The one-pager's kind of document: its role and the pulse address it
     prints (a re-issued or revoked link, another host, is another PDF)."""
     return f"one-pager:{role_id}:{pulse_url}"
+
+
+def kind_label(kind: str) -> str:
+    """A kind of document as the logs name it: "playbook", or a one-pager's
+    "one-pager:<role id>" without the pulse address it prints (the link's
+    token would let anyone who reads the logs answer)."""
+    return ":".join(kind.split(":")[:2])
 
 
 def one_pager_document(

@@ -678,3 +678,26 @@ def test_the_web_processes_and_the_worker_do_without_weasyprint() -> None:
     rendered = render_process.run("<p>x</p>", pdf.STATIC_DIR, seconds=60, memory_mb=0)
     assert rendered.content.startswith(b"%PDF")
 
+
+def test_each_render_is_logged_with_its_time_and_pages_without_the_pulse_token(
+    world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator sees what each render cost (bench-worst reads it); a
+    one-pager's pulse address, which lets anyone answer, stays out of it,
+    also when the render goes past its limit."""
+    sales = make_role(world.playbook, "Sales", headcount=10)
+    address = "https://wiifm.example/p/SECRETTOKEN123456789/"
+
+    with caplog.at_level("INFO", logger="planner.pdf"):
+        pdf.one_pager_document(world.playbook, sales.pk, pulse_url=address)
+        with override_settings(WIIFM_PDF_MEMORY_MB=90), pytest.raises(pdf.TooLargeToRender):
+            pdf.one_pager_document(world.playbook, sales.pk, pulse_url=address + "x")
+
+    rendered, past = (record.getMessage() for record in caplog.records)
+    assert rendered.startswith(
+        f"PDF one-pager:{sales.pk} of playbook {world.playbook.pk} rendered in "
+    )
+    assert " s: 1 pages, the render's peak " in rendered
+    assert past == f"PDF one-pager:{sales.pk} of playbook {world.playbook.pk} past its memory limit"
+    assert "SECRETTOKEN" not in caplog.text
+    assert pdf.kind_label("playbook") == "playbook"
