@@ -7,8 +7,10 @@ database, starts gunicorn as `make serve` does (plain HTTP) and one task
 worker, then, at the same time:
 
 - the worker renders the playbook's PDF (its task enqueued as an edit would,
-  without the debounce): the time from its start to its end, and the peak
-  memory of the worker with its child processes (sampled from /proc);
+  without the debounce; the PDF clients' downloads ask the worker for it too,
+  with the one-pagers, at a higher priority, so whichever task comes first
+  renders it): the render's time as the worker logs it, and the peak memory
+  of the worker with its child processes (sampled from /proc);
 - 6 clients download PDFs, the playbook's and the roles' one-pagers, one
   after another (they start half on each, so 3 may ask for the playbook's
   PDF at the same moment);
@@ -27,6 +29,7 @@ available memory falls under ``--memory-floor`` MB.
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +47,17 @@ from playbooks.models import Playbook
 
 GOAL_RENDER_S, GOAL_RENDER_MB, GOAL_HEALTHZ_P95_MS = 30.0, 300.0, 200.0
 LOG = Path("/tmp/wiifm-worst-logs")  # noqa: S108 - the benchmark's own logs, replaced each run
+
+
+def worker_render(log: Path, playbook_id: int) -> float | None:
+    """The seconds the worker's render of the playbook's PDF took, as its log
+    says (planner.pdf), or None when it has not rendered it (yet)."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return None
+    found = re.search(rf"PDF playbook of playbook {playbook_id} rendered in ([0-9.]+) s", text)
+    return float(found[1]) if found else None
 
 
 class Command(BaseCommand):
@@ -123,8 +137,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  first look at {path}: {status} in {time.perf_counter() - begin:.2f} s"
             )
-        # The render measured is the first task the worker takes: the renders
-        # the build scheduled (its saves) are dropped first.
+        # The renders the build scheduled (its saves) are dropped first; the
+        # render measured is the worker's first of the playbook's PDF, by
+        # this task or by the documents the PDF clients ask for (first, at
+        # a higher priority), read from the worker's log.
         from django_tasks_db.models import DBTaskResult
 
         from planner import tasks
@@ -158,6 +174,7 @@ class Command(BaseCommand):
             thread.start()
         aborted = ""
         seen = ""
+        rendered: float | None = None
         while True:
             time.sleep(0.5)
             result.refresh()
@@ -168,7 +185,15 @@ class Command(BaseCommand):
                 )
                 seen = state
             elapsed = time.monotonic() - load_start
-            if result.is_finished and elapsed >= options["min_seconds"]:
+            if (
+                rendered is None
+                and (rendered := worker_render(LOG / "worker.log", playbook.pk)) is not None
+            ):
+                self.stdout.write(
+                    f"  {time.monotonic() - enqueued:6.1f} s: the worker has rendered the"
+                    f" playbook's PDF (in {rendered:.1f} s)"
+                )
+            if (result.is_finished or rendered is not None) and elapsed >= options["min_seconds"]:
                 break
             if time.monotonic() - enqueued > options["render_timeout"]:
                 aborted = f"the render did not end within {options['render_timeout']:.0f} s"
@@ -195,6 +220,7 @@ class Command(BaseCommand):
             recorder,
             memory,
             result,
+            worker_render(LOG / "worker.log", playbook.pk),
             waited,
             load_seconds,
             aborted,
@@ -267,28 +293,28 @@ class Command(BaseCommand):
         recorder: harness.Recorder,
         memory: harness.TreeMemory,
         result: Any,
+        rendered: float | None,
         waited: float,
         load_seconds: float,
         aborted: str,
     ) -> None:
         status = str(getattr(result.status, "value", result.status))
-        if (
-            result.is_finished and result.started_at and result.finished_at
-        ):  # the worker's own times
-            render_s = (result.finished_at - result.started_at).total_seconds()
-            render_text = f"{render_s:.1f} s (task {status.lower()})"
+        if rendered is not None:  # the worker's log: the render itself
+            render_s = rendered
+            render_text = f"{render_s:.1f} s (worker's log)"
+        elif result.is_finished:
+            render_s = float("inf")
+            render_text = f"not rendered by the worker (task {status.lower()})"
         else:
             render_s = float("inf")
             render_text = f"> {waited:.0f} s (task {status.lower()}, stopped)"
-        if status.upper() not in {"SUCCESSFUL", "SUCCEEDED"}:
-            render_s = float("inf")
         errors = getattr(result, "errors", None) or []
         # The PDF, as a person downloads it once the worker is done; asked
         # again while the site answers 202 (being prepared), up to the timeout.
         begin = time.perf_counter()
         code, body = 0, b""
         deadline = time.monotonic() + max(10.0, options["render_timeout"] - waited)
-        while result.is_finished:
+        while rendered is not None or result.is_finished:
             try:
                 code, body, _headers = harness.request(
                     base, "GET", pdf_path, headers=headers, timeout=60
@@ -378,7 +404,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             "The PDF afterwards: not asked for (no render)."
-            if not result.is_finished
+            if not (rendered is not None or result.is_finished)
             else f"The PDF afterwards: {code} in {download_s:.2f} s,"
             f" {len(body) / 1e6:.1f} MB, {pages} pages."
         )
