@@ -85,9 +85,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pulse-only", action="store_true", help="only the pulse rows (burst, results page)"
         )
+        parser.add_argument(
+            "--only",
+            default="",
+            help="only the baseline and the page and cell save rows whose name holds this"
+            " text (e.g. 'cell save'), no pulse rows",
+        )
 
     def handle(
-        self, *args: Any, seconds: int, clients: str, pulse_only: bool, **options: Any
+        self, *args: Any, seconds: int, clients: str, pulse_only: bool, only: str, **options: Any
     ) -> None:
         if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode:
             raise CommandError("wrk is missing: make bench installs it (apt-get install wrk).")
@@ -191,7 +197,9 @@ class Command(BaseCommand):
                 # Every page cached as of now (and the PDF): the saves made
                 # the large playbook's stale.
                 self.warm(base, pages)
-                for name, path, cookie in pages:
+                for number, (name, path, cookie) in enumerate(pages):
+                    if only and number and only not in name:  # the baseline is always measured
+                        continue
                     result = self.wrk(base + path, cookie, count, seconds)
                     rps = result["requests"] / result["seconds"]
                     baseline_rps = baseline_rps or rps
@@ -201,6 +209,8 @@ class Command(BaseCommand):
                         f"{result['p95_ms']:8.1f} {result['errors']:7} {rps / baseline_rps:11.0%}"
                     )
                 for name, cells in cell_saves:
+                    if only and only not in name:
+                        continue
                     result = self.wrk(
                         base + cells[0][0],
                         cell_cookie,
@@ -218,7 +228,10 @@ class Command(BaseCommand):
                         f"{name:26} {count:7} {rps:8.1f} {result['p50_ms']:8.1f} "
                         f"{result['p95_ms']:8.1f} {result['errors']:7} {share:11.0%}"
                     )
-            self.pulse_rows(base, burst_links, results_path, results_status, lead_cookie, baselines)
+            if not only:
+                self.pulse_rows(
+                    base, burst_links, results_path, results_status, lead_cookie, baselines
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
