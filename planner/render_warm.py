@@ -1,11 +1,19 @@
-"""Imported once by the render fork server (planner.render_process, planner.render_child): one tiny
-render, so that every child starts with WeasyPrint's fonts and stylesheets
-loaded (fontconfig's set-up is not paid per PDF)."""
+"""Imported once by the render fork server (planner.render_process), after
+planner.render_child: one tiny render, so that every child starts with
+WeasyPrint's fonts and stylesheets loaded (fontconfig's set-up is not paid
+per PDF)."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from planner.render_child import render_pdf
 
 render_pdf("<p>warm</p>", Path(__file__).resolve().parent)
+
+# Everything the server holds now (WeasyPrint, its fonts and stylesheets) is
+# left out of the garbage collector's passes, which would otherwise write to
+# every object's header in each child and so copy the server's pages into it
+# (copy-on-write): the children share them instead.
+gc.freeze()

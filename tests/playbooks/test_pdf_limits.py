@@ -701,3 +701,22 @@ def test_each_render_is_logged_with_its_time_and_pages_without_the_pulse_token(
     assert past == f"PDF one-pager:{sales.pk} of playbook {world.playbook.pk} past its memory limit"
     assert "SECRETTOKEN" not in caplog.text
     assert pdf.kind_label("playbook") == "playbook"
+
+
+def test_the_fork_server_leaves_what_it_loaded_out_of_the_collectors_passes() -> None:
+    """The server's objects (WeasyPrint loaded, one warm-up render) are
+    frozen, so that no child's garbage collection copies their pages."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, planner.render_warm; print(gc.get_freeze_count())"],
+        cwd=Path(__file__).resolve().parent.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10_000
