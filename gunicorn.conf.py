@@ -21,7 +21,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large PDF renders i
 graceful_timeout = 30
 keepalive = 5
 # Load the app once in the master: workers fork from it, so a recycled worker
-# is ready at once instead of importing Django and WeasyPrint again.
+# is ready at once instead of importing Django again (WeasyPrint is only
+# imported by the PDF fork server each worker starts: planner.render_child).
 preload_app = True
 # Recycle workers now and then, at different moments, to bound memory growth.
 # GUNICORN_MAX_REQUESTS=0 turns recycling off (`make soak` measures the growth).
