@@ -149,7 +149,6 @@ def render_pdf(html: str, *, seconds: float | None = None) -> Rendered:
     result = render_process.run(
         html, STATIC_DIR, seconds=wall, memory_mb=settings.WIIFM_PDF_MEMORY_MB, cpu_seconds=cpu
     )
-    logger.debug("PDF rendered: %s pages, child's peak %.0f MB", result.pages, result.peak_mb)
     return Rendered(result.content, result.pages, result.peak_mb)
 
 
@@ -425,9 +424,11 @@ def cached_document(
         return document
     if _cache_get(_too_large_key(key)) is not None:
         raise TooLargeToRender("earlier", longest_texts(playbook))
+    begun = time.monotonic()
     html = build(today)
+    built = time.monotonic() - begun
     if schedule is not None and cache_down():
-        return _render_in_outage(playbook, kind, key, filename, html)
+        return _render_in_outage(playbook, kind, key, filename, html, built)
     if schedule is not None and len(html) > settings.WIIFM_PDF_INLINE_BYTES:
         schedule()
         return _wait(playbook, kind, key, filename)
@@ -437,14 +438,14 @@ def cached_document(
         schedule()
         return _wait(playbook, kind, key, filename)
     try:
-        return _render_and_store(playbook, kind, key, filename, html, schedule)
+        return _render_and_store(playbook, kind, key, filename, html, built, schedule)
     finally:
         if schedule is not None:
             _INLINE.release()
 
 
 def _render_in_outage(
-    playbook: Playbook, kind: str, key: str, filename: str, html: str
+    playbook: Playbook, kind: str, key: str, filename: str, html: str, built: float
 ) -> Document:
     """A download while the shared cache is down: the worker's copy could
     not reach this request (it is kept in the cache), so it is rendered here
@@ -453,7 +454,7 @@ def _render_in_outage(
     if not _INLINE.acquire(timeout=settings.WIIFM_PDF_WAIT_SECONDS):
         raise NotReady
     try:
-        return _render_and_store(playbook, kind, key, filename, html, None)
+        return _render_and_store(playbook, kind, key, filename, html, built, None)
     finally:
         _INLINE.release()
 
@@ -470,13 +471,15 @@ def _render_and_store(
     key: str,
     filename: str,
     html: str,
+    built: float,
     schedule: Callable[[], object] | None,
 ) -> Document:
-    """``cached_document``'s render, under the document's lock."""
+    """``cached_document``'s render, under the document's lock; ``built``:
+    the seconds its HTML took, which the log line counts in."""
     token = acquire(playbook.pk, kind)
     if token is None:
         if schedule is None:
-            raise RenderBusy(kind)
+            raise RenderBusy(kind_label(kind))
         # The lock is the playbook's, for all its documents: its holder may be
         # rendering another one (the worker, the PDF after an edit). This one
         # is asked of the worker too, which renders it once the lock is free:
@@ -507,11 +510,15 @@ def _render_and_store(
         raise TooLargeToRender(limit.reason, longest_texts(playbook)) from None
     finally:
         release(playbook.pk, kind, token)
+    weasyprint = time.monotonic() - started
     logger.info(
-        "PDF %s of playbook %s rendered in %.1f s: %s pages, the render's peak %.0f MB",
+        "PDF %s of playbook %s rendered in %.1f s (HTML %.1f s, WeasyPrint %.1f s):"
+        " %s pages, the render's peak %.0f MB",
         kind_label(kind),
         playbook.pk,
-        time.monotonic() - started,
+        built + weasyprint,
+        built,
+        weasyprint,
         rendered.pages,
         rendered.peak_mb,
     )

@@ -94,6 +94,11 @@ def _child(
     os.environ.update(environment)
     os.nice(NICENESS)
     try:
+        # Before the limits: the fork server has it loaded (a no-op then);
+        # were its preload lost (it fails silently), importing WeasyPrint
+        # here is not taken from the document's CPU time.
+        from planner.render_child import render_pdf
+
         if memory_mb > 0:
             limit = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -101,8 +106,6 @@ def _child(
             used = resource.getrusage(resource.RUSAGE_SELF)
             budget = math.ceil(used.ru_utime + used.ru_stime) + cpu_seconds
             resource.setrlimit(resource.RLIMIT_CPU, (budget, budget + 2))
-        from planner.render_child import render_pdf  # the fork server imported it
-
         conn.send(("ok", render_pdf(html, static_dir)))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # nothing more can be allocated, not even a message

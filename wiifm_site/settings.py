@@ -341,7 +341,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # WeasyPrint reports every rendering step at INFO: keep its warnings only.
+        # WeasyPrint reports every rendering step at INFO: keep its warnings only
+        # (where it renders in a process with these settings: the tests; the
+        # render's child process has no logging set up, so warnings only too).
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
     },

@@ -697,7 +697,8 @@ def test_each_render_is_logged_with_its_time_and_pages_without_the_pulse_token(
     assert rendered.startswith(
         f"PDF one-pager:{sales.pk} of playbook {world.playbook.pk} rendered in "
     )
-    assert " s: 1 pages, the render's peak " in rendered
+    assert " s (HTML " in rendered
+    assert " s): 1 pages, the render's peak " in rendered
     assert past == f"PDF one-pager:{sales.pk} of playbook {world.playbook.pk} past its memory limit"
     assert "SECRETTOKEN" not in caplog.text
     assert pdf.kind_label("playbook") == "playbook"
