@@ -87,7 +87,7 @@ test-fast: install-dev system-deps  ## the suite without browser tests
 
 bench: bench-pdf bench-load bench-import bench-roster bench-worst  ## speed and memory measurements: PDFs, pages under load, the usage and roster imports, the worst input
 
-bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL)
+bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 clients (SQLite, or DATABASE_URL; options in LOAD_ARGS)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	rm -f /tmp/wiifm-load.sqlite3
@@ -96,7 +96,7 @@ bench-load: install-dev system-deps  ## pages under load with wrk, at 10 and 50 
 	ALLOWED_HOSTS=127.0.0.1 $(MANAGE) migrate --no-input -v0
 	SECRET_KEY=bench-$$RANDOM-$$RANDOM-not-for-production-use-only-for-the-benchmark-run \
 	SQLITE_PATH=/tmp/wiifm-load.sqlite3 CACHE_DIR=/tmp/wiifm-load-cache WIIFM_ALLOW_HTTP=1 \
-	ALLOWED_HOSTS=127.0.0.1 WIIFM_BENCH=1 $(MANAGE) bench_load $(BENCH_ARGS)
+	ALLOWED_HOSTS=127.0.0.1 WIIFM_BENCH=1 $(MANAGE) bench_load $(LOAD_ARGS)
 
 bench-pdf: install-dev system-deps  ## PDF render time and peak memory: demo, large, cached, one-pager
 	rm -f /tmp/wiifm-bench.sqlite3

@@ -82,10 +82,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seconds", type=int, default=6)
         parser.add_argument("--clients", default="10,50")
-        parser.add_argument(
+        rows = parser.add_mutually_exclusive_group()
+        rows.add_argument(
             "--pulse-only", action="store_true", help="only the pulse rows (burst, results page)"
         )
-        parser.add_argument(
+        rows.add_argument(
             "--only",
             default="",
             help="only the baseline and the page and cell save rows whose name holds this"
