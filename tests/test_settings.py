@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s" * 20 + "3xQ!k9@Lm#Pz7$Wv2^Rb8&Tn5*Yc4(Hd6)Jf1" + "q" * 10
 
@@ -33,15 +35,7 @@ print(json.dumps({
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return subprocesses.run_python(code, {**clean, **env})
 
 
 def probe(**env: str) -> dict:

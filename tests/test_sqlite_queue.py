@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ import pytest
 from django.db.utils import ConnectionHandler, OperationalError
 
 from core.sqlite.base import DatabaseWrapper, _process_lock
+from tests.subprocesses import run_python
 
 
 def sqlite_file(path: Path, *, timeout: float = 20) -> dict[str, Any]:
@@ -235,15 +234,7 @@ _, status = os.waitpid(child, 0)
 raise SystemExit(os.waitstatus_to_exitcode(status))
 """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wiifm_site.settings", "DEBUG": "1"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(code, env)
     assert result.returncode == 0, result.stderr
 
 

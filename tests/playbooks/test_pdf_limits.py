@@ -27,6 +27,7 @@ from planner import pdf, render_process, tasks
 from planner.tasks import render_documents
 from tests.factories import make_giveget, make_role
 from tests.pdf_pages import reader
+from tests.subprocesses import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -643,10 +644,6 @@ def test_the_web_processes_and_the_worker_do_without_weasyprint() -> None:
     """WeasyPrint (about 45 MB a process) lives only in the render's fork
     server and its children: a gunicorn worker (the WSGI app, every view) and
     the task worker (every task) build HTML and start children without it."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     code = (
         "import sys, importlib\n"
         "import wiifm_site.wsgi, wiifm_site.urls\n"
@@ -662,16 +659,7 @@ def test_the_web_processes_and_the_worker_do_without_weasyprint() -> None:
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in"
         " ('weasyprint', 'pydyf', 'tinycss2', 'cssselect2'))))\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wiifm_site.settings_test"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parent.parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(code, {**os.environ, "DJANGO_SETTINGS_MODULE": "wiifm_site.settings_test"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
     # And the render's child has it: a render still works.
@@ -707,17 +695,6 @@ def test_each_render_is_logged_with_its_time_and_pages_without_the_pulse_token(
 def test_the_fork_server_leaves_what_it_loaded_out_of_the_collectors_passes() -> None:
     """The server's objects (WeasyPrint loaded, one warm-up render) are
     frozen, so that no child's garbage collection copies their pages."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import gc, planner.render_warm; print(gc.get_freeze_count())"],
-        cwd=Path(__file__).resolve().parent.parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python("import gc, planner.render_warm; print(gc.get_freeze_count())")
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 10_000
