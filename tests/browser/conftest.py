@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from actionplan.services import create_default_plan
 from tests.factories import make_playbook, make_user
@@ -40,6 +40,15 @@ def log_in(
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def settled(page: Page) -> None:
+    """htmx has finished every swap: it wires up what it swapped in (and focuses
+    its ``autofocus`` field) only when the swap settles, 20 ms after it, dropping
+    ``htmx-added`` and ``htmx-settling``. A click or Enter on new content before
+    that misses htmx and follows the plain link or form as a page. Call it once
+    the new content is seen."""
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
 
 class PageProblems:

@@ -23,8 +23,9 @@ from tests.browser.conftest import (
     log_in,
     screenshot,
     serious_axe_violations,
+    settled,
 )
-from tests.browser.test_matrix import editor_field, expect_refused, retype, settled
+from tests.browser.test_matrix import editor_field, expect_refused, retype
 from tests.factories import (
     add_member,
     make_answers,
@@ -81,7 +82,7 @@ def stored(role: Role, week: int) -> int | None:
 def open_cell(page: Page, cell_id: str) -> None:
     page.locator(f"a#{cell_id}").click()
     expect(editor_field(page, cell_id)).to_be_focused()
-    settled(page.locator(f"form#{cell_id}"))
+    settled(page)
 
 
 def test_keys_in_the_grid(
@@ -161,7 +162,7 @@ def test_keys_in_the_grid(
     # ... and Enter moved on to the next row's first week.
     service_week1 = f"fig-{role(playbook, 'Service').pk}-1"
     expect(editor_field(page, service_week1)).to_be_focused()
-    settled(page.locator(f"form#{service_week1}"))
+    settled(page)
     page.keyboard.press("Escape")
     expect(page.locator(f"a#{service_week1}")).to_be_focused()
 

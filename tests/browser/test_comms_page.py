@@ -12,7 +12,13 @@ from playwright.sync_api import Page, expect
 
 from comms.models import Message
 from planner.services import create_playbook
-from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PageProblems,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+    settled,
+)
 from tests.factories import make_ambassador, make_giveget, make_message, make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,6 +107,11 @@ def test_add_edit_filter_copy(
     added = Message.objects.filter(title="Your new pipeline view")
     expect(page.locator("#messages")).to_contain_text("Your new pipeline view")
     expect(page.locator("#id_add-title")).to_have_value("")
+    # Ready for another: the fresh form's first field has the focus. htmx focuses it
+    # again when the swap settles: waited for, or it takes the focus from the edit
+    # link below (and the link is not wired up before that).
+    expect(page.locator("#id_add-role")).to_be_focused()
+    settled(page)
     assert added.count() == 1 and added.get().sender_ambassador.name == "Mette Sørensen"
     message = added.get()
     item = page.locator(f"#message-{message.pk}")
@@ -112,6 +123,7 @@ def test_add_edit_filter_copy(
     page.keyboard.press("Enter")
     title = page.locator(f"#id_m{message.pk}-title")
     expect(title).to_be_focused()
+    settled(page)  # the field has the focus before its form is wired up
     screenshot(page, f"comms-edit-{language}-{width}", full_page=False)
     page.keyboard.press("Control+A")
     page.keyboard.type("Your pipeline view, live")

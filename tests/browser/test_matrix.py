@@ -17,7 +17,13 @@ from givegets.models import GiveGet
 from planner.grid import GIVEGET_CELLS, ROLE_CELLS
 from playbooks.models import Playbook
 from roles.models import FACTORS, Role
-from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PageProblems,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+    settled,
+)
 from tests.factories import (
     add_member,
     make_giveget,
@@ -208,16 +214,14 @@ def editor_field(page: Page, cell_id: str) -> Locator:
 
 
 def open_editor(page: Page, cell_id: str) -> Locator:
-    """Click a value; its editor's field has the focus once htmx has wired it up."""
+    """Click a value (once htmx has wired it up); its editor's field has the focus
+    and its form is wired up."""
+    settled(page)
     page.locator(f"a#{cell_id}").click()
     field = editor_field(page, cell_id)
     expect(field).to_be_focused()
+    settled(page)
     return field
-
-
-def settled(locator: Locator) -> None:
-    """htmx has wired up what it swapped in (it drops ``htmx-added`` when it settles)."""
-    expect(locator).not_to_contain_class("htmx-added")
 
 
 def expect_refused(page: Page, cell_id: str, message: str) -> None:
@@ -230,7 +234,7 @@ def expect_refused(page: Page, cell_id: str, message: str) -> None:
     expect(editor.locator(".invalid-feedback")).to_contain_text(message)
     expect(editor_field(page, cell_id)).to_be_focused()
     expect(editor_field(page, cell_id)).to_have_attribute("aria-invalid", "true")
-    settled(editor)
+    settled(page)
 
 
 def retype(page: Page, text: str) -> None:
@@ -309,7 +313,7 @@ def test_keyboard_only_journey(
     page.keyboard.press("Enter")
     expect(page.locator(f"#gg-toggle-{sales.pk}")).to_have_attribute("aria-expanded", "true")
     expect(page.locator(f"#gg-row-{sales.pk} .gg-table")).to_be_visible()
-    settled(page.locator(f"#gg-row-{sales.pk}"))
+    settled(page)
     minutes_id = f"gg-cell-{gg.pk}-minutes_each"
     tab_to(page, minutes_id)
     page.keyboard.press("Enter")
@@ -432,7 +436,7 @@ def open_givegets(page: Page, role: Role, *, keyboard: bool = False) -> None:
         toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.locator(f"#gg-row-{role.pk} .gg-table")).to_be_visible()
-    settled(page.locator(f"#gg-row-{role.pk}"))
+    settled(page)
 
 
 def test_givegets_open_add_delete_and_stay_open(

@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from planner.services import create_playbook
-from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PageProblems,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+    settled,
+)
 from tests.factories import make_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,16 +49,21 @@ def test_ticking_a_task_updates_step_and_header_progress(
     step_one.get_by_role("checkbox", name="Write the value-gap pledge with the sponsor").click()
     expect(page.locator("#step-1")).to_contain_text("1 of 3 tasks done")
     expect(header).to_have_text("Plan: 0 of 7 steps done · 1 of 21 tasks")
+    settled(page)  # each click below lands on content htmx has just swapped in
     page.locator("#step-1").get_by_role("checkbox", name="Send the pledge to everyone").click()
     expect(page.locator("#step-1")).to_contain_text("2 of 3 tasks done")
     expect(header).to_have_text("Plan: 0 of 7 steps done · 2 of 21 tasks")
+    settled(page)
 
     # Quick wins in step 6 are the roles' own.
     page.locator("#step-6").get_by_role("button", name="Mark done").click()
     expect(page.locator("#step-6").get_by_role("button", name="Done")).to_be_visible()
+    settled(page)
 
     # Mark step 1 done in place.
     page.locator("#step-1").get_by_role("link", name="Edit step").click()
+    expect(page.locator("#step-1 select[name$='-status']")).to_be_visible()
+    settled(page)
     page.locator("#step-1 select[name$='-status']").select_option("done")
     page.locator("#step-1").get_by_role("button", name="Save").click()
     expect(header).to_have_text("Plan: 1 of 7 steps done · 2 of 21 tasks")

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageProblems, log_in, screenshot, serious_axe_violations
+from tests.browser.conftest import (
+    PageProblems,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+    settled,
+)
 from tests.factories import (
     add_member,
     make_giveget,
@@ -101,6 +107,7 @@ def test_add_and_delete_a_giveget_in_place(
     page.locator("#id_new-minutes_each").fill("-3")
     page.get_by_role("button", name="Add Give-Get").click()
     expect(page.get_by_text("Ensure this value is greater than or equal to 0.")).to_be_visible()
+    settled(page)  # the refused form is swapped in: wired up before it is sent again
     page.locator("#id_new-minutes_each").fill("2")
     page.locator("#id_new-times_per_week").fill("10")
     page.locator("#id_new-get").fill("Deal alerts")
@@ -108,6 +115,7 @@ def test_add_and_delete_a_giveget_in_place(
     page.get_by_role("button", name="Add Give-Get").click()
     expect(page.locator("#equation").get_by_test_id("balance")).to_contain_text("0 min")
     expect(page.locator(".giveget-list > li")).to_have_count(2)
+    settled(page)
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".giveget", has_text="Tag each deal").get_by_role("link", name="Delete").click()
