@@ -10,14 +10,18 @@ import gc
 import mimetypes
 import os
 import resource
+import weakref
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
+import weasyprint.document
 import weasyprint.pdf
 from weasyprint import HTML
+from weasyprint.css.targets import TargetCollector
 from weasyprint.document import Document, Page
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -49,9 +53,71 @@ def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
 pydyf.PDF.page_references = property(_cached_page_references)
 
 
+# The render's memory (issue 23). WeasyPrint lays out every page before it
+# paints the first, and keeps every page's boxes (about 0.7 MB a page of dense
+# text), every page's drawing operators and the boxes its contents page's
+# page numbers were looked up in until the document goes; its tags for screen
+# readers (about 70 MB for the worst input) then came on top of them all. The
+# three patches below let each go once its last reader is done, the PDF the
+# same byte for byte (a test compares it with WeasyPrint's own). The worst
+# input's 202 pages in one process: peak 273 MB before, 219 MB with them.
+
 # Pages' boxes refer to each other in cycles, which only the cyclic garbage
-# collector frees: it runs after every so many pages' tags.
-COLLECT_EVERY = 20
+# collector frees: it runs after every so many pages' tags. Each run takes
+# about 0.3 s for the worst input; its peak: 230 MB with no run while tagging,
+# 219 MB every 50 pages (two runs), 217 MB every 20 (ten).
+COLLECT_EVERY = 50
+
+_COLLECTORS: weakref.WeakSet[TargetCollector] = weakref.WeakSet()
+
+
+class _TargetCollector(TargetCollector):
+    """WeasyPrint's collector of ``target-counter()`` look-ups, known to
+    ``_forget_targets``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        _COLLECTORS.add(self)
+
+
+weasyprint.document.TargetCollector = _TargetCollector
+
+
+def _forget_targets() -> None:
+    """Drop what the layout kept to look up targets' page numbers (the
+    contents page's): 12,191 boxes of the tree before layout for the worst
+    input, a quarter of all boxes. The pages hold their numbers by now."""
+    for collector in list(_COLLECTORS):
+        collector.target_lookup_items.clear()
+        collector.counter_lookup_items.clear()
+    gc.collect()
+
+
+def _compact(stream: pydyf.Stream) -> None:
+    """A painted page's drawing operators as the one (compressed) block of
+    bytes pydyf would write for them, instead of a list of thousands of
+    small objects kept until the file is written."""
+    data = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+    if stream.compress:
+        compressor = zlib.compressobj(level=9)  # as pydyf.Stream.data
+        data = compressor.compress(data) + compressor.flush()
+        stream.extra["Filter"] = "/FlateDecode"
+        stream.compress = False
+    stream.stream = [data]
+
+
+_PAINT = Page.paint
+
+
+def _paint_and_compact(page: Page, stream: pydyf.Stream, *args: Any, **kwargs: Any) -> None:
+    """WeasyPrint's ``Page.paint``, the page's stream compacted after it:
+    nothing draws on a page once it is painted (the tags read the stream's
+    ``_tags``, which stay)."""
+    _PAINT(page, stream, *args, **kwargs)
+    _compact(stream)
+
+
+Page.paint = _paint_and_compact
 
 
 class _PagesReleased:
@@ -86,17 +152,9 @@ def _add_tags_releasing_pages(
     pdf: pydyf.PDF, document: Document, pdf_version: Any, page_streams: list[Any]
 ) -> None:
     """WeasyPrint's ``add_tags``, freeing each page's boxes once its tags are
-    built.
-
-    The tags are the last reader of the laid-out boxes: every page is painted
-    by then, and the PDF's objects hold what the file needs. WeasyPrint keeps
-    every page's boxes (about 0.7 MB a page of dense text) until the document
-    goes, so the tags' own objects (about 70 MB for the worst input) came on
-    top of them all: the worst input's 202 pages peaked at 273 MB in one
-    process, 242 MB with this (issue 23; the PDF is the same, byte for byte,
-    a test compares them). Pages are read in order, once, as ``add_tags``
-    reads them; nothing reads a page's boxes after it.
-    """
+    built: the tags are the last reader of the laid-out boxes (every page is
+    painted by then). Pages are read in order, once, as ``add_tags`` reads
+    them."""
     _ADD_TAGS(pdf, _TaggedDocument(document), pdf_version, page_streams)
 
 
@@ -134,13 +192,22 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
+def render_document(
+    html: str, static_dir: Path, fetcher: StaticOnlyFetcher
+) -> tuple[Document, bytes]:
+    """WeasyPrint's document of ``html`` and its tagged PDF, what the layout
+    kept for targets dropped before the PDF is written."""
+    document = HTML(string=html, base_url=str(static_dir) + "/", url_fetcher=fetcher).render(
+        pdf_tags=True
+    )
+    _forget_targets()
+    return document, document.write_pdf(pdf_tags=True)
+
+
 def render_pdf(html: str, static_dir: Path) -> Result:
     """The PDF of ``html`` (tagged for screen readers) and its page count,
     in this process. Only files under ``static_dir`` are fetched."""
     fetcher = StaticOnlyFetcher(static_dir)
-    document = HTML(string=html, base_url=str(static_dir) + "/", url_fetcher=fetcher).render(
-        pdf_tags=True
-    )
-    content = document.write_pdf(pdf_tags=True)
+    document, content = render_document(html, static_dir, fetcher)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return Result(content, len(document.pages), fetcher.calls, peak_mb, os.nice(0))

@@ -544,18 +544,16 @@ def test_the_page_references_are_built_once_per_page_count() -> None:
         assert document.page_references is references  # not built again
 
 
-def test_each_pages_boxes_are_let_go_once_tagged_and_the_pdf_stays_the_same(
-    world: Any, monkeypatch: pytest.MonkeyPatch
+def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_same(
+    world: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The render's child lets each page's laid-out boxes go once its tags
-    are built, instead of keeping every page's until the PDF is written (the
-    worst input's peak: 273 -> 242 MB, measured by ``make bench-worst``). The
-    tagged PDF is the same, byte for byte, as WeasyPrint's own tagging
-    gives, for a playbook of more pages than are tagged between two garbage
-    collections."""
-    import weasyprint.pdf
-    from weasyprint import HTML
-
+    """The render's child lets go of each page's boxes once its tags are
+    built, of each page's drawing once it is painted and of the layout's
+    look-ups of the contents page's page numbers (the worst input's peak:
+    273 -> 219 MB in one process, measured by ``make bench-worst``). The
+    tagged PDF is the same, byte for byte, as WeasyPrint's own in a process
+    that never imported the patches, for a playbook of more pages than are
+    tagged between two garbage collections."""
     from planner import render_child  # the render's child process patches WeasyPrint
 
     heavy_playbook(world)
@@ -565,23 +563,48 @@ def test_each_pages_boxes_are_let_go_once_tagged_and_the_pdf_stays_the_same(
         pdf.playbook_context(world.playbook, datetime.date(2026, 11, 2)),
         language="en",
     )
+    source, theirs = tmp_path / "playbook.html", tmp_path / "theirs.pdf"
+    source.write_text(html, encoding="utf-8")
+    done = run_python(
+        "from pathlib import Path; from weasyprint import HTML; "
+        f"HTML(string=Path({str(source)!r}).read_text(encoding='utf-8'), "
+        f"base_url={f'{pdf.STATIC_DIR}/'!r}).render(pdf_tags=True)"
+        f".write_pdf({str(theirs)!r}, pdf_tags=True)"
+    )
+    assert done.returncode == 0, done.stderr
 
-    def render(add_tags: Any) -> tuple[bytes, Any]:
-        monkeypatch.setattr(weasyprint.pdf, "add_tags", add_tags)
-        fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
-        document = HTML(string=html, base_url=f"{pdf.STATIC_DIR}/", url_fetcher=fetcher).render(
-            pdf_tags=True
-        )
-        return document.write_pdf(pdf_tags=True), document
+    fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
+    document, ours = render_child.render_document(html, pdf.STATIC_DIR, fetcher)
 
-    theirs, kept = render(render_child._ADD_TAGS)
-    ours, released = render(render_child._add_tags_releasing_pages)
+    assert ours == theirs.read_bytes()
+    assert len(document.pages) > render_child.COLLECT_EVERY
+    assert all(page._page_box is None for page in document.pages)
+    assert not any(collector.target_lookup_items for collector in render_child._COLLECTORS)
+    text = [page.extract_text() for page in reader(ours).pages]
+    assert any("Contents" in page for page in text[:5])
+    assert any("Role 29" in page for page in text)
 
-    assert len(released.pages) > render_child.COLLECT_EVERY
-    assert ours == theirs
-    assert all(page._page_box is None for page in released.pages)
-    assert all(page._page_box is not None for page in kept.pages)
-    assert any("Role 29" in page.extract_text() for page in reader(ours).pages)
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_painted_pages_stream_compacted_writes_the_same_bytes(compress: bool) -> None:
+    """A page's drawing, compacted once painted, is written as pydyf writes
+    the list of operators it replaces, compressed or not."""
+    import pydyf
+
+    from planner import render_child
+
+    stream = pydyf.Stream(extra={"Type": "/XObject"}, compress=compress)
+    stream.push_state()
+    stream.set_color_rgb(0.5, 0, 1)
+    stream.rectangle(1, 2.5, 3, 4)
+    stream.fill()
+    stream.pop_state()
+    written = stream.data
+
+    render_child._compact(stream)
+
+    assert len(stream.stream) == 1
+    assert stream.data == written
 
 
 @override_settings(WIIFM_PDF_WALL_SECONDS=0.05)
