@@ -554,6 +554,8 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
     tagged PDF is the same, byte for byte, as WeasyPrint's own in a process
     that never imported the patches, for a playbook of more pages than are
     tagged between two garbage collections."""
+    from weasyprint import HTML
+
     from planner import render_child  # the render's child process patches WeasyPrint
 
     heavy_playbook(world)
@@ -580,6 +582,12 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
     assert len(document.pages) > render_child.COLLECT_EVERY
     assert all(page._page_box is None for page in document.pages)
     assert not any(collector.target_lookup_items for collector in render_child._COLLECTORS)
+    # WeasyPrint still makes its collector where the patch finds it.
+    laid_out = HTML(string=html, base_url=f"{pdf.STATIC_DIR}/", url_fetcher=fetcher).render()
+    assert any(collector.target_lookup_items for collector in render_child._COLLECTORS)
+    render_child._forget_targets()
+    assert not any(collector.target_lookup_items for collector in render_child._COLLECTORS)
+    assert laid_out.pages
     text = [page.extract_text() for page in reader(ours).pages]
     assert any("Contents" in page for page in text[:5])
     assert any("Role 29" in page for page in text)
