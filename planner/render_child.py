@@ -14,6 +14,7 @@ import weakref
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -138,13 +139,6 @@ class _PagesReleased:
                 gc.collect()
 
 
-class _TaggedDocument:
-    """What WeasyPrint's ``add_tags`` reads of a document: its pages."""
-
-    def __init__(self, document: Document) -> None:
-        self.pages = _PagesReleased(document.pages)
-
-
 _ADD_TAGS = weasyprint.pdf.add_tags
 
 
@@ -155,7 +149,9 @@ def _add_tags_releasing_pages(
     built: the tags are the last reader of the laid-out boxes (every page is
     painted by then). Pages are read in order, once, as ``add_tags`` reads
     them."""
-    _ADD_TAGS(pdf, _TaggedDocument(document), pdf_version, page_streams)
+    # What add_tags reads of a document: its pages.
+    tagged = SimpleNamespace(pages=_PagesReleased(document.pages))
+    _ADD_TAGS(pdf, tagged, pdf_version, page_streams)
 
 
 weasyprint.pdf.add_tags = _add_tags_releasing_pages
@@ -192,12 +188,11 @@ class StaticOnlyFetcher(URLFetcher):
         )
 
 
-def render_document(
-    html: str, static_dir: Path, fetcher: StaticOnlyFetcher
-) -> tuple[Document, bytes]:
+def render_document(html: str, fetcher: StaticOnlyFetcher) -> tuple[Document, bytes]:
     """WeasyPrint's document of ``html`` and its tagged PDF, what the layout
-    kept for targets dropped before the PDF is written."""
-    document = HTML(string=html, base_url=str(static_dir) + "/", url_fetcher=fetcher).render(
+    kept for targets dropped before the PDF is written. Only files under the
+    fetcher's ``static_dir`` are fetched."""
+    document = HTML(string=html, base_url=f"{fetcher.static_dir}/", url_fetcher=fetcher).render(
         pdf_tags=True
     )
     _forget_targets()
@@ -208,6 +203,6 @@ def render_pdf(html: str, static_dir: Path) -> Result:
     """The PDF of ``html`` (tagged for screen readers) and its page count,
     in this process. Only files under ``static_dir`` are fetched."""
     fetcher = StaticOnlyFetcher(static_dir)
-    document, content = render_document(html, static_dir, fetcher)
+    document, content = render_document(html, fetcher)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return Result(content, len(document.pages), fetcher.calls, peak_mb, os.nice(0))

@@ -576,7 +576,7 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
     assert done.returncode == 0, done.stderr
 
     fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
-    document, ours = render_child.render_document(html, pdf.STATIC_DIR, fetcher)
+    document, ours = render_child.render_document(html, fetcher)
 
     assert ours == theirs.read_bytes()
     assert len(document.pages) > render_child.COLLECT_EVERY
