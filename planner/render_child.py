@@ -54,6 +54,27 @@ def _cached_page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
 pydyf.PDF.page_references = property(_cached_page_references)
 
 
+# Each pydyf object's bookkeeping (its number, its place in the file, its
+# generation and whether it is free) as defaults of the class, not four
+# attributes of every object: a tagged PDF has an object for every tagged
+# line, and their attributes' dictionaries (about 170 bytes an object) were
+# 16 MB of the worst input's peak. An object added to the PDF gets its
+# number; the file writer sets a place only on the few it writes outside an
+# object stream (page drawings, fonts, images).
+pydyf.Object.number = None
+pydyf.Object.offset = 0
+pydyf.Object.generation = 0
+pydyf.Object.free = "n"
+
+
+def _object_init(self: pydyf.Object) -> None:
+    """``pydyf.Object.__init__``, the class's defaults standing for its
+    attributes until one is set."""
+
+
+pydyf.Object.__init__ = _object_init
+
+
 # The render's memory (issue 23). WeasyPrint lays out every page before it
 # paints the first, and keeps every page's boxes (about 0.7 MB a page of dense
 # text), every page's drawing operators and the boxes its contents page's

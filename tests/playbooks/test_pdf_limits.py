@@ -593,6 +593,48 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
     assert any("Role 29" in page for page in text)
 
 
+def test_pdf_objects_keep_their_bookkeeping_in_the_class_until_it_is_set(tmp_path: Any) -> None:
+    """A pydyf object holds none of its own attributes until one is set (an
+    object added to the PDF: its number), and a PDF is written as pydyf
+    writes it in a process without the render's patches, compressed or not."""
+    import pydyf
+
+    from planner import render_child  # noqa: F401  (the render's child process patches pydyf)
+
+    tag = pydyf.Dictionary({"Type": "/StructElem", "K": pydyf.Array([1])})
+    assert vars(tag) == {}
+    assert vars(tag["K"]) == {}
+    assert (tag.number, tag.offset, tag.generation, tag.free) == (None, 0, 0, "n")
+    document = pydyf.PDF()
+    document.add_object(tag)
+    assert vars(tag) == {"number": len(document.objects) - 1}
+    assert tag.reference == f"{tag.number} 0 R".encode()
+
+    build = (
+        "import io, pydyf\n"
+        "def build(compress):\n"
+        "    pdf = pydyf.PDF()\n"
+        "    drawing = pydyf.Stream(compress=compress)\n"
+        "    drawing.rectangle(10, 10, 50, 20)\n"
+        "    drawing.fill()\n"
+        "    pdf.add_object(drawing)\n"
+        "    tag = pydyf.Dictionary({'Type': '/StructElem', 'K': pydyf.Array([0])})\n"
+        "    pdf.add_object(tag)\n"
+        "    pdf.add_page(pydyf.Dictionary({'Type': '/Page', 'Parent': pdf.pages.reference,\n"
+        "        'MediaBox': pydyf.Array([0, 0, 200, 200]), 'Contents': drawing.reference}))\n"
+        "    out = io.BytesIO()\n"
+        "    pdf.write(out, version=b'1.7', compress=compress)\n"
+        "    return out.getvalue()\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(build, namespace)  # noqa: S102 (the same code as the fresh process runs)
+    for compress in (True, False):
+        theirs = tmp_path / f"theirs-{compress}.pdf"
+        done = run_python(f"{build}open({str(theirs)!r}, 'wb').write(build({compress}))")
+        assert done.returncode == 0, done.stderr
+        assert namespace["build"](compress) == theirs.read_bytes()
+
+
 @pytest.mark.parametrize("compress", [True, False])
 def test_a_painted_pages_stream_compacted_writes_the_same_bytes(compress: bool) -> None:
     """A page's drawing, compacted once painted, is written as pydyf writes
