@@ -58,11 +58,13 @@ pydyf.PDF.page_references = property(_cached_page_references)
 
 # Each pydyf object's bookkeeping (its number, its place in the file, its
 # generation and whether it is free) as defaults of the class, not four
-# attributes of every object: a tagged PDF has an object for every tagged
-# line, and their attributes' dictionaries (about 170 bytes an object) were
-# 16 MB of the worst input's peak. An object added to the PDF gets its
-# number; the file writer sets a place only on the few it writes outside an
-# object stream (page drawings, fonts, images).
+# attributes of every object: a tagged PDF has objects for every tagged
+# line, and one never added to the PDF itself (a tag's array of kids) no
+# longer needs a dictionary of attributes (about 340 bytes less each; one
+# added still gets one, for its number). The worst input's peak in one
+# process: 190 -> 182 MB. In a compressed file the writer sets a place only
+# on the few objects it writes outside the object stream (page drawings,
+# fonts, images); uncompressed, or PDF 1.4, on each.
 pydyf.Object.number = None
 pydyf.Object.offset = 0
 pydyf.Object.generation = 0
@@ -188,17 +190,20 @@ weasyprint.pdf.add_tags = _add_tags_releasing_pages
 # element, and WeasyPrint computed each one's style before the layout: six
 # styles per element, 32,000 for the worst input's 5,329 elements (each a
 # style, its attributes and its own specified values: 29 MB of the worst
-# input's peak, kept to the end of the render), of which its list items'
-# markers are all it reads. A style computed when first asked for is the one
-# computed before (its element's, from which it inherits, is computed first
-# either way); the declarations matched for each are kept meanwhile, those
-# that are alike shared (every element's ``::footnote-call`` has the same
-# four).
+# input's peak, kept through the layout, and to the end of the render when
+# an image (an SVG: the playbook's charts) keeps the layout's context), of
+# which its list items' markers are all it reads. A style computed when
+# first asked for is the one computed before (its element's, from which it
+# inherits, is computed first either way); the declarations matched for
+# each are kept meanwhile, those that are alike shared (every element's
+# ``::footnote-call`` has the same four). A pseudo-element given an
+# ``anchor`` is computed at once, as before, for the target collector.
 ON_DEMAND = frozenset(
     {"marker", "footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback"}
 )
 # The StyleFor objects of the render in progress in this thread (only
-# while ``render_document`` runs).
+# while ``render_document`` runs), weakly: WeasyPrint lets go of one after
+# the layout unless an image keeps the layout's context.
 _RENDERING = threading.local()
 _STYLE_FOR_INIT = StyleFor.__init__
 _SET_COMPUTED_STYLES = StyleFor.set_computed_styles
@@ -217,7 +222,7 @@ def _style_for_init(
     ``_style_for_call``: their matched declarations kept, not computed. A
     render of ``render_document`` knows its own (``_forget_styles``)."""
     if (made := getattr(_RENDERING, "styles", None)) is not None:
-        made.append(self)
+        made.add(self)
     # For each pseudo-element, each element's declarations; and one
     # dictionary of declarations for all those alike.
     self._wiifm_on_demand = {pseudo_type: {} for pseudo_type in ON_DEMAND}
@@ -245,10 +250,14 @@ def _set_computed_styles(
     """``StyleFor.set_computed_styles``, but while the styles are first
     computed a pseudo-element of ``ON_DEMAND`` only has its declarations kept
     (one dictionary for all that are alike)."""
-    if pseudo_type not in ON_DEMAND or not getattr(self, "_wiifm_deferring", False):
+    cascaded = self._cascaded_styles.get((element, pseudo_type), {})
+    if (
+        pseudo_type not in ON_DEMAND
+        or not getattr(self, "_wiifm_deferring", False)
+        or "anchor" in cascaded
+    ):
         _SET_COMPUTED_STYLES(self, element, parent, root, pseudo_type, base_url, target_collector)
         return
-    cascaded = self._cascaded_styles[element, pseudo_type]
     alike = tuple((name, id(values), weight) for name, (values, weight) in cascaded.items())
     self._wiifm_on_demand[pseudo_type][element] = self._wiifm_alike.setdefault(alike, cascaded)
 
@@ -329,7 +338,7 @@ def render_document(html: str, fetcher: StaticOnlyFetcher) -> tuple[Document, by
     kept for targets dropped before the PDF is written and its look-ups of
     styles before it is tagged. Only files under the fetcher's
     ``static_dir`` are fetched."""
-    _RENDERING.styles = []
+    _RENDERING.styles = weakref.WeakSet()
     try:
         document = HTML(string=html, base_url=f"{fetcher.static_dir}/", url_fetcher=fetcher).render(
             pdf_tags=True

@@ -21,9 +21,9 @@ gc.freeze()
 
 # Memory freed by now (after the imports and the warm-up render) is still
 # held by the C library's allocator, about 4 MB: given back to the system,
-# it no longer counts in the server, nor is it copied into each child that
-# reuses it (make bench-worst: the server 37 -> 33 MB). glibc's malloc_trim;
-# with another C library, nothing is done.
+# it no longer counts in the server (a child that allocates there gets new
+# pages instead of copies of the server's). make bench-worst: the server
+# 37 -> 33 MB. glibc's malloc_trim; with another C library, nothing is done.
 try:
     _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
 except (OSError, AttributeError):

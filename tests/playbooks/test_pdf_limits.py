@@ -595,9 +595,11 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
     assert any("Role 29" in page for page in text)
 
 
-# Lists with drawn markers (one styled), a footnote (its call and marker
-# styled) and more elements than pseudo-elements asked for: the styles of
-# pseudo-elements computed when asked for draw as WeasyPrint's own.
+# Lists with drawn markers (one styled), a footnote and a note (their calls
+# and markers styled), an SVG (as the playbook's charts: it keeps the
+# layout's context, and so its styles, to the end of the render) and more
+# elements than pseudo-elements asked for: the styles of pseudo-elements
+# computed when asked for draw as WeasyPrint's own.
 PSEUDO_ELEMENTS_HTML = (
     """<!doctype html><html lang="en"><head><style>
 @page { size: A6; margin: 12mm }
@@ -605,10 +607,15 @@ li::marker { color: #b00 }
 .note { float: footnote }
 ::footnote-call { color: #00b }
 ::footnote-marker { font-weight: bold }
+.aside { position: note(note) }
+::note-call { color: #070 }
+::note-marker { font-style: italic }
 h2::before { content: "§ " }
 </style></head><body>
 <h2>Markers</h2><ol><li>First</li><li>Second</li></ol><ul><li>Third</li></ul>
 <p>A claim<span class="note">Its source.</span> and more.</p>
+<p>An aside<span class="aside">Said in passing.</span> here.</p>
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="30" height="10"/></svg>
 """
     + "".join(f"<p><em>Line</em> <strong>{n}</strong></p>" for n in range(20))
     + "</body></html>"
@@ -645,10 +652,18 @@ def test_pseudo_elements_styles_are_computed_when_asked_for_and_draw_the_same(
     text = "\n".join(page.extract_text() for page in reader(ours).pages)
     # The heading's ::before, the markers (written apart from their items),
     # the footnote's call after its word and the note at the page's foot.
-    for shown in ("§ Markers", "1. ", "2. ", "First", "A claim1 and more.", "Its source."):
+    for shown in (
+        "§ Markers",
+        "1. ",
+        "2. ",
+        "First",
+        "A claim1 and more.",
+        "Its source.",
+        "Said in passing.",
+    ):
         assert shown in text
 
-    made: list[Any] = []
+    made: set[Any] = set()  # held here, not weakly as in a render
     render_child._RENDERING.styles = made
     try:
         HTML(string=PSEUDO_ELEMENTS_HTML, base_url=f"{pdf.STATIC_DIR}/").render()
@@ -660,10 +675,81 @@ def test_pseudo_elements_styles_are_computed_when_asked_for_and_draw_the_same(
         for _element, pseudo in style_for._computed_styles
         if pseudo in render_child.ON_DEMAND
     ]
-    # The three list items' markers, the footnote's call and marker: no more.
-    assert sorted(computed) == ["footnote-call", "footnote-marker", "marker", "marker", "marker"]
+    # The three list items' markers, the footnote's call and marker, the
+    # note's call, marker and way back: no more.
+    assert sorted(computed) == [
+        "footnote-call",
+        "footnote-marker",
+        "marker",
+        "marker",
+        "marker",
+        "note-call",
+        "note-callback",
+        "note-marker",
+    ]
     elements = sum(1 for _element, pseudo in style_for._computed_styles if pseudo is None)
     assert elements > 40  # every element's six would have been hundreds
+
+
+def test_a_pseudo_element_with_an_anchor_has_its_style_computed_at_once() -> None:
+    """WeasyPrint collects a pseudo-element's anchor as it computes its
+    style: one given an anchor is computed with the others, not left until
+    asked for (a paragraph's ``::footnote-call`` never is), so the target
+    collector knows it as before."""
+    from weasyprint import HTML
+
+    from planner import render_child
+
+    page = (
+        '<!doctype html><html lang="en"><head><style>p::footnote-call { -weasy-anchor: "call" }'
+        '</style></head><body><p>Not a footnote.</p><svg xmlns="http://www.w3.org/2000/svg"'
+        ' width="10" height="10"><rect width="5" height="5"/></svg></body></html>'
+    )
+    made: set[Any] = set()
+    render_child._RENDERING.styles = made
+    try:
+        HTML(string=page, base_url=f"{pdf.STATIC_DIR}/").render()
+    finally:
+        del render_child._RENDERING.styles
+    [style_for] = made
+    assert "call" in style_for._wiifm_target_collector.target_lookup_items
+
+
+def test_the_render_drops_its_look_ups_of_styles_before_the_tags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once every page is painted, the render's look-ups of styles by element
+    and by page are emptied before the tags are built (each page's margin
+    boxes' styles then go with the page); a render that fails leaves no list
+    of its styles behind."""
+    from weasyprint import HTML
+
+    from planner import render_child
+
+    seen: list[tuple[int, int]] = []
+    add_tags = render_child._ADD_TAGS
+
+    def recording(*args: Any) -> None:
+        for style_for in render_child._RENDERING.styles:
+            on_demand = sum(map(len, style_for._wiifm_on_demand.values()))
+            seen.append((len(style_for._computed_styles), on_demand))
+        add_tags(*args)
+
+    monkeypatch.setattr(render_child, "_ADD_TAGS", recording)
+    fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
+    _document, content = render_child.render_document(PSEUDO_ELEMENTS_HTML, fetcher)
+
+    assert content.startswith(b"%PDF")
+    assert seen == [(0, 0)]  # the one StyleFor, kept by the SVG's context, emptied
+    assert not hasattr(render_child._RENDERING, "styles")
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(HTML, "render", failing)
+    with pytest.raises(RuntimeError):
+        render_child.render_document(PSEUDO_ELEMENTS_HTML, fetcher)
+    assert not hasattr(render_child._RENDERING, "styles")
 
 
 def test_pdf_objects_keep_their_bookkeeping_in_the_class_until_it_is_set(tmp_path: Any) -> None:
