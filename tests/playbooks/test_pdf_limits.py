@@ -544,6 +544,21 @@ def test_the_page_references_are_built_once_per_page_count() -> None:
         assert document.page_references is references  # not built again
 
 
+def weasyprints_own_pdf(html: str, tmp_path: Any) -> bytes:
+    """The tagged PDF of ``html`` as WeasyPrint alone makes it, in a fresh
+    process that never imported the render's patches."""
+    source, theirs = tmp_path / "page.html", tmp_path / "theirs.pdf"
+    source.write_text(html, encoding="utf-8")
+    done = run_python(
+        "from pathlib import Path; from weasyprint import HTML; "
+        f"HTML(string=Path({str(source)!r}).read_text(encoding='utf-8'), "
+        f"base_url={f'{pdf.STATIC_DIR}/'!r}).render(pdf_tags=True)"
+        f".write_pdf({str(theirs)!r}, pdf_tags=True)"
+    )
+    assert done.returncode == 0, done.stderr
+    return theirs.read_bytes()
+
+
 def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_same(
     world: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -567,20 +582,12 @@ def test_the_render_lets_go_of_what_it_no_longer_reads_and_the_pdf_stays_the_sam
         pdf.playbook_context(world.playbook, datetime.date(2026, 11, 2)),
         language="en",
     )
-    source, theirs = tmp_path / "playbook.html", tmp_path / "theirs.pdf"
-    source.write_text(html, encoding="utf-8")
-    done = run_python(
-        "from pathlib import Path; from weasyprint import HTML; "
-        f"HTML(string=Path({str(source)!r}).read_text(encoding='utf-8'), "
-        f"base_url={f'{pdf.STATIC_DIR}/'!r}).render(pdf_tags=True)"
-        f".write_pdf({str(theirs)!r}, pdf_tags=True)"
-    )
-    assert done.returncode == 0, done.stderr
+    theirs = weasyprints_own_pdf(html, tmp_path)
 
     fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
     document, ours = render_child.render_document(html, fetcher)
 
-    assert ours == theirs.read_bytes()
+    assert ours == theirs
     assert len(document.pages) > render_child.COLLECT_EVERY
     assert all(page._page_box is None for page in document.pages)
     assert not any(collector.target_lookup_items for collector in render_child._COLLECTORS)
@@ -635,20 +642,12 @@ def test_pseudo_elements_styles_are_computed_when_asked_for_and_draw_the_same(
     from planner import render_child
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    source, theirs = tmp_path / "page.html", tmp_path / "theirs.pdf"
-    source.write_text(PSEUDO_ELEMENTS_HTML, encoding="utf-8")
-    done = run_python(
-        "from pathlib import Path; from weasyprint import HTML; "
-        f"HTML(string=Path({str(source)!r}).read_text(encoding='utf-8'), "
-        f"base_url={f'{pdf.STATIC_DIR}/'!r}).render(pdf_tags=True)"
-        f".write_pdf({str(theirs)!r}, pdf_tags=True)"
-    )
-    assert done.returncode == 0, done.stderr
+    theirs = weasyprints_own_pdf(PSEUDO_ELEMENTS_HTML, tmp_path)
 
     fetcher = render_child.StaticOnlyFetcher(pdf.STATIC_DIR)
     _document, ours = render_child.render_document(PSEUDO_ELEMENTS_HTML, fetcher)
 
-    assert ours == theirs.read_bytes()
+    assert ours == theirs
     text = "\n".join(page.extract_text() for page in reader(ours).pages)
     # The heading's ::before, the markers (written apart from their items),
     # the footnote's call after its word and the note at the page's foot.
