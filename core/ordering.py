@@ -34,8 +34,14 @@ def move_among(
     """``move`` when the page shows only some of the items (a filter): ``item``
     goes just past its neighbour among ``shown`` (before it, up; after it,
     down) in the order of all ``items``, which are renumbered: the items not
-    shown keep their places. With every item shown, a swap of neighbours."""
-    index = next(i for i, other in enumerate(shown) if other.pk == item.pk)
+    shown keep their places. With every item shown, a swap of neighbours.
+
+    An item missing from ``shown`` (someone else deleted it, or moved it out
+    of the list, between the view's look-up of it and its reading of the
+    list) stays where it is: nothing moves, and False is returned."""
+    index = next((i for i, other in enumerate(shown) if other.pk == item.pk), None)
+    if index is None:
+        return False
     target = index - 1 if direction == "up" else index + 1
     if direction not in {"up", "down"} or not 0 <= target < len(shown):
         return False

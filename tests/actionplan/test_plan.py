@@ -305,6 +305,32 @@ class TestEditing:
         editor.post(reverse("task_delete", args=[world.playbook.pk, task.pk]))
         assert not one.tasks.filter(pk=task.pk).exists()
 
+    def test_a_task_deleted_meanwhile_moves_nothing(
+        self, world: Any, plan: list, client_for: Any, monkeypatch: Any
+    ) -> None:
+        """Someone else deletes the task between this move's look-up of it and
+        its reading of the step's tasks: no 500, the others keep their order."""
+        import actionplan.views
+
+        one = plan[0]
+        before = list(one.tasks.values_list("text", flat=True))
+        task = one.tasks.order_by("order")[1]
+        looked_up = actionplan.views.get_task
+
+        def deleted_meanwhile(playbook: Any, task_id: int) -> Task:
+            found = looked_up(playbook, task_id)
+            Task.objects.filter(pk=task_id).delete()
+            return found
+
+        monkeypatch.setattr(actionplan.views, "get_task", deleted_meanwhile)
+        response = client_for("editor").post(
+            reverse("task_move", args=[world.playbook.pk, task.pk]), {"direction": "up"}
+        )
+        assert response.status_code == 302
+        assert list(one.tasks.values_list("text", flat=True)) == [
+            text for text in before if text != task.text
+        ]
+
     def test_ticking_a_task_updates_the_progress(
         self, world: Any, plan: list, client_for: Any
     ) -> None:

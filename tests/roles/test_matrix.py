@@ -20,6 +20,7 @@ from actionplan.services import create_default_plan
 from givegets.models import GiveGet
 from planner.grid import GIVEGET_CELLS, ROLE_CELLS, matrix_summary
 from planner.matrix import CHART_FIELDS
+from planner.services import delete_role
 from playbooks.models import Playbook
 from roles.chart import balance_chart
 from roles.models import Role
@@ -1097,6 +1098,35 @@ class TestRoleRows:
         html = response.content.decode()
         assert html.strip().startswith('<div id="matrix"')
         assert html.index(f'id="role-{roles[0].pk}"') < html.index(f'id="role-{roles[1].pk}"')
+
+    @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+    def test_a_role_deleted_meanwhile_moves_nothing(
+        self, world: Any, roles: list, client_for: Any, monkeypatch: Any, htmx: bool
+    ) -> None:
+        """Someone else deletes the role between this move's look-up of it and
+        its reading of the list (a race CI met on PostgreSQL: a 500): the
+        matrix answers, without the role, and the others keep their order."""
+        import planner.matrix
+
+        looked_up = planner.matrix.get_role_with_givegets
+
+        def deleted_meanwhile(playbook: Any, role_id: int) -> Role:
+            role = looked_up(playbook, role_id)
+            delete_role(role=Role.objects.get(pk=role.pk))
+            return role
+
+        monkeypatch.setattr(planner.matrix, "get_role_with_givegets", deleted_meanwhile)
+        extra = make_role(world.playbook, "Finance")
+        response = client_for("editor").post(
+            matrix_url(world, "matrix_move", roles[1]),
+            {"direction": "up"},
+            headers=HTMX if htmx else {},
+        )
+        assert response.status_code == (200 if htmx else 302)
+        assert list(world.playbook.roles.values_list("name", flat=True)) == ["Sales", "Finance"]
+        if htmx:
+            assert f'id="role-{roles[1].pk}"' not in response.content.decode()
+            assert f'id="role-{extra.pk}"' in response.content.decode()
 
     def test_open_rows_stay_open_when_the_matrix_is_redrawn(
         self, world: Any, roles: list, client_for: Any
