@@ -314,12 +314,10 @@ def task_move(request: HtmxHttpRequest, playbook_id: int, task_id: int) -> HttpR
     access = get_playbook(request, playbook_id, Level.EDITOR)
     task = get_task(access.playbook, task_id)
     if request.method == "POST":
-        move(
-            list(Task.objects.filter(step_id=task.step_id).order_by("order", "pk")),
-            task,
-            request.POST.get("direction", ""),
-            playbook_id=access.playbook.pk,
-        )
+        tasks = list(Task.objects.filter(step_id=task.step_id).order_by("order", "pk"))
+        if not any(other.pk == task.pk for other in tasks) and not request.htmx:
+            messages.warning(request, concurrency.DELETED_MEANWHILE)  # deleted since the look-up
+        move(tasks, task, request.POST.get("direction", ""), playbook_id=access.playbook.pk)
         if request.htmx:
             return _step_response(request, access, task.step_id)
     return redirect(_plan_url(access, task.step))

@@ -43,6 +43,8 @@ CHOICE = "on_conflict"
 KEEP_THEIRS = "theirs"
 MINE = "mine"
 SALT = "core.concurrency"
+# What an edit of a row that someone else deleted meanwhile is told.
+DELETED_MEANWHILE = _("Someone else deleted this since you opened it, so nothing was saved.")
 
 
 class Versioned(models.Model):
@@ -265,10 +267,7 @@ def save[M: models.Model](form: VersionedForm) -> M | None:
         rows = model._default_manager.select_for_update(of=("self",))  # a deleted row is gone
         current = rows.filter(pk=instance.pk).first()
         if current is None:
-            form.add_error(
-                None,
-                gettext("Someone else deleted this since you opened it, so nothing was saved."),
-            )
+            form.add_error(None, str(DELETED_MEANWHILE))
             return None
         theirs = {name: _field(current, name).value_from_object(current) for name in names}
         if read is None:  # read as it arrives

@@ -443,7 +443,16 @@ def matrix_move(request: HtmxHttpRequest, playbook_id: int, role_id: int) -> Htt
     role = get_role_with_givegets(access.playbook, role_id)
     direction = request.POST.get("direction", "")
     if request.method == "POST":
-        move(list(access.playbook.roles.all()), role, direction, playbook_id=access.playbook.pk)
+        roles = list(access.playbook.roles.all())
+        if not any(other.pk == role.pk for other in roles):  # deleted since the look-up
+            if request.htmx:
+                context = matrix_context(
+                    access, open_pks=_open(request), status_message=concurrency.DELETED_MEANWHILE
+                )
+                return _section(request, context)
+            messages.warning(request, concurrency.DELETED_MEANWHILE)
+            return redirect(_matrix_url(access))
+        move(roles, role, direction, playbook_id=access.playbook.pk)
         if request.htmx:
             context = matrix_context(access, open_pks=_open(request), moved=(role.pk, direction))
             return _section(request, context)
