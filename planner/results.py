@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from core import concurrency
 from core.concurrency import KEEP_THEIRS, MINE
@@ -346,7 +347,10 @@ def _saved(
     queries (``results_context``), and the summary's count of roles needing
     attention stays true."""
     context = results_context(access, day, with_grid=False)
-    row = next(row for row in context["rows"] if row.role.pk == role.pk)
+    row = next((row for row in context["rows"] if row.role.pk == role.pk), None)
+    if row is None:  # someone else deleted the role just after this save: the page as it is
+        messages.success(request, _("%(label)s saved.") % {"label": cell.label})
+        return HttpResponseClientRedirect(_grid_url(access))
     used = row.used
     if used is None or used.rate is None:
         status = _("%(role)s saved: no adoption rate yet.") % {"role": role.name}
@@ -458,6 +462,9 @@ def adoption_figure(
             overwrite=read is None or choice == MINE,
             day=day,
         )
+    if written.gone:
+        form.add_error(None, str(concurrency.DELETED_MEANWHILE))
+        return _editor(request, access, form=form, cell=cell)
     if written.conflict:
         form.refuse(theirs=written.stored, mine=mine)
         return _editor(request, access, form=form, cell=cell, status=409)

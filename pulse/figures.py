@@ -134,6 +134,7 @@ class Written:
     stored: int | None
     changed: bool  # something was written
     conflict: bool  # nothing written: someone else changed it since it was read
+    gone: bool = False  # nothing written: someone else deleted the role since
 
 
 def _stored(role: Role, week: int) -> AdoptionFigure | None:
@@ -165,6 +166,10 @@ def save_one(
     if week_refused(playbook, week, day or weeks.today()) or role_refused(role, playbook.pulse_k):
         raise ValueError(f"week {week} of role {role.pk} takes no figures")
     with transaction.atomic():
+        # The role's row first, locked as a role's deletion locks it: a role
+        # deleted since the page was read takes no figure.
+        if not Role.objects.select_for_update(of=("self",)).filter(pk=role.pk).exists():
+            return Written(stored=None, changed=False, conflict=False, gone=True)
         figure = _stored(role, week)
         for _attempt in range(2):
             theirs = figure.active_users if figure is not None else None

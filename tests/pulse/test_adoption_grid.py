@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from planner.services import delete_role
 from playbooks.models import Playbook
 from pulse.models import AdoptionFigure
 from roles.models import Role
@@ -494,6 +495,59 @@ class TestTwoEditors:
         sales.refresh_from_db()
         assert sales.adoption_target == 70
 
+    @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+    def test_a_role_deleted_before_the_save_takes_no_figure(
+        self, two: tuple[Client, Client], sales: Role, monkeypatch: Any, htmx: bool
+    ) -> None:
+        """Someone else deletes the role between this save's look-up of it and
+        its write: the save locks the role's row first, finds it gone, writes
+        nothing and says so in the cell."""
+        import planner.results
+
+        looked_up = planner.results.get_role
+
+        def deleted_meanwhile(playbook: Any, role_id: int) -> Role:
+            role = looked_up(playbook, role_id)
+            delete_role(role=Role.objects.get(pk=role_id))
+            return role
+
+        a, _b = two
+        headers = HTMX if htmx else {}
+        seen = opened(a, figure_url(sales, 3), field(sales, 3), **headers)
+        seen[field(sales, 3)] = "35"
+        monkeypatch.setattr(planner.results, "get_role", deleted_meanwhile)
+        response = a.post(figure_url(sales, 3), seen, headers=headers)
+        assert response.status_code == 200
+        said = "Someone else deleted this since you opened it, so nothing was saved."
+        assert said in response.content.decode()
+        assert stored(sales, 3) is None
+        assert not AdoptionFigure.history.filter(role_id=sales.pk).exists()
+
+    def test_a_role_deleted_just_after_the_save_reloads_the_page(
+        self, two: tuple[Client, Client], sales: Role, monkeypatch: Any
+    ) -> None:
+        """Deleted once the figure is in, before the page's rows are read
+        again: htmx is sent to the page as it now is, with the save said."""
+        import planner.results
+
+        save_one = planner.results.figures.save_one
+
+        def then_deleted(**kwargs: Any) -> Any:
+            written = save_one(**kwargs)
+            delete_role(role=Role.objects.get(pk=kwargs["role"].pk))
+            return written
+
+        a, _b = two
+        seen = opened(a, figure_url(sales, 3), field(sales, 3), **HTMX)
+        seen[field(sales, 3)] = "35"
+        monkeypatch.setattr(planner.results.figures, "save_one", then_deleted)
+        response = a.post(figure_url(sales, 3), seen, headers=HTMX)
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == results_url(sales.playbook) + "#adoption"
+        assert stored(sales, 3) == 35
+        page = a.get(response["HX-Redirect"]).content.decode()
+        assert "saved." in page and f'id="role-{sales.pk}"' not in page
+
 
 def test_danish_numbers_and_dates(sales: Role, client_for: Any) -> None:
     make_figures(sales, {2: 1234})
@@ -537,11 +591,12 @@ class TestQueries:
         data = opened(client, figure_url(role, weeks), field(role, weeks), **HTMX)
         data[field(role, weeks)] = "33"
         # session, user, membership with playbook, the role; savepoint, the
+        # role's row locked (a role deleted meanwhile takes no figure), the
         # figure locked, its update, its history record, the playbook's
         # version stamp (core.versions), release; then the page's context
         # again for the row out of band: roles, Give-Gets, the pulse's state,
         # summaries and kept k, the figures.
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(17):
             response = client.post(figure_url(role, weeks), data, headers=HTMX)
         assert response.status_code == 200
         assert stored(role, weeks) == 33
@@ -550,7 +605,7 @@ class TestQueries:
         AdoptionFigure.objects.filter(role=role, week=weeks).delete()
         data[field(role, weeks)] = "34"
         data[f"f{role.pk}-{weeks}-on_conflict"] = "mine"
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             response = client.post(figure_url(role, weeks), data, headers=HTMX)
         assert stored(role, weeks) == 34
 
