@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -721,7 +721,10 @@ def one_pager_document(
 
     def build(today: datetime.date) -> str:
         context = _pdf_context(playbook, today)
-        role, balance = next((r, b) for r, b in context["role_rows"] if r.pk == role_id)
+        found = next(((r, b) for r, b in context["role_rows"] if r.pk == role_id), None)
+        if found is None:  # someone else deleted the role since it was asked for
+            raise Http404("no such role")
+        role, balance = found
         with translation.override(playbook.language):
             since = role_since(playbook, role, balance.time_balance, today)
             title = _("The weekly pulse of %(role)s") % {"role": role.name}

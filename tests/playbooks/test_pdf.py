@@ -11,12 +11,14 @@ import pypdf
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
 from actionplan.services import create_default_plan
 from ambassadors.services import issue_link
 from planner import pdf, render_child, render_process
+from planner.services import delete_role
 from playbooks.models import Playbook
 from tests.factories import add_member, make_ambassador, make_giveget, make_role, make_user
 
@@ -259,6 +261,14 @@ class TestOnePager:
         for n in range(ambassadors):
             make_ambassador(role, f"Person {n}", department="Department")
         return role
+
+    def test_a_role_deleted_since_it_was_asked_for_is_not_found(self, world: Any) -> None:
+        """The download looked the role up, then someone else deleted it
+        before the one-pager was built: a 404, as for any missing role."""
+        role = make_role(world.playbook, "Sales")
+        delete_role(role=role)
+        with pytest.raises(Http404):
+            pdf.one_pager_document(world.playbook, role.pk)
 
     def test_the_expected_content_fits_one_page(self, world: Any) -> None:
         role = self.make(world, givegets=4, ambassadors=3, length=300)
