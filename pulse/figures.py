@@ -166,9 +166,11 @@ def save_one(
     if week_refused(playbook, week, day or weeks.today()) or role_refused(role, playbook.pulse_k):
         raise ValueError(f"week {week} of role {role.pk} takes no figures")
     with transaction.atomic():
-        # The role's row first, locked as a role's deletion locks it: a role
-        # deleted since the page was read takes no figure.
-        if not Role.objects.select_for_update(of=("self",)).filter(pk=role.pk).exists():
+        # The role's row first, locked as a role's deletion locks it (FOR NO
+        # KEY UPDATE: an answer's insert, which takes a key-share lock on its
+        # role, is not held up): a role deleted since the page was read takes
+        # no figure.
+        if not Role.objects.select_for_update(no_key=True).filter(pk=role.pk).exists():
             return Written(stored=None, changed=False, conflict=False, gone=True)
         figure = _stored(role, week)
         for _attempt in range(2):

@@ -523,6 +523,31 @@ class TestTwoEditors:
         assert stored(sales, 3) is None
         assert not AdoptionFigure.history.filter(role_id=sales.pk).exists()
 
+    def test_the_save_locks_the_role_as_its_deletion_does(
+        self, two: tuple[Client, Client], sales: Role
+    ) -> None:
+        """On PostgreSQL FOR NO KEY UPDATE, which waits for a deletion (an
+        UPDATE) but not for a pulse answer's insert (a key-share lock on its
+        role); SQLite takes no row locks, its writes are serialised."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        a, _b = two
+        seen = opened(a, figure_url(sales, 3), field(sales, 3), **HTMX)
+        seen[field(sales, 3)] = "35"
+        with CaptureQueriesContext(connection) as queries:
+            assert a.post(figure_url(sales, 3), seen, headers=HTMX).status_code == 200
+        table = Role._meta.db_table
+        locks = [
+            q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and "LIMIT 1" in q["sql"]
+        ]
+        assert locks, "the role's row is not read before the figure"
+        if connection.vendor == "postgresql":
+            assert any(sql.endswith("FOR NO KEY UPDATE") for sql in locks), locks
+        else:
+            assert not any("FOR " in sql for sql in locks), locks
+        assert stored(sales, 3) == 35
+
     def test_a_role_deleted_just_after_the_save_reloads_the_page(
         self, two: tuple[Client, Client], sales: Role, monkeypatch: Any
     ) -> None:
