@@ -226,6 +226,14 @@ class RenderBusy(Exception):
     document right now."""
 
 
+class RoleGone(Http404):
+    """The one-pager's role was deleted since it was asked for: a 404 for a
+    download, a document skipped by the worker."""
+
+    def __init__(self, role_id: int) -> None:
+        super().__init__(f"role {role_id} was deleted")
+
+
 def content_key(
     playbook: Playbook, kind: str, today: datetime.date, *, stamp: str | None = None
 ) -> str:
@@ -722,8 +730,8 @@ def one_pager_document(
     def build(today: datetime.date) -> str:
         context = _pdf_context(playbook, today)
         found = next(((r, b) for r, b in context["role_rows"] if r.pk == role_id), None)
-        if found is None:  # someone else deleted the role since it was asked for
-            raise Http404("no such role")
+        if found is None:
+            raise RoleGone(role_id)
         role, balance = found
         with translation.override(playbook.language):
             since = role_since(playbook, role, balance.time_balance, today)

@@ -28,6 +28,7 @@ from planner.pdf import (
     Document,
     NotRendered,
     RenderBusy,
+    RoleGone,
     TooLargeToRender,
     _cache_get,
     one_pager_document,
@@ -134,6 +135,9 @@ def _render(playbook_id: int, what: str, make: Callable[[], Document]) -> Docume
             return None
         except NotRendered as error:
             logger.warning("%s of playbook %s: not rendered (%s)", what, playbook_id, error)
+            return None
+        except RoleGone:  # deleted since the batch read its roles: nothing to render
+            logger.info("%s of playbook %s: its role was deleted", what, playbook_id)
             return None
 
 

@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from planner import pdf, tasks
+from planner.services import delete_role
 from planner.tasks import render_documents, render_playbook_pdf
 from pulse.models import PulseLink
+from roles.models import Role
 from tests.factories import make_giveget, make_role
 
 pytestmark = pytest.mark.django_db
@@ -370,6 +372,26 @@ class TestTheTask:
         render_documents.call(world.playbook.pk, False, [[pk, ""]])  # no error
         render_documents.call(world.playbook.pk + 999, True, [[pk, ""]])
         render_playbook_pdf.call(world.playbook.pk + 999)
+
+    def test_a_role_deleted_after_the_batch_read_the_roles_is_skipped(
+        self, world: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The batch read the roles, then someone else deleted one before its
+        one-pager was built: that one is skipped, the others still render."""
+        gone, kept = make_role(world.playbook, "Sales"), make_role(world.playbook, "Service")
+        build = tasks.one_pager_document
+
+        def deleted_meanwhile(playbook: Any, role_id: int, **kwargs: Any) -> pdf.Document:
+            if role_id == gone.pk:
+                delete_role(role=Role.objects.get(pk=role_id))
+            return build(playbook, role_id, **kwargs)
+
+        monkeypatch.setattr(tasks, "one_pager_document", deleted_meanwhile)
+        render_documents.call(world.playbook.pk, False, [[gone.pk, ""], [kept.pk, ""]])
+        kinds = [pdf.one_pager_kind(gone.pk, ""), pdf.one_pager_kind(kept.pk, "")]
+        known = pdf.freshness(world.playbook, kinds)
+        assert known is not None
+        assert known[kinds[0]] is None and known[kinds[1]] is not None
 
 
 def test_the_polling_stops_after_five_minutes(world: Any, client_for: Any, visit: Any) -> None:

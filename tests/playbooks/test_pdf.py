@@ -267,8 +267,9 @@ class TestOnePager:
         before the one-pager was built: a 404, as for any missing role."""
         role = make_role(world.playbook, "Sales")
         delete_role(role=role)
-        with pytest.raises(Http404):
+        with pytest.raises(pdf.RoleGone) as raised:
             pdf.one_pager_document(world.playbook, role.pk)
+        assert isinstance(raised.value, Http404)  # a download answers 404
 
     def test_the_expected_content_fits_one_page(self, world: Any) -> None:
         role = self.make(world, givegets=4, ambassadors=3, length=300)
