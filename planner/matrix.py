@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from core import concurrency, undo
 from core.forms import autofocus, suggest_owners
@@ -122,7 +123,11 @@ def _saved(
     and a status line out of band. The balances, the totals and the chart
     come from two light queries (``matrix_summary``), made after the save."""
     summary = matrix_summary(access.playbook)
-    row = Row(role, summary.balances[role.pk], access.can_edit)
+    balance = summary.balances.get(role.pk)
+    if balance is None:  # someone else deleted the role just after this save: the matrix as it is
+        messages.success(request, _("%(label)s saved.") % {"label": cell.label})
+        return HttpResponseClientRedirect(_matrix_url(access))
+    row = Row(role, balance, access.can_edit)
     status = _("%(name)s saved: %(verdict)s.") % {
         "name": role.name,
         "verdict": VERDICT_LABELS[row.balance.verdict],
