@@ -24,7 +24,7 @@ from ambassadors.services import note_opened
 from comms.upcoming import upcoming
 from core.public import TOKEN, not_found, private
 from planner import pdf_pages
-from planner.pdf import Document, one_pager_document, pulse_url
+from planner.pdf import Document, RoleGone, one_pager_document, pulse_url
 from planner.pulse_links import pulse_link_of
 from playbooks.access import get_playbook
 from playbooks.models import Level, Membership, contact_is_owner
@@ -218,13 +218,16 @@ def ambassador_one_pager(request: HttpRequest, token: str) -> HttpResponse:
         return response
 
     with translation.override(playbook.language):
-        response = pdf_pages.download(
-            request,
-            lambda: one_pager_document(
-                playbook, ambassador.role_id, pulse_url=url, on_request=True
-            ),
-            respond,
-            base="public/base.html",
-        )
+        try:
+            response = pdf_pages.download(
+                request,
+                lambda: one_pager_document(
+                    playbook, ambassador.role_id, pulse_url=url, on_request=True
+                ),
+                respond,
+                base="public/base.html",
+            )
+        except RoleGone:  # deleted since the link was read: the plain page, never the app's
+            return not_found(request)
     response["Content-Language"] = playbook.language
     return private(response)

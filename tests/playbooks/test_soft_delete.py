@@ -156,6 +156,28 @@ class TestHidden:
         assert client.get(reverse("ambassador_page", args=[token])).status_code == 404
         assert client.get(reverse("ambassador_one_pager", args=[token])).status_code == 404
 
+    def test_a_one_pager_whose_role_is_deleted_meanwhile_is_the_links_not_found_page(
+        self, world: Any, sales: Role, client: Any, monkeypatch: Any
+    ) -> None:
+        """The link was read, then someone else deleted the role before its
+        one-pager was built: the plain page of links that do not work (in the
+        playbook's language, no cookie), never the app's 404 or a 500."""
+        import planner.public
+
+        token = issue_link(Ambassador.objects.get(role=sales, name="Mette Sørensen"))
+        build = planner.public.one_pager_document
+
+        def deleted_meanwhile(playbook: Any, role_id: int, **kwargs: Any) -> Any:
+            delete_role(role=Role.objects.get(pk=role_id))
+            return build(playbook, role_id, **kwargs)
+
+        monkeypatch.setattr(planner.public, "one_pager_document", deleted_meanwhile)
+        response = client.get(reverse("ambassador_one_pager", args=[token]))
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
+        assert "Go to my playbooks" not in response.content.decode()
+        assert not response.cookies
+
     def test_a_new_role_may_take_its_name(self, world: Any, sales: Role, client_for: Any) -> None:
         deleted(sales)
         client_for("editor").post(
