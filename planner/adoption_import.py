@@ -850,7 +850,7 @@ def usage_confirm(request: HtmxHttpRequest, playbook_id: int) -> HttpResponse:
             # what it saved meanwhile is seen here, before anything is written.
             role_ids = sorted({role_id for role_id, _week in preview.to_save})
             list(
-                Role.objects.select_for_update()
+                Role.objects.select_for_update(no_key=True)  # a pulse answer's insert goes on
                 .filter(pk__in=role_ids)
                 .order_by("pk")
                 .values_list("pk")

@@ -87,7 +87,9 @@ def replace(playbook: Playbook, counts: Mapping[tuple[int, int], int]) -> Saved:
     with transaction.atomic():
         role_ids = sorted({role_id for role_id, _week in counts})
         # Two imports at once wait for each other, role by role in one order.
-        list(Role.objects.select_for_update().filter(pk__in=role_ids).order_by("pk").values("pk"))
+        # FOR NO KEY UPDATE, as save_one: a pulse answer's insert is not held up.
+        locked = Role.objects.select_for_update(no_key=True).filter(pk__in=role_ids)
+        list(locked.order_by("pk").values("pk"))
         existing = {
             (f.role_id, f.week): f
             for f in AdoptionFigure.objects.filter(

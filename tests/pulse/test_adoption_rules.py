@@ -152,6 +152,27 @@ def test_replace_keeps_one_row_per_week_and_records_each_change(playbook: Any) -
     assert [(r.history_type, r.active_users) for r in week_3] == [("+", 29), ("~", 31)]
 
 
+def test_replace_locks_the_roles_without_holding_up_a_pulse_answer(playbook: Any) -> None:
+    """Its roles, locked in one order, FOR NO KEY UPDATE on PostgreSQL: a
+    first pulse answer (a key-share lock on its role, then the playbook's
+    row) is not held up while this waits for the playbook's row, a deadlock
+    otherwise. SQLite takes no row locks (its writes are serialised)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sales = make_role(playbook, "Sales", headcount=40)
+    with CaptureQueriesContext(connection) as queries:
+        figures.replace(playbook, {(sales.pk, 3): 29})
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "roles_role"."id" AS "pk"')]
+    locks = [sql for sql in reads if "pulse_adoptionfigure" not in sql]
+    assert len(locks) == 1, reads
+    if connection.vendor == "postgresql":
+        assert locks[0].endswith("FOR NO KEY UPDATE"), locks
+    else:
+        assert "FOR " not in locks[0], locks
+    assert AdoptionFigure.objects.get(role=sales, week=3).active_users == 29
+
+
 def test_the_first_figure_fixes_the_weeks_anchor(playbook: Any) -> None:
     sales = make_role(playbook, "Sales", headcount=40)
     figures.replace(playbook, {(sales.pk, 2): 20})
