@@ -18,7 +18,7 @@ from django.utils import translation
 
 from actionplan.services import create_default_plan
 from givegets.models import GiveGet
-from planner.grid import GIVEGET_CELLS, ROLE_CELLS, matrix_summary
+from planner.grid import GIVEGET_CELLS, ROLE_CELLS, matrix_summary, role_cells
 from planner.matrix import CHART_FIELDS
 from planner.services import delete_role
 from playbooks.models import Playbook
@@ -1150,6 +1150,7 @@ class TestRoleRows:
             return saved
 
         monkeypatch.setattr(planner.matrix.services, "save_role_form", then_deleted)
+        label = role_cells(roles[1], can_edit=True, names=["headcount"])["headcount"].label
         editor = client_for("editor")
         response = editor.post(
             cell_url(roles[1], "headcount"), {f"c{roles[1].pk}-headcount": "41"}, headers=HTMX
@@ -1157,8 +1158,8 @@ class TestRoleRows:
         assert response.status_code == 200
         assert response["HX-Redirect"] == matrix_url(world)
         assert Role.all_objects.get(pk=roles[1].pk).headcount == 41
-        page = editor.get(response["HX-Redirect"]).content.decode()
-        assert "saved." in page and f'id="role-{roles[1].pk}"' not in page
+        page = htmllib.unescape(editor.get(response["HX-Redirect"]).content.decode())
+        assert f"{label} saved." in page and f'id="role-{roles[1].pk}"' not in page
 
     def test_open_rows_stay_open_when_the_matrix_is_redrawn(
         self, world: Any, roles: list, client_for: Any
